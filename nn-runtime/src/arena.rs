@@ -1,0 +1,67 @@
+//! Safe views into the statically planned activation arena.
+//!
+//! The compiler assigns every activation tensor a byte range of one arena.
+//! A layer reads some ranges and writes one; these helpers split the arena
+//! into those disjoint borrows without `unsafe` in the generated code. The
+//! ranges are compile-time constants, so after inlining the bounds checks
+//! fold away.
+
+/// A byte range of the arena: `(offset, length)`.
+pub type Span = (usize, usize);
+
+/// Splits `arena` into `N` shared input views and one mutable output view.
+///
+/// Every input span must lie entirely before or entirely after the output
+/// span (the planner guarantees it); inputs may overlap one another.
+#[inline(always)]
+pub fn split<const N: usize>(arena: &mut [u8], inputs: [Span; N], output: Span) -> ([&[u8]; N], &mut [u8]) {
+    let (head, rest) = arena.split_at_mut(output.0);
+    let (out, tail) = rest.split_at_mut(output.1);
+    let head: &[u8] = head;
+    let tail: &[u8] = tail;
+    let after = output.0 + output.1;
+    let views = inputs.map(|(offset, len)| {
+        if offset + len <= output.0 {
+            &head[offset..offset + len]
+        } else {
+            &tail[offset - after..offset - after + len]
+        }
+    });
+    (views, out)
+}
+
+/// Reinterprets bytes as `i8` (same size and alignment).
+#[inline(always)]
+pub const fn i8s(bytes: &[u8]) -> &[i8] {
+    // SAFETY: `u8` and `i8` have the same size and alignment and every bit
+    // pattern is valid for both.
+    unsafe { core::slice::from_raw_parts(bytes.as_ptr().cast::<i8>(), bytes.len()) }
+}
+
+/// Reinterprets mutable bytes as mutable `i8` (same size and alignment).
+#[inline(always)]
+pub fn i8s_mut(bytes: &mut [u8]) -> &mut [i8] {
+    // SAFETY: as in `i8s`; the exclusive borrow is carried over.
+    unsafe { core::slice::from_raw_parts_mut(bytes.as_mut_ptr().cast::<i8>(), bytes.len()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_before_and_after() {
+        let mut a = [0u8, 1, 2, 3, 4, 5, 6, 7];
+        let ([x, y], out) = split(&mut a, [(0, 2), (6, 2)], (2, 4));
+        assert_eq!(x, &[0, 1]);
+        assert_eq!(y, &[6, 7]);
+        out.copy_from_slice(&[9, 9, 9, 9]);
+        assert_eq!(a, [0, 1, 9, 9, 9, 9, 6, 7]);
+    }
+
+    #[test]
+    fn i8_views() {
+        let b = [0x80u8, 0x7f, 0xff];
+        assert_eq!(i8s(&b), &[-128, 127, -1]);
+    }
+}

@@ -1,0 +1,38 @@
+//! AVERAGE_POOL_2D, int8; TFLM's reference `AveragePool` (padding cells are
+//! excluded from the count; the division rounds half away from zero).
+
+use super::Pool2d;
+
+/// Runs the average pool.
+pub fn average_pool_2d(p: &Pool2d, input: &[i8], output: &mut [i8]) {
+    let mut o = 0;
+    for b in 0..p.batches {
+        let in_batch = b * p.in_h * p.in_w * p.channels;
+        for oy in 0..p.out_h {
+            let (y0, y1) = p.window(oy * p.stride_h, p.pad_top, p.k_h, p.in_h);
+            for ox in 0..p.out_w {
+                let (x0, x1) = p.window(ox * p.stride_w, p.pad_left, p.k_w, p.in_w);
+                let count = ((y1 - y0) * (x1 - x0)) as i32;
+                for c in 0..p.channels {
+                    let mut acc: i32 = 0;
+                    for iy in y0..y1 {
+                        for ix in x0..x1 {
+                            acc += input[in_batch + (iy * p.in_w + ix) * p.channels + c] as i32;
+                        }
+                    }
+                    // The compiler rejects windows that lie wholly in the
+                    // padding, so `count` is at least one.
+                    let avg = if count == 0 {
+                        0
+                    } else if acc > 0 {
+                        (acc + count / 2) / count
+                    } else {
+                        (acc - count / 2) / count
+                    };
+                    output[o] = avg.clamp(p.act_min, p.act_max) as i8;
+                    o += 1;
+                }
+            }
+        }
+    }
+}

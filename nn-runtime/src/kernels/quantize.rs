@@ -1,0 +1,90 @@
+//! QUANTIZE: float32 to int8 (TFLM's `AffineQuantize`) and int8 to int8
+//! with a new scale (TFLM's `Requantize`).
+
+use crate::quant::multiply_by_quantized_multiplier;
+
+/// Quantizes one value: `round(x / scale)` in `f32`, ties away from zero,
+/// plus the zero point, saturated to `min..=max`.
+#[inline]
+pub fn quantize_one(x: f32, scale: f32, zero_point: i32, min: i32, max: i32) -> i32 {
+    // `as` saturates out-of-range floats (and maps NaN to 0), where C++
+    // would be undefined; in range both agree.
+    let q = round_half_away(x / scale) as i32;
+    q.saturating_add(zero_point).clamp(min, max)
+}
+
+/// `roundf` without `std`: rounds half away from zero.
+#[inline]
+fn round_half_away(x: f32) -> f32 {
+    // Values of magnitude 2^23 and above are already integers.
+    if !(x.abs() < 8_388_608.0) {
+        return x;
+    }
+    let t = x as i32 as f32; // Truncates toward zero.
+    let frac = x - t;
+    if frac >= 0.5 {
+        t + 1.0
+    } else if frac <= -0.5 {
+        t - 1.0
+    } else {
+        t
+    }
+}
+
+/// Constants of a float32 to int8 QUANTIZE.
+#[derive(Clone, Copy, Debug)]
+pub struct QuantizeF32 {
+    /// Output scale.
+    pub scale: f32,
+    /// Output zero point.
+    pub zero_point: i32,
+}
+
+/// Quantizes float32 values to int8.
+pub fn quantize_f32_i8(p: &QuantizeF32, input: &[f32], output: &mut [i8]) {
+    for (o, &x) in output.iter_mut().zip(input) {
+        *o = quantize_one(x, p.scale, p.zero_point, -128, 127) as i8;
+    }
+}
+
+/// Constants of an int8 to int8 QUANTIZE (a change of scale).
+#[derive(Clone, Copy, Debug)]
+pub struct Requantize {
+    /// Q0.31 multiplier of `input_scale / output_scale`.
+    pub multiplier: i32,
+    /// Its shift.
+    pub shift: i32,
+    /// Input zero point.
+    pub input_zero_point: i32,
+    /// Output zero point.
+    pub output_zero_point: i32,
+}
+
+/// Requantizes int8 values to another int8 scale.
+pub fn requantize_i8_i8(p: &Requantize, input: &[i8], output: &mut [i8]) {
+    for (o, &x) in output.iter_mut().zip(input) {
+        let v = multiply_by_quantized_multiplier(x as i32 - p.input_zero_point, p.multiplier, p.shift);
+        *o = v.wrapping_add(p.output_zero_point).clamp(-128, 127) as i8;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_is_half_away_from_zero() {
+        assert_eq!(round_half_away(2.5), 3.0);
+        assert_eq!(round_half_away(-2.5), -3.0);
+        assert_eq!(round_half_away(2.4999), 2.0);
+        assert_eq!(round_half_away(-0.4), 0.0);
+        assert_eq!(round_half_away(1e20), 1e20);
+    }
+
+    #[test]
+    fn quantize_saturates() {
+        assert_eq!(quantize_one(1000.0, 0.1, 0, -128, 127), 127);
+        assert_eq!(quantize_one(-1000.0, 0.1, 3, -128, 127), -128);
+        assert_eq!(quantize_one(0.25, 0.1, -1, -128, 127), 2);
+    }
+}

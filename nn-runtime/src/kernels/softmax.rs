@@ -1,0 +1,61 @@
+//! SOFTMAX, int8 in and int8 out (output scale 1/256, zero point -128);
+//! TFLM's reference integer softmax with gemmlowp fixed-point `exp`.
+
+use crate::quant::{
+    exp_on_negative_values_q5_26, get_reciprocal, multiply_by_quantized_multiplier_greater_than_one,
+    rounding_divide_by_pot, saturating_rounding_doubling_high_mul,
+};
+
+/// Constants of one int8 softmax layer.
+#[derive(Clone, Copy, Debug)]
+pub struct Softmax {
+    /// Number of rows (all dimensions but the last).
+    pub rows: usize,
+    /// Length of the last dimension.
+    pub depth: usize,
+    /// Q0.31 multiplier of `beta * input_scale`, in Q5.26 after the shift.
+    pub input_multiplier: i32,
+    /// Left shift applied with `input_multiplier`.
+    pub input_left_shift: i32,
+    /// Differences from the row maximum below this contribute nothing.
+    pub diff_min: i32,
+}
+
+/// Runs the softmax over the last dimension.
+pub fn softmax(p: &Softmax, input: &[i8], output: &mut [i8]) {
+    // Sums of exponentials are accumulated in Q12.19.
+    const ACCUMULATION_INTEGER_BITS: i32 = 12;
+    for r in 0..p.rows {
+        let x = &input[r * p.depth..(r + 1) * p.depth];
+        let out = &mut output[r * p.depth..(r + 1) * p.depth];
+        let max = x.iter().fold(i8::MIN, |m, &v| m.max(v)) as i32;
+        let scaled_exp = |v: i8| -> Option<i32> {
+            let diff = v as i32 - max;
+            (diff >= p.diff_min).then(|| {
+                let rescaled = multiply_by_quantized_multiplier_greater_than_one(
+                    diff,
+                    p.input_multiplier,
+                    p.input_left_shift,
+                );
+                exp_on_negative_values_q5_26(rescaled)
+            })
+        };
+        let mut sum_of_exps: i32 = 0;
+        for &v in x {
+            if let Some(e) = scaled_exp(v) {
+                sum_of_exps = sum_of_exps.wrapping_add(rounding_divide_by_pot(e, ACCUMULATION_INTEGER_BITS));
+            }
+        }
+        let (shifted_scale, num_bits_over_unit) = get_reciprocal(sum_of_exps, ACCUMULATION_INTEGER_BITS);
+        let exponent = num_bits_over_unit + 31 - 8;
+        for (o, &v) in out.iter_mut().zip(x) {
+            *o = match scaled_exp(v) {
+                Some(e) => {
+                    let unsat = rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted_scale, e), exponent);
+                    (unsat - 128).clamp(-128, 127) as i8
+                }
+                None => i8::MIN,
+            };
+        }
+    }
+}
