@@ -1,1 +1,126 @@
-//! x
+//! `include_model!`: compiles a TensorFlow Lite model into Rust at compile
+//! time.
+//!
+//! ```ignore
+//! nn_macro::include_model!("models/cifar10.tflite"); // defines `pub mod cifar10`
+//! nn_macro::include_model!(kws = "models/ds_cnn.tflite"); // names the module `kws`
+//! let out: cifar10::Output = cifar10::infer(&img);
+//! ```
+//!
+//! The path is relative to the crate's `CARGO_MANIFEST_DIR` (or
+//! `CARGO_MANIFEST_DIR_OVERRIDE`, which trybuild sets); absolute paths work
+//! too. This crate only resolves and reads the file; `nn-compiler` does the
+//! rest, and every problem becomes a compile error on the path literal.
+
+use proc_macro::TokenStream;
+use proc_macro2::Span;
+use quote::quote;
+use std::path::PathBuf;
+use syn::parse::{Parse, ParseStream};
+use syn::{Ident, LitStr, Token};
+
+/// The macro's arguments: `"path"` or `name = "path"`.
+struct Args {
+    name: Option<Ident>,
+    path: LitStr,
+}
+
+impl Parse for Args {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let name = if input.peek(Ident) {
+            let name: Ident = input.parse()?;
+            input.parse::<Token![=]>()?;
+            Some(name)
+        } else {
+            None
+        };
+        let path: LitStr = input.parse().map_err(|e| {
+            syn::Error::new(e.span(), "expected the model path as a string literal: `include_model!(\"model.tflite\")` or `include_model!(name = \"model.tflite\")`")
+        })?;
+        if !input.is_empty() {
+            input.parse::<Token![,]>()?;
+        }
+        if !input.is_empty() {
+            return Err(input.error("unexpected arguments after the model path"));
+        }
+        Ok(Args { name, path })
+    }
+}
+
+/// Compiles the TensorFlow Lite model at the given path into a module.
+///
+/// See the crate documentation and the project README for the generated API
+/// (`Input`, `Output`, `infer`, `Arena`, `infer_in`, `ARENA_BYTES`,
+/// `WEIGHT_BYTES`, `MACS`, `INPUT_QUANT`, `OUTPUT_QUANT`).
+#[proc_macro]
+pub fn include_model(input: TokenStream) -> TokenStream {
+    let args = syn::parse_macro_input!(input as Args);
+    match expand(&args) {
+        Ok(tokens) => tokens.into(),
+        Err(messages) => {
+            let span = args.path.span();
+            let errors = messages.iter().map(|m| syn::Error::new(span, m).to_compile_error());
+            quote!(#(#errors)*).into()
+        }
+    }
+}
+
+/// The module name derived from the file stem: snake case, a valid
+/// identifier.
+fn module_name(path: &std::path::Path) -> String {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("model");
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for ch in stem.chars() {
+        if ch.is_ascii_alphanumeric() {
+            if ch.is_ascii_uppercase() && prev_lower {
+                out.push('_');
+            }
+            prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+            out.push(ch.to_ascii_lowercase());
+        } else {
+            if !out.ends_with('_') {
+                out.push('_');
+            }
+            prev_lower = false;
+        }
+    }
+    let out = out.trim_matches('_').to_string();
+    if out.is_empty() {
+        "model".to_string()
+    } else if out.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("model_{out}")
+    } else {
+        out
+    }
+}
+
+fn expand(args: &Args) -> Result<proc_macro2::TokenStream, Vec<String>> {
+    let written = args.path.value();
+    let base = std::env::var_os("CARGO_MANIFEST_DIR_OVERRIDE")
+        .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR"))
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let path = base.join(&written);
+    let shown = format!("`{written}`");
+    let bytes = std::fs::read(&path).map_err(|e| {
+        vec![format!(
+            "nn: cannot read model {shown} (resolved to `{}`): {e}; paths are relative to the crate's Cargo.toml directory",
+            path.display()
+        )]
+    })?;
+    let module = match &args.name {
+        Some(n) => n.to_string(),
+        None => module_name(&path),
+    };
+    let module = if syn::parse_str::<Ident>(&module).is_ok() { module } else { format!("{module}_model") };
+    let model_path = path.to_str().ok_or_else(|| vec![format!("nn: the path of model {shown} is not valid UTF-8")])?;
+    let opts = nn_compiler::EmitOptions {
+        module,
+        model_path: model_path.to_string(),
+        display_path: written.clone(),
+    };
+    let _ = Span::call_site();
+    nn_compiler::compile(&bytes, &opts)
+        .map_err(|diags| diags.into_iter().map(|d| format!("nn: model {shown}: {d}")).collect())
+}

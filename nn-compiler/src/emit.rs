@@ -1,0 +1,475 @@
+//! Emits the Rust module for a planned program. The generated code refers
+//! only to `::nn_runtime` and `::core`; weights are byte-string statics.
+
+use crate::diag::Diagnostic;
+use crate::ir::{Kernel, Program, Requant, Step, Window};
+use crate::parse::DType;
+use crate::plan::{Loc, Plan};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{format_ident, quote};
+
+/// What the generated module is called and where the model came from.
+#[derive(Clone, Debug)]
+pub struct EmitOptions {
+    /// Module name (a Rust identifier).
+    pub module: String,
+    /// Absolute path of the model, for `include_bytes!` (so that editing the
+    /// model rebuilds the crate).
+    pub model_path: String,
+    /// The path as the user wrote it, for documentation.
+    pub display_path: String,
+}
+
+fn lit(n: usize) -> Literal {
+    Literal::usize_unsuffixed(n)
+}
+
+fn elem_type(d: DType) -> Option<TokenStream> {
+    Some(match d {
+        DType::I8 => quote!(i8),
+        DType::U8 => quote!(u8),
+        DType::I16 => quote!(i16),
+        DType::I32 => quote!(i32),
+        DType::F32 => quote!(f32),
+        _ => return None,
+    })
+}
+
+/// The public shape of a graph input or output: without a leading batch
+/// dimension of 1, at least rank 1.
+fn api_shape(shape: &[usize]) -> Vec<usize> {
+    let s = if shape.len() > 1 && shape[0] == 1 { &shape[1..] } else { shape };
+    if s.is_empty() {
+        vec![1]
+    } else {
+        s.to_vec()
+    }
+}
+
+fn array_type(elem: &TokenStream, shape: &[usize]) -> TokenStream {
+    shape.iter().rev().fold(elem.clone(), |inner, &d| {
+        let d = lit(d);
+        quote!([#inner; #d])
+    })
+}
+
+fn zero_value(d: DType, shape: &[usize]) -> TokenStream {
+    let zero = if d == DType::F32 { quote!(0.0) } else { quote!(0) };
+    shape.iter().rev().fold(zero, |inner, &d| {
+        let d = lit(d);
+        quote!([#inner; #d])
+    })
+}
+
+struct Emitter<'p> {
+    p: &'p Program,
+    plan: &'p Plan,
+    statics: Vec<TokenStream>,
+    weight_bytes: usize,
+}
+
+impl Emitter<'_> {
+    fn bytes_static(&mut self, name: &Ident, bytes: &[u8]) -> TokenStream {
+        let n = lit(bytes.len());
+        let data = Literal::byte_string(bytes);
+        self.weight_bytes += bytes.len();
+        self.statics.push(quote!(static #name: [u8; #n] = *#data;));
+        quote!(::nn_runtime::arena::i8s(&#name))
+    }
+
+    fn i8_static(&mut self, name: Ident, v: &[i8]) -> TokenStream {
+        let bytes: Vec<u8> = v.iter().map(|&x| x as u8).collect();
+        self.bytes_static(&name, &bytes)
+    }
+
+    fn i32_static(&mut self, name: Ident, v: &[i32]) -> TokenStream {
+        let n = lit(v.len());
+        self.weight_bytes += v.len() * 4;
+        self.statics.push(quote!(static #name: [i32; #n] = [#(#v),*];));
+        quote!(&#name)
+    }
+
+    fn requant_fields(&mut self, i: usize, r: &Requant) -> TokenStream {
+        let m = self.i32_static(format_ident!("M{}", i), &r.multiplier);
+        let s = self.i32_static(format_ident!("S{}", i), &r.shift);
+        let (off, min, max) = (r.output_offset, r.act_min, r.act_max);
+        quote!(multiplier: #m, shift: #s, output_offset: #off, act_min: #min, act_max: #max,)
+    }
+
+    fn window_fields(w: &Window) -> TokenStream {
+        let (b, ih, iw, oh, ow) = (lit(w.batches), lit(w.input.0), lit(w.input.1), lit(w.output.0), lit(w.output.1));
+        let (kh, kw, sh, sw) = (lit(w.kernel.0), lit(w.kernel.1), lit(w.stride.0), lit(w.stride.1));
+        let (pt, pl) = (lit(w.pad.0), lit(w.pad.1));
+        quote!(batches: #b, in_h: #ih, in_w: #iw, out_h: #oh, out_w: #ow, k_h: #kh, k_w: #kw,
+               stride_h: #sh, stride_w: #sw, pad_top: #pt, pad_left: #pl,)
+    }
+
+    /// The layer's parameter static and the kernel function to call.
+    fn layer(&mut self, i: usize, step: &Step) -> (TokenStream, TokenStream) {
+        let name = format_ident!("L{}", i);
+        let k = quote!(::nn_runtime::kernels);
+        let (ty, init, func) = match &step.kernel {
+            Kernel::Conv2d { window: w, filter_in_c, input_offset, filter, bias, requant } => {
+                let f = self.i8_static(format_ident!("W{}", i), filter);
+                let b = self.i32_static(format_ident!("B{}", i), bias);
+                let rq = self.requant_fields(i, requant);
+                let geo = Self::window_fields(w);
+                let (ic, oc, fic) = (lit(w.input.2), lit(w.output.2), lit(*filter_in_c));
+                let (dh, dw) = (lit(w.dilation.0), lit(w.dilation.1));
+                (
+                    quote!(#k::conv_2d::Conv2d<'static>),
+                    quote!(#k::conv_2d::Conv2d { #geo in_c: #ic, out_c: #oc, filter_in_c: #fic,
+                        dilation_h: #dh, dilation_w: #dw, input_offset: #input_offset,
+                        filter: #f, bias: #b, #rq }),
+                    quote!(#k::conv_2d::conv_2d),
+                )
+            }
+            Kernel::DepthwiseConv2d { window: w, depth_multiplier, input_offset, filter, bias, requant } => {
+                let f = self.i8_static(format_ident!("W{}", i), filter);
+                let b = self.i32_static(format_ident!("B{}", i), bias);
+                let rq = self.requant_fields(i, requant);
+                let geo = Self::window_fields(w);
+                let (ic, dm) = (lit(w.input.2), lit(*depth_multiplier));
+                let (dh, dw) = (lit(w.dilation.0), lit(w.dilation.1));
+                (
+                    quote!(#k::depthwise_conv_2d::DepthwiseConv2d<'static>),
+                    quote!(#k::depthwise_conv_2d::DepthwiseConv2d { #geo in_c: #ic, depth_multiplier: #dm,
+                        dilation_h: #dh, dilation_w: #dw, input_offset: #input_offset,
+                        filter: #f, bias: #b, #rq }),
+                    quote!(#k::depthwise_conv_2d::depthwise_conv_2d),
+                )
+            }
+            Kernel::FullyConnected { batches, depth, out_c, input_offset, filter_offset, filter, bias, requant } => {
+                let f = self.i8_static(format_ident!("W{}", i), filter);
+                let b = self.i32_static(format_ident!("B{}", i), bias);
+                let rq = self.requant_fields(i, requant);
+                let (bt, d, oc) = (lit(*batches), lit(*depth), lit(*out_c));
+                (
+                    quote!(#k::fully_connected::FullyConnected<'static>),
+                    quote!(#k::fully_connected::FullyConnected { batches: #bt, depth: #d, out_c: #oc,
+                        input_offset: #input_offset, filter_offset: #filter_offset, filter: #f, bias: #b, #rq }),
+                    quote!(#k::fully_connected::fully_connected),
+                )
+            }
+            Kernel::Add { input_offsets: (o1, o2), left_shift, multipliers, output_offset, act: (lo, hi) } => {
+                let [(m1, s1), (m2, s2), (mo, so)] = *multipliers;
+                (
+                    quote!(#k::add::Add),
+                    quote!(#k::add::Add { input1_offset: #o1, input2_offset: #o2, output_offset: #output_offset,
+                        left_shift: #left_shift, input1_multiplier: #m1, input1_shift: #s1,
+                        input2_multiplier: #m2, input2_shift: #s2, output_multiplier: #mo, output_shift: #so,
+                        act_min: #lo, act_max: #hi }),
+                    quote!(#k::add::add),
+                )
+            }
+            Kernel::AveragePool2d { window: w, act: (lo, hi) } | Kernel::MaxPool2d { window: w, act: (lo, hi) } => {
+                let geo = Self::window_fields(w);
+                let c = lit(w.input.2);
+                let func = if matches!(step.kernel, Kernel::AveragePool2d { .. }) {
+                    quote!(#k::average_pool_2d::average_pool_2d)
+                } else {
+                    quote!(#k::max_pool_2d::max_pool_2d)
+                };
+                (quote!(#k::Pool2d), quote!(#k::Pool2d { #geo channels: #c, act_min: #lo, act_max: #hi }), func)
+            }
+            Kernel::Softmax { rows, depth, input_multiplier, input_left_shift, diff_min } => {
+                let (r, d) = (lit(*rows), lit(*depth));
+                (
+                    quote!(#k::softmax::Softmax),
+                    quote!(#k::softmax::Softmax { rows: #r, depth: #d, input_multiplier: #input_multiplier,
+                        input_left_shift: #input_left_shift, diff_min: #diff_min }),
+                    quote!(#k::softmax::softmax),
+                )
+            }
+            Kernel::QuantizeF32 { scale, zero_point } => (
+                quote!(#k::quantize::QuantizeF32),
+                quote!(#k::quantize::QuantizeF32 { scale: #scale, zero_point: #zero_point }),
+                quote!(#k::quantize::quantize_f32_i8),
+            ),
+            Kernel::Requantize { multiplier, shift, input_zero_point, output_zero_point } => (
+                quote!(#k::quantize::Requantize),
+                quote!(#k::quantize::Requantize { multiplier: #multiplier, shift: #shift,
+                    input_zero_point: #input_zero_point, output_zero_point: #output_zero_point }),
+                quote!(#k::quantize::requantize_i8_i8),
+            ),
+            Kernel::Dequantize { scale, zero_point } => (
+                quote!(#k::dequantize::Dequantize),
+                quote!(#k::dequantize::Dequantize { scale: #scale, zero_point: #zero_point }),
+                quote!(#k::dequantize::dequantize_i8_f32),
+            ),
+        };
+        let doc = format!("Operator {} ({}).", step.op_index, step.op_name);
+        self.statics.push(quote!(#[doc = #doc] static #name: #ty = #init;));
+        (quote!(&#name), func)
+    }
+
+    fn loc(&self, t: usize) -> Option<Loc> {
+        self.plan.loc[self.p.alias[t]]
+    }
+
+    /// The statement block of one step.
+    fn call(&mut self, i: usize, step: &Step) -> Result<TokenStream, Diagnostic> {
+        let (params, func) = self.layer(i, step);
+        let out_loc = self.loc(step.output);
+        let mut split_spans = Vec::new();
+        let mut args = Vec::new();
+        for &t in &step.inputs {
+            let arg = match self.loc(t) {
+                Some(Loc::Input(k)) => {
+                    let v = format_ident!("in{}", k);
+                    quote!(#v)
+                }
+                Some(Loc::Output(k)) => {
+                    let v = format_ident!("out{}", k);
+                    quote!(&*#v)
+                }
+                Some(Loc::Arena { offset, len }) => {
+                    self.arena_dtype(step, t)?;
+                    if matches!(out_loc, Some(Loc::Arena { .. })) {
+                        let v = format_ident!("a{}", split_spans.len());
+                        split_spans.push(quote!((#offset, #len)));
+                        quote!(::nn_runtime::arena::i8s(#v))
+                    } else {
+                        quote!(::nn_runtime::arena::i8s(&arena[#offset..#offset + #len]))
+                    }
+                }
+                None => return Err(internal(step, "an input has no storage")),
+            };
+            args.push(arg);
+        }
+        let body = match out_loc {
+            Some(Loc::Output(k)) => {
+                let v = format_ident!("out{}", k);
+                quote!(#func(#params, #(#args,)* &mut *#v);)
+            }
+            Some(Loc::Arena { offset, len }) => {
+                self.arena_dtype(step, step.output)?;
+                let names: Vec<Ident> = (0..split_spans.len()).map(|j| format_ident!("a{}", j)).collect();
+                quote!(
+                    let ([#(#names),*], o) = ::nn_runtime::arena::split(arena, [#(#split_spans),*], (#offset, #len));
+                    #func(#params, #(#args,)* ::nn_runtime::arena::i8s_mut(o));
+                )
+            }
+            _ => return Err(internal(step, "the output has no writable storage")),
+        };
+        Ok(quote!({ #body }))
+    }
+
+    /// Only int8 tensors may live in the arena for now.
+    fn arena_dtype(&self, step: &Step, t: usize) -> Result<(), Diagnostic> {
+        let v = self.p.values[t].as_ref().ok_or_else(|| internal(step, "a constant used as an activation"))?;
+        if v.dtype != DType::I8 {
+            return Err(Diagnostic::op(
+                step.op_index,
+                &step.op_name,
+                format_args!(
+                    "intermediate tensor `{}` has type {}; only int8 intermediate tensors are supported \
+                     (float32 is supported at the graph's inputs and outputs)",
+                    v.name,
+                    v.dtype.name()
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn internal(step: &Step, what: &str) -> Diagnostic {
+    Diagnostic::op(step.op_index, &step.op_name, format_args!("internal compiler error: {what}; please report it"))
+}
+
+fn quant_tokens(q: Option<(f32, i32)>) -> TokenStream {
+    let (scale, zp) = q.unwrap_or((0.0, 0));
+    quote!(::nn_runtime::Quant { scale: #scale, zero_point: #zp })
+}
+
+/// Emits the module.
+pub fn emit(p: &Program, plan: &Plan, opts: &EmitOptions) -> Result<TokenStream, Vec<Diagnostic>> {
+    let module = Ident::new(&opts.module, Span::call_site());
+    let mut e = Emitter { p, plan, statics: Vec::new(), weight_bytes: 0 };
+    let mut diags = Vec::new();
+
+    // Graph inputs and outputs: types, flattening, quantization.
+    let several_in = p.inputs.len() > 1;
+    let several_out = p.outputs.len() > 1;
+    let mut items = Vec::new();
+    let mut in_params = Vec::new();
+    let mut in_args = Vec::new();
+    let mut in_flat = Vec::new();
+    let mut out_params = Vec::new();
+    let mut out_flat = Vec::new();
+    let mut out_decls = Vec::new();
+    let mut out_names = Vec::new();
+    let mut out_types = Vec::new();
+    let mut io_docs = String::new();
+    for (kind, list, several) in [("Input", &p.inputs, several_in), ("Output", &p.outputs, several_out)] {
+        for (k, &t) in list.iter().enumerate() {
+            let Some(v) = p.values[t].as_ref() else { continue };
+            let Some(elem) = elem_type(v.dtype) else {
+                diags.push(Diagnostic::model(format!(
+                    "graph {} `{}` has type {}, which is not supported at the graph's edge",
+                    kind.to_lowercase(),
+                    v.name,
+                    v.dtype.name()
+                )));
+                continue;
+            };
+            let shape = api_shape(&v.shape);
+            let ty_name = if several { format_ident!("{}{}", kind, k) } else { format_ident!("{}", kind) };
+            let quant_name = if several {
+                format_ident!("{}{}_QUANT", kind.to_uppercase(), k)
+            } else {
+                format_ident!("{}_QUANT", kind.to_uppercase())
+            };
+            let ty = array_type(&elem, &shape);
+            let doc = format!("Graph {} `{}`: shape {:?}, {}.", kind.to_lowercase(), v.name, v.shape, v.dtype.name());
+            let qdoc = format!("Quantization of [`{ty_name}`] (scale 0 for float tensors).");
+            let q = quant_tokens(v.quant);
+            items.push(quote!(#[doc = #doc] pub type #ty_name = #ty; #[doc = #qdoc] pub const #quant_name: ::nn_runtime::Quant = #q;));
+            io_docs.push_str(&format!(
+                "- `{ty_name}`: `{}` ({}){}\n",
+                v.shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("×"),
+                v.dtype.name(),
+                v.quant.map(|(s, z)| format!(", scale {s}, zero point {z}")).unwrap_or_default()
+            ));
+            let flatten = if shape.len() > 1 {
+                let calls = (1..shape.len()).map(|_| {
+                    if kind == "Input" {
+                        quote!(.as_flattened())
+                    } else {
+                        quote!(.as_flattened_mut())
+                    }
+                });
+                quote!(#(#calls)*)
+            } else if kind == "Input" {
+                quote!(.as_slice())
+            } else {
+                quote!(.as_mut_slice())
+            };
+            if kind == "Input" {
+                let arg = if several { format_ident!("input{}", k) } else { format_ident!("input") };
+                let flat = format_ident!("in{}", k);
+                in_params.push(quote!(#arg: &#ty_name));
+                in_args.push(quote!(#arg));
+                in_flat.push(quote!(let #flat: &[#elem] = #arg #flatten;));
+            } else {
+                let arg = if several { format_ident!("output{}", k) } else { format_ident!("output") };
+                let flat = format_ident!("out{}", k);
+                out_params.push(quote!(#arg: &mut #ty_name));
+                out_flat.push(quote!(let #flat: &mut [#elem] = #arg #flatten;));
+                let zero = zero_value(v.dtype, &shape);
+                out_decls.push(quote!(let mut #arg: #ty_name = #zero;));
+                out_names.push(arg);
+                out_types.push(quote!(#ty_name));
+            }
+        }
+    }
+
+    let mut calls = Vec::new();
+    for (i, step) in p.steps.iter().enumerate() {
+        match e.call(i, step) {
+            Ok(c) => calls.push(c),
+            Err(d) => diags.push(d),
+        }
+    }
+    // Outputs whose storage is elsewhere are copied at the end.
+    for &(k, t) in &plan.final_copies {
+        let out = format_ident!("out{}", k);
+        let dtype = p.values[t].as_ref().map(|v| v.dtype);
+        match e.loc(t) {
+            Some(Loc::Input(j)) => {
+                let src = format_ident!("in{}", j);
+                calls.push(quote!(#out.copy_from_slice(#src);));
+            }
+            Some(Loc::Output(j)) if j != k => {
+                let src = format_ident!("out{}", j);
+                calls.push(quote!(#out.copy_from_slice(&*#src);));
+            }
+            Some(Loc::Arena { offset, len }) if dtype == Some(DType::I8) => {
+                calls.push(quote!(#out.copy_from_slice(::nn_runtime::arena::i8s(&arena[#offset..#offset + #len]));));
+            }
+            _ => diags.push(Diagnostic::model(format!(
+                "graph output {k} cannot be copied from its storage; only int8 outputs of RESHAPE/SQUEEZE are supported"
+            ))),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+
+    let macs: u64 = p.steps.iter().map(|s| s.kernel.macs()).sum();
+    let arena_bytes = lit(plan.arena_bytes);
+    let weight_bytes = lit(e.weight_bytes);
+    let statics = &e.statics;
+    let path = &opts.model_path;
+    let ret = if several_out { quote!((#(#out_types),*)) } else { quote!(#(#out_types)*) };
+    let ret_val = if several_out { quote!((#(#out_names),*)) } else { quote!(#(#out_names)*) };
+    let out_refs = out_names.iter().map(|n| quote!(&mut #n));
+
+    let mut doc = format!(
+        "Model `{}`, compiled by `nn_macro::include_model!`.\n\n\
+         Inputs and outputs:\n{io_docs}\n\
+         Activation arena: {} bytes; weights and constants: {} bytes; {} multiply-accumulates per inference.\n\n\
+         | # | operator | output shape |\n|---|---|---|\n",
+        opts.display_path, plan.arena_bytes, e.weight_bytes, macs
+    );
+    for (i, name, shape) in &p.layers {
+        doc.push_str(&format!("| {i} | {name} | {shape:?} |\n"));
+    }
+    let arena_uses = if plan.arena_bytes == 0 { quote!(let _ = arena;) } else { quote!() };
+
+    Ok(quote! {
+        #[doc = #doc]
+        #[allow(clippy::all, clippy::pedantic, unused_variables, unused_mut)]
+        pub mod #module {
+            /// The model file, so that editing it rebuilds the crate.
+            const _MODEL_FILE: &[u8] = include_bytes!(#path);
+
+            #(#items)*
+
+            /// Bytes of activation memory the model needs (size of [`Arena`]).
+            pub const ARENA_BYTES: usize = #arena_bytes;
+            /// Bytes of weights and per-channel constants placed in flash.
+            pub const WEIGHT_BYTES: usize = #weight_bytes;
+            /// Multiply-accumulate operations per inference.
+            pub const MACS: u64 = #macs;
+
+            /// The statically planned activation memory, 16-byte aligned. It
+            /// can be a `static` placed where the user wants it.
+            #[repr(C, align(16))]
+            pub struct Arena([u8; ARENA_BYTES]);
+
+            impl Arena {
+                /// A zeroed arena.
+                pub const fn new() -> Self {
+                    Arena([0; ARENA_BYTES])
+                }
+            }
+
+            impl ::core::default::Default for Arena {
+                fn default() -> Self {
+                    Self::new()
+                }
+            }
+
+            /// Runs the model with its arena on the stack.
+            pub fn infer(#(#in_params),*) -> #ret {
+                let mut arena = Arena::new();
+                #(#out_decls)*
+                infer_in(&mut arena, #(#in_args,)* #(#out_refs),*);
+                #ret_val
+            }
+
+            /// Runs the model in a caller-owned arena.
+            pub fn infer_in(arena: &mut Arena, #(#in_params,)* #(#out_params),*) {
+                let arena: &mut [u8] = &mut arena.0;
+                #arena_uses
+                #(#in_flat)*
+                #(#out_flat)*
+                #(#calls)*
+            }
+
+            #(#statics)*
+        }
+    })
+}

@@ -1,0 +1,226 @@
+//! The lowered program: one kernel call per step, with every constant the
+//! runtime needs already computed.
+
+use crate::parse::DType;
+
+/// Per-channel requantization and fused activation of an int8 output.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Requant {
+    /// Q0.31 multipliers (one, or one per output channel).
+    pub multiplier: Vec<i32>,
+    /// Shifts, same length.
+    pub shift: Vec<i32>,
+    /// Output zero point.
+    pub output_offset: i32,
+    /// Activation lower bound.
+    pub act_min: i32,
+    /// Activation upper bound.
+    pub act_max: i32,
+}
+
+/// Geometry of a windowed operator over an NHWC tensor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// Batch size.
+    pub batches: usize,
+    /// Input (height, width, channels).
+    pub input: (usize, usize, usize),
+    /// Output (height, width, channels).
+    pub output: (usize, usize, usize),
+    /// Window (height, width).
+    pub kernel: (usize, usize),
+    /// (height, width) stride.
+    pub stride: (usize, usize),
+    /// (height, width) dilation.
+    pub dilation: (usize, usize),
+    /// Padding before (top, left).
+    pub pad: (usize, usize),
+}
+
+/// A kernel call with its constants.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Kernel {
+    /// CONV_2D, int8.
+    Conv2d {
+        /// Geometry.
+        window: Window,
+        /// Input channels per group.
+        filter_in_c: usize,
+        /// Minus the input zero point.
+        input_offset: i32,
+        /// `[out_c][k_h][k_w][filter_in_c]` weights.
+        filter: Vec<i8>,
+        /// Bias per output channel (empty for none).
+        bias: Vec<i32>,
+        /// Requantization.
+        requant: Requant,
+    },
+    /// DEPTHWISE_CONV_2D, int8.
+    DepthwiseConv2d {
+        /// Geometry.
+        window: Window,
+        /// Output channels per input channel.
+        depth_multiplier: usize,
+        /// Minus the input zero point.
+        input_offset: i32,
+        /// `[k_h][k_w][out_c]` weights.
+        filter: Vec<i8>,
+        /// Bias per output channel (empty for none).
+        bias: Vec<i32>,
+        /// Requantization.
+        requant: Requant,
+    },
+    /// FULLY_CONNECTED, int8.
+    FullyConnected {
+        /// Input rows.
+        batches: usize,
+        /// Row length.
+        depth: usize,
+        /// Output units.
+        out_c: usize,
+        /// Minus the input zero point.
+        input_offset: i32,
+        /// Minus the filter zero point.
+        filter_offset: i32,
+        /// `[out_c][depth]` weights.
+        filter: Vec<i8>,
+        /// Bias per unit (empty for none).
+        bias: Vec<i32>,
+        /// Requantization (per-tensor: one multiplier).
+        requant: Requant,
+    },
+    /// ADD of two same-shape int8 tensors.
+    Add {
+        /// Minus the zero points of the inputs.
+        input_offsets: (i32, i32),
+        /// Headroom shift.
+        left_shift: i32,
+        /// (multiplier, shift) of each input and of the sum.
+        multipliers: [(i32, i32); 3],
+        /// Output zero point.
+        output_offset: i32,
+        /// Activation bounds.
+        act: (i32, i32),
+    },
+    /// AVERAGE_POOL_2D, int8.
+    AveragePool2d {
+        /// Geometry.
+        window: Window,
+        /// Activation bounds.
+        act: (i32, i32),
+    },
+    /// MAX_POOL_2D, int8.
+    MaxPool2d {
+        /// Geometry.
+        window: Window,
+        /// Activation bounds.
+        act: (i32, i32),
+    },
+    /// SOFTMAX, int8 to int8.
+    Softmax {
+        /// Rows.
+        rows: usize,
+        /// Row length.
+        depth: usize,
+        /// Input multiplier.
+        input_multiplier: i32,
+        /// Input left shift.
+        input_left_shift: i32,
+        /// Cut-off difference.
+        diff_min: i32,
+    },
+    /// QUANTIZE float32 to int8.
+    QuantizeF32 {
+        /// Output scale.
+        scale: f32,
+        /// Output zero point.
+        zero_point: i32,
+    },
+    /// QUANTIZE int8 to int8.
+    Requantize {
+        /// Multiplier.
+        multiplier: i32,
+        /// Shift.
+        shift: i32,
+        /// Input zero point.
+        input_zero_point: i32,
+        /// Output zero point.
+        output_zero_point: i32,
+    },
+    /// DEQUANTIZE int8 to float32.
+    Dequantize {
+        /// Input scale.
+        scale: f32,
+        /// Input zero point.
+        zero_point: i32,
+    },
+}
+
+impl Kernel {
+    /// Multiply-accumulates per inference.
+    pub fn macs(&self) -> u64 {
+        match self {
+            Kernel::Conv2d { window: w, filter_in_c, .. } => {
+                (w.batches * w.output.0 * w.output.1 * w.output.2 * w.kernel.0 * w.kernel.1 * filter_in_c) as u64
+            }
+            Kernel::DepthwiseConv2d { window: w, .. } => {
+                (w.batches * w.output.0 * w.output.1 * w.output.2 * w.kernel.0 * w.kernel.1) as u64
+            }
+            Kernel::FullyConnected { batches, depth, out_c, .. } => (batches * depth * out_c) as u64,
+            _ => 0,
+        }
+    }
+}
+
+/// One step of the program: a kernel reading some tensors and writing one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    /// Index of the TFLite operator it implements.
+    pub op_index: usize,
+    /// TFLite name of that operator.
+    pub op_name: String,
+    /// The kernel.
+    pub kernel: Kernel,
+    /// Activation tensors read, in kernel argument order.
+    pub inputs: Vec<usize>,
+    /// Activation tensor written.
+    pub output: usize,
+}
+
+/// An activation tensor of the lowered program.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Value {
+    /// Tensor name in the model.
+    pub name: String,
+    /// Shape.
+    pub shape: Vec<usize>,
+    /// Element type.
+    pub dtype: DType,
+    /// Per-tensor (scale, zero point) if quantized.
+    pub quant: Option<(f32, i32)>,
+}
+
+impl Value {
+    /// Size in bytes.
+    pub fn bytes(&self) -> usize {
+        self.shape.iter().product::<usize>() * self.dtype.size()
+    }
+}
+
+/// The lowered model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Program {
+    /// Tensors by model tensor index (`None` for constants and unused).
+    pub values: Vec<Option<Value>>,
+    /// Steps in execution order.
+    pub steps: Vec<Step>,
+    /// Tensors that share storage with another (RESHAPE, SQUEEZE): `alias[t]`
+    /// is the tensor whose storage `t` uses (itself if none).
+    pub alias: Vec<usize>,
+    /// Graph inputs.
+    pub inputs: Vec<usize>,
+    /// Graph outputs.
+    pub outputs: Vec<usize>,
+    /// TFLite operators per step, for documentation: (index, name, output shape).
+    pub layers: Vec<(usize, String, Vec<usize>)>,
+}

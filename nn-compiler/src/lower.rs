@@ -1,0 +1,342 @@
+//! Lowers a parsed graph into a [`Program`]: checks every operator against
+//! what the runtime implements and precomputes its constants.
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::ir::{Program, Step, Value};
+use crate::ops;
+use crate::parse::{DType, Graph, Op, Tensor};
+
+/// The operators this compiler implements, with the types it accepts.
+pub const SUPPORTED: &[&str] = &[
+    "ADD (int8)",
+    "AVERAGE_POOL_2D (int8)",
+    "CONV_2D (int8)",
+    "DEPTHWISE_CONV_2D (int8)",
+    "DEQUANTIZE (int8 -> float32)",
+    "FULLY_CONNECTED (int8)",
+    "MAX_POOL_2D (int8)",
+    "QUANTIZE (float32 -> int8, int8 -> int8)",
+    "RESHAPE",
+    "SOFTMAX (int8)",
+    "SQUEEZE",
+];
+
+/// What an operator lowers to.
+pub enum Lowered {
+    /// A kernel call.
+    Step(Step),
+    /// No code: the output shares the input's storage.
+    Alias {
+        /// The tensor whose storage is reused.
+        input: usize,
+        /// The tensor that reuses it.
+        output: usize,
+    },
+}
+
+/// Read access to the graph for the per-operator lowering functions.
+pub struct Cx<'g, 'a> {
+    /// The parsed graph.
+    pub graph: &'g Graph<'a>,
+}
+
+impl<'a> Cx<'_, 'a> {
+    /// A diagnostic about `op`.
+    pub fn err(&self, op: &Op, msg: impl std::fmt::Display) -> Diagnostic {
+        Diagnostic::op(op.index, &op.name, msg)
+    }
+
+    /// Checks the operator's input and output counts.
+    pub fn arity(&self, op: &Op, min_in: usize, max_in: usize, outs: usize) -> Result<(), Diagnostic> {
+        if op.inputs.len() < min_in || op.inputs.len() > max_in || op.outputs.len() != outs {
+            let want = if min_in == max_in { format!("{min_in}") } else { format!("{min_in} to {max_in}") };
+            return Err(self.err(
+                op,
+                format_args!(
+                    "has {} inputs and {} outputs; expected {want} inputs and {outs} output(s)",
+                    op.inputs.len(),
+                    op.outputs.len()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The tensor index of required input `i`.
+    pub fn input(&self, op: &Op, i: usize) -> Result<usize, Diagnostic> {
+        op.inputs
+            .get(i)
+            .copied()
+            .flatten()
+            .ok_or_else(|| self.err(op, format_args!("input {i} is missing")))
+    }
+
+    /// The tensor index of optional input `i`.
+    pub fn optional_input(&self, op: &Op, i: usize) -> Option<usize> {
+        op.inputs.get(i).copied().flatten()
+    }
+
+    /// Tensor `t`.
+    pub fn tensor(&self, t: usize) -> &Tensor<'a> {
+        &self.graph.tensors[t]
+    }
+
+    /// Describes tensor `t` for messages: index and name.
+    pub fn describe(&self, t: usize) -> String {
+        format!("tensor {t} (`{}`)", self.tensor(t).name)
+    }
+
+    /// Checks that `t` is a per-tensor quantized int8 activation; returns its
+    /// shape, scale and zero point.
+    pub fn int8_activation(&self, op: &Op, t: usize, role: &str) -> Result<(Vec<usize>, f32, i32), Diagnostic> {
+        let tensor = self.tensor(t);
+        if tensor.dtype != DType::I8 {
+            return Err(self.err(
+                op,
+                format_args!(
+                    "{role} {} has type {}, but only int8 is supported for this operator; \
+                     quantize the model to full int8 (TFLiteConverter with a representative dataset and \
+                     `inference_input_type = tf.int8`)",
+                    self.describe(t),
+                    tensor.dtype.name()
+                ),
+            ));
+        }
+        let (scale, zp) = self.quant_of(op, t, role)?;
+        if !(-128..=127).contains(&zp) {
+            return Err(self.err(op, format_args!("{role} {} has zero point {zp}, outside int8", self.describe(t))));
+        }
+        Ok((tensor.shape.clone(), scale, zp))
+    }
+
+    /// The per-tensor scale and zero point of `t`, checked to be usable.
+    pub fn quant_of(&self, op: &Op, t: usize, role: &str) -> Result<(f32, i32), Diagnostic> {
+        let tensor = self.tensor(t);
+        let (scale, zp) = tensor.scalar_quant().ok_or_else(|| {
+            self.err(op, format_args!("{role} {} has no quantization parameters", self.describe(t)))
+        })?;
+        if tensor.quant.as_ref().is_some_and(|q| q.scale.len() > 1) {
+            return Err(self.err(
+                op,
+                format_args!("{role} {} is quantized per channel; only weights may be", self.describe(t)),
+            ));
+        }
+        if !(scale.is_finite() && scale > 0.0) {
+            return Err(self.err(
+                op,
+                format_args!("{role} {} has scale {scale}; scales must be finite and positive", self.describe(t)),
+            ));
+        }
+        Ok((scale, zp))
+    }
+
+    /// The constant int8 data of `t` (weights).
+    pub fn const_i8(&self, op: &Op, t: usize, role: &str) -> Result<Vec<i8>, Diagnostic> {
+        let tensor = self.tensor(t);
+        if tensor.dtype != DType::I8 {
+            return Err(self.err(
+                op,
+                format_args!("{role} {} has type {}; int8 weights are required", self.describe(t), tensor.dtype.name()),
+            ));
+        }
+        let data = self.const_data(op, t, role, 1)?;
+        Ok(data.iter().map(|&b| b as i8).collect())
+    }
+
+    /// The constant int32 data of `t` (biases).
+    pub fn const_i32(&self, op: &Op, t: usize, role: &str) -> Result<Vec<i32>, Diagnostic> {
+        let tensor = self.tensor(t);
+        if tensor.dtype != DType::I32 {
+            return Err(self.err(
+                op,
+                format_args!("{role} {} has type {}; int32 is required", self.describe(t), tensor.dtype.name()),
+            ));
+        }
+        let data = self.const_data(op, t, role, 4)?;
+        Ok(data.chunks_exact(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+    }
+
+    fn const_data(&self, op: &Op, t: usize, role: &str, elem: usize) -> Result<&'a [u8], Diagnostic> {
+        let tensor = self.tensor(t);
+        let data = tensor.data.ok_or_else(|| {
+            self.err(
+                op,
+                format_args!("{role} {} must be a constant (weights computed at run time are not supported)", self.describe(t)),
+            )
+        })?;
+        let want = tensor.elements().checked_mul(elem);
+        if want != Some(data.len()) {
+            return Err(self.err(
+                op,
+                format_args!(
+                    "{role} {} has {} bytes of data but its shape {:?} needs {}",
+                    self.describe(t),
+                    data.len(),
+                    tensor.shape,
+                    want.map_or_else(|| "more than fits in memory".to_string(), |w| w.to_string())
+                ),
+            ));
+        }
+        Ok(data)
+    }
+
+    /// Per-channel (or per-tensor) scales of a weight tensor, checked: all
+    /// positive, zero points all zero, and `count` of them or one.
+    pub fn weight_scales(&self, op: &Op, t: usize, count: usize, dim: i32) -> Result<Vec<f32>, Diagnostic> {
+        let tensor = self.tensor(t);
+        let q = tensor
+            .quant
+            .as_ref()
+            .ok_or_else(|| self.err(op, format_args!("weights {} are not quantized", self.describe(t))))?;
+        if q.scale.len() != 1 && q.scale.len() != count {
+            return Err(self.err(
+                op,
+                format_args!(
+                    "weights {} have {} scales; expected 1 or {count} (one per output channel)",
+                    self.describe(t),
+                    q.scale.len()
+                ),
+            ));
+        }
+        // Per-tensor tensors may carry any quantized_dimension (real
+        // converters write 3 on biases); it only matters for several scales.
+        if q.scale.len() > 1 && q.dim != dim {
+            return Err(self.err(
+                op,
+                format_args!(
+                    "weights {} are quantized along dimension {}; expected {dim}",
+                    self.describe(t),
+                    q.dim
+                ),
+            ));
+        }
+        if let Some(s) = q.scale.iter().find(|s| !(s.is_finite() && **s > 0.0)) {
+            return Err(self.err(op, format_args!("weights {} have scale {s}; scales must be positive", self.describe(t))));
+        }
+        if q.zero_point.iter().any(|&z| z != 0) {
+            return Err(self.err(
+                op,
+                format_args!(
+                    "weights {} have a non-zero zero point; int8 weights must be symmetric (TFLite's int8 spec)",
+                    self.describe(t)
+                ),
+            ));
+        }
+        Ok(q.scale.clone())
+    }
+
+    /// A non-zero stride or dilation from the options.
+    pub fn positive(&self, op: &Op, v: i32, what: &str) -> Result<usize, Diagnostic> {
+        usize::try_from(v)
+            .ok()
+            .filter(|&v| v > 0 && v <= 1 << 16)
+            .ok_or_else(|| self.err(op, format_args!("{what} is {v}; it must be a positive integer")))
+    }
+}
+
+/// Lowers every operator, collecting all diagnostics.
+pub fn lower(graph: &Graph<'_>) -> Result<Program, Vec<Diagnostic>> {
+    let cx = Cx { graph };
+    let mut diags = Diagnostics::default();
+    let mut steps = Vec::new();
+    let mut alias: Vec<usize> = (0..graph.tensors.len()).collect();
+    let mut layers = Vec::new();
+    let mut produced = vec![false; graph.tensors.len()];
+    for &t in &graph.inputs {
+        produced[t] = true;
+    }
+
+    for op in &graph.ops {
+        // Every activation input must be produced before it is read: this
+        // also rejects cycles and operators listed out of order.
+        for t in op.inputs.iter().flatten() {
+            let tensor = &graph.tensors[*t];
+            if tensor.data.is_none() && !produced[*t] && !tensor.is_variable {
+                diags.push(cx.err(
+                    op,
+                    format_args!(
+                        "reads {} before any operator writes it; the graph is not in execution order",
+                        cx.describe(*t)
+                    ),
+                ));
+            }
+        }
+        let result = match op.name.as_str() {
+            "CONV_2D" => ops::conv_2d::lower(&cx, op),
+            "DEPTHWISE_CONV_2D" => ops::depthwise_conv_2d::lower(&cx, op),
+            "FULLY_CONNECTED" => ops::fully_connected::lower(&cx, op),
+            "ADD" => ops::add::lower(&cx, op),
+            "AVERAGE_POOL_2D" => ops::average_pool_2d::lower(&cx, op),
+            "MAX_POOL_2D" => ops::max_pool_2d::lower(&cx, op),
+            "SOFTMAX" => ops::softmax::lower(&cx, op),
+            "RESHAPE" | "SQUEEZE" => ops::reshape::lower(&cx, op),
+            "QUANTIZE" => ops::quantize::lower(&cx, op),
+            "DEQUANTIZE" => ops::dequantize::lower(&cx, op),
+            _ => Err(cx.err(
+                op,
+                format_args!(
+                    "operator {} (opcode {}) is not supported. Supported operators: {}. \
+                     Replace it in the model, or open an issue with the model attached",
+                    op.name,
+                    op.code,
+                    SUPPORTED.join(", ")
+                ),
+            )),
+        };
+        for &o in &op.outputs {
+            if produced[o] || graph.tensors[o].data.is_some() {
+                diags.push(cx.err(op, format_args!("writes {}, which is already written or constant", cx.describe(o))));
+            }
+            produced[o] = true;
+        }
+        match result {
+            Ok(Lowered::Step(step)) => {
+                layers.push((op.index, op.name.clone(), graph.tensors[step.output].shape.clone()));
+                steps.push(step);
+            }
+            Ok(Lowered::Alias { input, output }) => {
+                alias[output] = alias[input];
+                layers.push((op.index, op.name.clone(), graph.tensors[output].shape.clone()));
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+
+    for &t in graph.inputs.iter().chain(&graph.outputs) {
+        let tensor = &graph.tensors[t];
+        if tensor.data.is_some() {
+            diags.push(Diagnostic::model(format!(
+                "graph input or output {} (`{}`) is a constant; it must be an activation",
+                t, tensor.name
+            )));
+        }
+    }
+    for &t in &graph.outputs {
+        if !produced[t] {
+            diags.push(Diagnostic::model(format!(
+                "graph output {} (`{}`) is never written by any operator",
+                t, graph.tensors[t].name
+            )));
+        }
+    }
+    if graph.inputs.is_empty() || graph.outputs.is_empty() {
+        diags.push(Diagnostic::model("the model has no inputs or no outputs"));
+    }
+    if !diags.is_empty() {
+        return Err(diags.0);
+    }
+
+    let values = graph
+        .tensors
+        .iter()
+        .map(|t| {
+            (t.data.is_none()).then(|| Value {
+                name: t.name.clone(),
+                shape: t.shape.clone(),
+                dtype: t.dtype,
+                quant: t.scalar_quant(),
+            })
+        })
+        .collect();
+    Ok(Program { values, steps, alias, inputs: graph.inputs.clone(), outputs: graph.outputs.clone(), layers })
+}

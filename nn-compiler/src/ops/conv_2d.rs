@@ -1,0 +1,66 @@
+//! CONV_2D: int8 activations, int8 weights (per-tensor or per-output-channel
+//! scales), int32 bias, SAME/VALID padding, any stride and dilation, groups.
+
+use super::{bias, check_activation, conv_requant, nhwc};
+use crate::diag::Diagnostic;
+use crate::ir::{Kernel, Step, Window};
+use crate::lower::{Cx, Lowered};
+use crate::parse::{Op, Options};
+use crate::quant::{out_size, pad_before};
+
+/// Checks and lowers one CONV_2D.
+pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
+    cx.arity(op, 2, 3, 1)?;
+    let Options::Conv2d { padding, stride, dilation, activation } = op.options else {
+        return Err(cx.err(op, "has no Conv2DOptions"));
+    };
+    check_activation(cx, op, activation)?;
+    let (x, w, y) = (cx.input(op, 0)?, cx.input(op, 1)?, op.outputs[0]);
+    let (in_shape, in_scale, in_zp) = cx.int8_activation(op, x, "input")?;
+    let (out_shape, out_scale, out_zp) = cx.int8_activation(op, y, "output")?;
+    let [n, ih, iw, ic] = nhwc(cx, op, &in_shape, "the input")?;
+    let [on, oh, ow, oc] = nhwc(cx, op, &out_shape, "the output")?;
+    let [foc, kh, kw, fic] = nhwc(cx, op, &cx.tensor(w).shape, "the filter")?;
+    if fic == 0 || ic % fic != 0 || foc != oc || on != n || kh == 0 || kw == 0 {
+        return Err(cx.err(
+            op,
+            format_args!(
+                "shapes do not match: input {in_shape:?}, filter {:?}, output {out_shape:?}",
+                cx.tensor(w).shape
+            ),
+        ));
+    }
+    let groups = ic / fic;
+    if oc % groups != 0 {
+        return Err(cx.err(op, format_args!("{oc} output channels cannot be split into {groups} groups")));
+    }
+    let (sh, sw) = (cx.positive(op, stride.0, "stride_h")?, cx.positive(op, stride.1, "stride_w")?);
+    let (dh, dw) = (cx.positive(op, dilation.0, "dilation_h")?, cx.positive(op, dilation.1, "dilation_w")?);
+    let (eh, ew) = (out_size(padding, ih, kh, sh, dh), out_size(padding, iw, kw, sw, dw));
+    if (eh, ew) != (oh, ow) {
+        return Err(cx.err(
+            op,
+            format_args!("the output is {oh}x{ow} but the padding, stride and dilation give {eh}x{ew}"),
+        ));
+    }
+    let filter = cx.const_i8(op, w, "filter")?;
+    let scales = cx.weight_scales(op, w, oc, 0)?;
+    let bias = bias(cx, op, 2, oc)?;
+    let requant = conv_requant(cx, op, in_scale, &scales, oc, (out_scale, out_zp), activation)?;
+    let window = Window {
+        batches: n,
+        input: (ih, iw, ic),
+        output: (oh, ow, oc),
+        kernel: (kh, kw),
+        stride: (sh, sw),
+        dilation: (dh, dw),
+        pad: (pad_before(ih, kh, sh, dh, oh), pad_before(iw, kw, sw, dw, ow)),
+    };
+    Ok(Lowered::Step(Step {
+        op_index: op.index,
+        op_name: op.name.clone(),
+        kernel: Kernel::Conv2d { window, filter_in_c: fic, input_offset: -in_zp, filter, bias, requant },
+        inputs: vec![x],
+        output: y,
+    }))
+}

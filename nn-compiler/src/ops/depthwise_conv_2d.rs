@@ -1,0 +1,71 @@
+//! DEPTHWISE_CONV_2D: int8, per-channel weights along dimension 3, any depth
+//! multiplier, stride and dilation.
+
+use super::{bias, check_activation, conv_requant, nhwc};
+use crate::diag::Diagnostic;
+use crate::ir::{Kernel, Step, Window};
+use crate::lower::{Cx, Lowered};
+use crate::parse::{Op, Options};
+use crate::quant::{out_size, pad_before};
+
+/// Checks and lowers one DEPTHWISE_CONV_2D.
+pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
+    cx.arity(op, 2, 3, 1)?;
+    let Options::DepthwiseConv2d { padding, stride, dilation, activation, .. } = op.options else {
+        return Err(cx.err(op, "has no DepthwiseConv2DOptions"));
+    };
+    check_activation(cx, op, activation)?;
+    let (x, w, y) = (cx.input(op, 0)?, cx.input(op, 1)?, op.outputs[0]);
+    let (in_shape, in_scale, in_zp) = cx.int8_activation(op, x, "input")?;
+    let (out_shape, out_scale, out_zp) = cx.int8_activation(op, y, "output")?;
+    let [n, ih, iw, ic] = nhwc(cx, op, &in_shape, "the input")?;
+    let [on, oh, ow, oc] = nhwc(cx, op, &out_shape, "the output")?;
+    let [one, kh, kw, foc] = nhwc(cx, op, &cx.tensor(w).shape, "the filter")?;
+    // The depth multiplier is implied by the shapes (the option field is
+    // unreliable in older converters, and TFLM also derives it).
+    if one != 1 || foc != oc || on != n || ic == 0 || oc % ic != 0 || kh == 0 || kw == 0 {
+        return Err(cx.err(
+            op,
+            format_args!(
+                "shapes do not match: input {in_shape:?}, filter {:?}, output {out_shape:?}",
+                cx.tensor(w).shape
+            ),
+        ));
+    }
+    let (sh, sw) = (cx.positive(op, stride.0, "stride_h")?, cx.positive(op, stride.1, "stride_w")?);
+    let (dh, dw) = (cx.positive(op, dilation.0, "dilation_h")?, cx.positive(op, dilation.1, "dilation_w")?);
+    let (eh, ew) = (out_size(padding, ih, kh, sh, dh), out_size(padding, iw, kw, sw, dw));
+    if (eh, ew) != (oh, ow) {
+        return Err(cx.err(
+            op,
+            format_args!("the output is {oh}x{ow} but the padding, stride and dilation give {eh}x{ew}"),
+        ));
+    }
+    let filter = cx.const_i8(op, w, "filter")?;
+    let scales = cx.weight_scales(op, w, oc, 3)?;
+    let bias = bias(cx, op, 2, oc)?;
+    let requant = conv_requant(cx, op, in_scale, &scales, oc, (out_scale, out_zp), activation)?;
+    let window = Window {
+        batches: n,
+        input: (ih, iw, ic),
+        output: (oh, ow, oc),
+        kernel: (kh, kw),
+        stride: (sh, sw),
+        dilation: (dh, dw),
+        pad: (pad_before(ih, kh, sh, dh, oh), pad_before(iw, kw, sw, dw, ow)),
+    };
+    Ok(Lowered::Step(Step {
+        op_index: op.index,
+        op_name: op.name.clone(),
+        kernel: Kernel::DepthwiseConv2d {
+            window,
+            depth_multiplier: oc / ic,
+            input_offset: -in_zp,
+            filter,
+            bias,
+            requant,
+        },
+        inputs: vec![x],
+        output: y,
+    }))
+}

@@ -1,0 +1,72 @@
+//! FULLY_CONNECTED: int8, per-tensor or per-channel weights, optional bias,
+//! any number of input rows, `keep_num_dims`.
+
+use super::{bias, check_activation, multiplier};
+use crate::diag::Diagnostic;
+use crate::ir::{Kernel, Requant, Step};
+use crate::lower::{Cx, Lowered};
+use crate::parse::{Op, Options};
+use crate::quant::activation_range;
+
+/// Checks and lowers one FULLY_CONNECTED.
+pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
+    cx.arity(op, 2, 3, 1)?;
+    let Options::FullyConnected { activation, default_weights_format, .. } = op.options else {
+        return Err(cx.err(op, "has no FullyConnectedOptions"));
+    };
+    check_activation(cx, op, activation)?;
+    if !default_weights_format {
+        return Err(cx.err(op, "uses a shuffled weights format; only the default format is supported"));
+    }
+    let (x, w, y) = (cx.input(op, 0)?, cx.input(op, 1)?, op.outputs[0]);
+    let (in_shape, in_scale, in_zp) = cx.int8_activation(op, x, "input")?;
+    let (out_shape, out_scale, out_zp) = cx.int8_activation(op, y, "output")?;
+    let fshape = cx.tensor(w).shape.clone();
+    let [out_c, depth] = <[usize; 2]>::try_from(fshape.as_slice())
+        .map_err(|_| cx.err(op, format_args!("the filter has shape {fshape:?}; a 2-D [units, depth] shape is required")))?;
+    let in_elems: usize = in_shape.iter().product();
+    let out_elems: usize = out_shape.iter().product();
+    if depth == 0 || out_c == 0 || in_elems % depth != 0 || out_elems != in_elems / depth * out_c {
+        return Err(cx.err(
+            op,
+            format_args!("shapes do not match: input {in_shape:?}, filter {fshape:?}, output {out_shape:?}"),
+        ));
+    }
+    let batches = in_elems / depth;
+    let filter = cx.const_i8(op, w, "filter")?;
+    let scales = cx.weight_scales(op, w, out_c, 0)?;
+    let bias = bias(cx, op, 2, out_c)?;
+    let (mut mult, mut shift) = (Vec::new(), Vec::new());
+    if scales.len() > 1 {
+        for &fs in &scales {
+            // Per-channel: f64 product, as TFLM's FullyConnectedPerChannel.
+            let (q, s) = multiplier(cx, op, in_scale as f64 * fs as f64 / out_scale as f64, "output")?;
+            mult.push(q);
+            shift.push(s);
+        }
+    } else {
+        // Per-tensor: TFLM forms `input_scale * filter_scale` in f32 first
+        // (GetQuantizedConvolutionMultipler), which can differ in the last
+        // bit from the f64 product.
+        let (q, s) = multiplier(cx, op, (in_scale * scales[0]) as f64 / out_scale as f64, "output")?;
+        mult.push(q);
+        shift.push(s);
+    }
+    let (act_min, act_max) = activation_range(activation, out_scale, out_zp, -128, 127);
+    Ok(Lowered::Step(Step {
+        op_index: op.index,
+        op_name: op.name.clone(),
+        kernel: Kernel::FullyConnected {
+            batches,
+            depth,
+            out_c,
+            input_offset: -in_zp,
+            filter_offset: 0,
+            filter,
+            bias,
+            requant: Requant { multiplier: mult, shift, output_offset: out_zp, act_min, act_max },
+        },
+        inputs: vec![x],
+        output: y,
+    }))
+}

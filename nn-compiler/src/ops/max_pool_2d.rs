@@ -1,0 +1,60 @@
+//! MAX_POOL_2D: int8, any window, stride and padding. Also holds the checks
+//! shared with AVERAGE_POOL_2D.
+
+use super::{check_activation, nhwc};
+use crate::diag::Diagnostic;
+use crate::ir::{Kernel, Step, Window};
+use crate::lower::{Cx, Lowered};
+use crate::parse::{Op, Options};
+use crate::quant::{activation_range, out_size, pad_before};
+
+/// Checks and lowers one MAX_POOL_2D.
+pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
+    let (window, act, step) = pool(cx, op)?;
+    Ok(Lowered::Step(Step { kernel: Kernel::MaxPool2d { window, act }, ..step }))
+}
+
+/// The checks and geometry common to both pools; the returned step has a
+/// placeholder kernel that the caller replaces.
+pub(crate) fn pool(cx: &Cx, op: &Op) -> Result<(Window, (i32, i32), Step), Diagnostic> {
+    cx.arity(op, 1, 1, 1)?;
+    let Options::Pool2d { padding, stride, filter, activation } = op.options else {
+        return Err(cx.err(op, "has no Pool2DOptions"));
+    };
+    check_activation(cx, op, activation)?;
+    let (x, y) = (cx.input(op, 0)?, op.outputs[0]);
+    let (in_shape, in_scale, in_zp) = cx.int8_activation(op, x, "input")?;
+    let (out_shape, out_scale, out_zp) = cx.int8_activation(op, y, "output")?;
+    if in_scale != out_scale || in_zp != out_zp {
+        return Err(cx.err(op, "input and output quantization differ; TFLite pools require them equal"));
+    }
+    let [n, ih, iw, c] = nhwc(cx, op, &in_shape, "the input")?;
+    let [on, oh, ow, oc] = nhwc(cx, op, &out_shape, "the output")?;
+    let (sh, sw) = (cx.positive(op, stride.0, "stride_h")?, cx.positive(op, stride.1, "stride_w")?);
+    let (kh, kw) = (cx.positive(op, filter.0, "filter_height")?, cx.positive(op, filter.1, "filter_width")?);
+    let (eh, ew) = (out_size(padding, ih, kh, sh, 1), out_size(padding, iw, kw, sw, 1));
+    if on != n || oc != c || (eh, ew) != (oh, ow) {
+        return Err(cx.err(
+            op,
+            format_args!("shapes do not match: input {in_shape:?}, output {out_shape:?}, expected {eh}x{ew} output"),
+        ));
+    }
+    let window = Window {
+        batches: n,
+        input: (ih, iw, c),
+        output: (oh, ow, c),
+        kernel: (kh, kw),
+        stride: (sh, sw),
+        dilation: (1, 1),
+        pad: (pad_before(ih, kh, sh, 1, oh), pad_before(iw, kw, sw, 1, ow)),
+    };
+    let act = activation_range(activation, out_scale, out_zp, -128, 127);
+    let step = Step {
+        op_index: op.index,
+        op_name: op.name.clone(),
+        kernel: Kernel::MaxPool2d { window: window.clone(), act },
+        inputs: vec![x],
+        output: y,
+    };
+    Ok((window, act, step))
+}

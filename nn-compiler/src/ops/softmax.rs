@@ -1,0 +1,57 @@
+//! SOFTMAX: int8 in, int8 out (scale 1/256, zero point -128), any beta, over
+//! the last dimension.
+
+use super::multiplier;
+use crate::diag::Diagnostic;
+use crate::ir::{Kernel, Step};
+use crate::lower::{Cx, Lowered};
+use crate::parse::{Op, Options};
+
+/// Integer bits of the scaled input differences (Q5.26), as in TFLM.
+const SCALED_DIFF_INTEGER_BITS: i32 = 5;
+
+/// Checks and lowers one SOFTMAX.
+pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
+    cx.arity(op, 1, 1, 1)?;
+    let Options::Softmax { beta } = op.options else {
+        return Err(cx.err(op, "has no SoftmaxOptions"));
+    };
+    let (x, y) = (cx.input(op, 0)?, op.outputs[0]);
+    let (in_shape, in_scale, _) = cx.int8_activation(op, x, "input")?;
+    let (out_shape, out_scale, out_zp) = cx.int8_activation(op, y, "output")?;
+    if in_shape != out_shape || in_shape.is_empty() {
+        return Err(cx.err(op, format_args!("input {in_shape:?} and output {out_shape:?} shapes differ")));
+    }
+    if out_zp != -128 || out_scale != 1.0 / 256.0 {
+        return Err(cx.err(
+            op,
+            format_args!(
+                "the output has scale {out_scale} and zero point {out_zp}; TFLite requires 1/256 and -128 for int8 softmax"
+            ),
+        ));
+    }
+    // TFLM's PreprocessSoftmaxScaling: beta * input_scale in Q5.26, capped.
+    let real = (beta as f64 * in_scale as f64 * (1i64 << (31 - SCALED_DIFF_INTEGER_BITS)) as f64)
+        .min((1i64 << 31) as f64 - 1.0);
+    if !(real > 1.0) {
+        return Err(cx.err(
+            op,
+            format_args!("beta * input scale ({beta} * {in_scale}) is too small for TFLite's int8 softmax"),
+        ));
+    }
+    let (input_multiplier, input_left_shift) = multiplier(cx, op, real, "input")?;
+    // TFLM's CalculateInputRadius(5, left_shift, 31), floored.
+    let radius = (((1i64 << SCALED_DIFF_INTEGER_BITS) - 1) as f64
+        * (1i64 << (31 - SCALED_DIFF_INTEGER_BITS)) as f64
+        / (1i64 << input_left_shift) as f64)
+        .floor();
+    let depth = *in_shape.last().unwrap_or(&1);
+    let rows = if depth == 0 { 0 } else { in_shape.iter().product::<usize>() / depth };
+    Ok(Lowered::Step(Step {
+        op_index: op.index,
+        op_name: op.name.clone(),
+        kernel: Kernel::Softmax { rows, depth, input_multiplier, input_left_shift, diff_min: -(radius as i32) },
+        inputs: vec![x],
+        output: y,
+    }))
+}

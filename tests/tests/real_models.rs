@@ -1,0 +1,67 @@
+//! Real models from `../shared/models` compiled with `include_model!` and
+//! compared bit for bit with the TFLM reference outputs on every sample.
+
+use nn_tests::check_model;
+
+nn_macro::include_model!(resnet8 = "../../shared/models/mlcommons-tiny/ic_resnet8_int8/pretrainedResnet_quant.tflite");
+nn_macro::include_model!("../../shared/models/tflite-micro/person_detect/person_detect.tflite");
+nn_macro::include_model!(micro_speech = "../../shared/models/tflite-micro/micro_speech/micro_speech_quantized.tflite");
+nn_macro::include_model!("../../shared/models/tflite-micro/hello_world_int8/hello_world_int8.tflite");
+nn_macro::include_model!(dwconv = "../../shared/models/tflite-micro/network_tester_dwconv/network_model.tflite");
+
+#[test]
+fn resnet8_matches_tflm() {
+    let n = check_model("mlcommons-tiny/ic_resnet8_int8", || [[[0i8; 3]; 32]; 32], resnet8::infer);
+    assert_eq!(n, 22);
+}
+
+#[test]
+fn person_detect_matches_tflm() {
+    let n = check_model("tflite-micro/person_detect", || [[[0i8; 1]; 96]; 96], person_detect::infer);
+    assert_eq!(n, 2);
+}
+
+#[test]
+fn micro_speech_matches_tflm() {
+    let n = check_model("tflite-micro/micro_speech", || [0i8; 1960], micro_speech::infer);
+    assert_eq!(n, 4);
+}
+
+#[test]
+fn hello_world_int8_matches_tflm() {
+    let n = check_model("tflite-micro/hello_world_int8", || [0i8; 1], hello_world_int8::infer);
+    assert_eq!(n, 4);
+}
+
+#[test]
+fn network_tester_dwconv_matches_tflm() {
+    let n = check_model("tflite-micro/network_tester_dwconv", || [[[0i8; 16]; 8]; 8], dwconv::infer);
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn arena_infer_in_matches_infer() {
+    // The caller-owned arena path gives the same result, also when reused.
+    static mut ARENA: person_detect::Arena = person_detect::Arena::new();
+    let mut arena = person_detect::Arena::new();
+    let input = [[[7i8; 1]; 96]; 96];
+    let mut out = [0i8; 2];
+    person_detect::infer_in(&mut arena, &input, &mut out);
+    person_detect::infer_in(&mut arena, &input, &mut out);
+    assert_eq!(out, person_detect::infer(&input));
+    let _ = &raw const ARENA;
+}
+
+#[test]
+fn generated_constants() {
+    assert_eq!(person_detect::MACS, 7_157_888);
+    assert_eq!(resnet8::MACS, 12_501_632);
+    assert_eq!(micro_speech::MACS, 336_000);
+    assert_eq!(hello_world_int8::MACS, 288);
+    assert_eq!(person_detect::OUTPUT_QUANT, nn_runtime::Quant { scale: 0.00390625, zero_point: -128 });
+    assert_eq!(resnet8::INPUT_QUANT, nn_runtime::Quant { scale: 1.0, zero_point: -128 });
+    assert!(person_detect::ARENA_BYTES > 0 && person_detect::ARENA_BYTES % 16 == 0);
+    assert!(person_detect::WEIGHT_BYTES >= 218_928 - 4096);
+    assert_eq!(core::mem::align_of::<person_detect::Arena>(), 16);
+    assert_eq!(core::mem::size_of::<person_detect::Arena>(), person_detect::ARENA_BYTES);
+}
