@@ -22,6 +22,7 @@ pub const SUPPORTED: &[&str] = &[
 ];
 
 /// What an operator lowers to.
+#[allow(clippy::large_enum_variant)] // Built once per operator.
 pub enum Lowered {
     /// A kernel call.
     Step(Step),
@@ -64,11 +65,7 @@ impl<'a> Cx<'_, 'a> {
 
     /// The tensor index of required input `i`.
     pub fn input(&self, op: &Op, i: usize) -> Result<usize, Diagnostic> {
-        op.inputs
-            .get(i)
-            .copied()
-            .flatten()
-            .ok_or_else(|| self.err(op, format_args!("input {i} is missing")))
+        op.inputs.get(i).copied().flatten().ok_or_else(|| self.err(op, format_args!("input {i} is missing")))
     }
 
     /// The tensor index of optional input `i`.
@@ -112,14 +109,13 @@ impl<'a> Cx<'_, 'a> {
     /// The per-tensor scale and zero point of `t`, checked to be usable.
     pub fn quant_of(&self, op: &Op, t: usize, role: &str) -> Result<(f32, i32), Diagnostic> {
         let tensor = self.tensor(t);
-        let (scale, zp) = tensor.scalar_quant().ok_or_else(|| {
-            self.err(op, format_args!("{role} {} has no quantization parameters", self.describe(t)))
-        })?;
+        let (scale, zp) = tensor
+            .scalar_quant()
+            .ok_or_else(|| self.err(op, format_args!("{role} {} has no quantization parameters", self.describe(t))))?;
         if tensor.quant.as_ref().is_some_and(|q| q.scale.len() > 1) {
-            return Err(self.err(
-                op,
-                format_args!("{role} {} is quantized per channel; only weights may be", self.describe(t)),
-            ));
+            return Err(
+                self.err(op, format_args!("{role} {} is quantized per channel; only weights may be", self.describe(t)))
+            );
         }
         if !(scale.is_finite() && scale > 0.0) {
             return Err(self.err(
@@ -161,7 +157,10 @@ impl<'a> Cx<'_, 'a> {
         let data = tensor.data.ok_or_else(|| {
             self.err(
                 op,
-                format_args!("{role} {} must be a constant (weights computed at run time are not supported)", self.describe(t)),
+                format_args!(
+                    "{role} {} must be a constant (weights computed at run time are not supported)",
+                    self.describe(t)
+                ),
             )
         })?;
         let want = tensor.elements().checked_mul(elem);
@@ -203,15 +202,13 @@ impl<'a> Cx<'_, 'a> {
         if q.scale.len() > 1 && q.dim != dim {
             return Err(self.err(
                 op,
-                format_args!(
-                    "weights {} are quantized along dimension {}; expected {dim}",
-                    self.describe(t),
-                    q.dim
-                ),
+                format_args!("weights {} are quantized along dimension {}; expected {dim}", self.describe(t), q.dim),
             ));
         }
         if let Some(s) = q.scale.iter().find(|s| !(s.is_finite() && **s > 0.0)) {
-            return Err(self.err(op, format_args!("weights {} have scale {s}; scales must be positive", self.describe(t))));
+            return Err(
+                self.err(op, format_args!("weights {} have scale {s}; scales must be positive", self.describe(t)))
+            );
         }
         if q.zero_point.iter().any(|&z| z != 0) {
             return Err(self.err(

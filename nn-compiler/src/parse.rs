@@ -255,8 +255,8 @@ pub fn parse(bytes: &[u8]) -> Result<Graph<'_>, Diagnostic> {
         )));
     }
 
-    let subgraphs = get!(model.subgraphs(), "subgraphs")
-        .ok_or_else(|| Diagnostic::model("the model has no subgraph"))?;
+    let subgraphs =
+        get!(model.subgraphs(), "subgraphs").ok_or_else(|| Diagnostic::model("the model has no subgraph"))?;
     if subgraphs.len() != 1 {
         return Err(Diagnostic::model(format!(
             "the model has {} subgraphs; only single-subgraph models are supported \
@@ -314,7 +314,6 @@ pub fn parse(bytes: &[u8]) -> Result<Graph<'_>, Diagnostic> {
                     )));
                 }
                 for d in s.iter() {
-                    
                     let d = usize::try_from(d).map_err(|_| {
                         Diagnostic::model(format!(
                             "tensor {i} (`{name}`) has a dynamic or negative dimension ({d}); \
@@ -397,7 +396,6 @@ pub fn parse(bytes: &[u8]) -> Result<Graph<'_>, Diagnostic> {
             })?;
             let mut op_inputs = Vec::new();
             for v in get!(op.inputs(), "operator inputs").into_iter().flat_map(|v| v.iter()) {
-                
                 op_inputs.push(if v == -1 {
                     None
                 } else {

@@ -115,11 +115,7 @@ fn expand(args: &Args) -> Result<proc_macro2::TokenStream, Vec<String>> {
     };
     let module = if syn::parse_str::<Ident>(&module).is_ok() { module } else { format!("{module}_model") };
     let model_path = path.to_str().ok_or_else(|| vec![format!("nn: the path of model {shown} is not valid UTF-8")])?;
-    let opts = nn_compiler::EmitOptions {
-        module,
-        model_path: model_path.to_string(),
-        display_path: written.clone(),
-    };
+    let opts = nn_compiler::EmitOptions { module, model_path: model_path.to_string(), display_path: written.clone() };
     let _ = Span::call_site();
     nn_compiler::compile(&bytes, &opts)
         .map_err(|diags| diags.into_iter().map(|d| format!("nn: model {shown}: {d}")).collect())

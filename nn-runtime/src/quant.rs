@@ -49,21 +49,13 @@ pub const fn multiply_by_quantized_multiplier(x: i32, multiplier: i32, shift: i3
 
 /// TFLM's `MultiplyByQuantizedMultiplierSmallerThanOneExp`: `shift <= 0`.
 #[inline(always)]
-pub const fn multiply_by_quantized_multiplier_smaller_than_one_exp(
-    x: i32,
-    multiplier: i32,
-    shift: i32,
-) -> i32 {
+pub const fn multiply_by_quantized_multiplier_smaller_than_one_exp(x: i32, multiplier: i32, shift: i32) -> i32 {
     rounding_divide_by_pot(saturating_rounding_doubling_high_mul(x, multiplier), -shift)
 }
 
 /// TFLM's `MultiplyByQuantizedMultiplierGreaterThanOne`: `shift >= 0`.
 #[inline(always)]
-pub const fn multiply_by_quantized_multiplier_greater_than_one(
-    x: i32,
-    multiplier: i32,
-    shift: i32,
-) -> i32 {
+pub const fn multiply_by_quantized_multiplier_greater_than_one(x: i32, multiplier: i32, shift: i32) -> i32 {
     saturating_rounding_doubling_high_mul(x.wrapping_mul(1i32.wrapping_shl(shift as u32)), multiplier)
 }
 

@@ -8,7 +8,11 @@ use std::path::{Path, PathBuf};
 /// Fails loudly when it is missing under CI, where it must exist.
 pub fn shared_models() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/models");
-    assert!(dir.is_dir(), "{} is missing: the real-model tests need ../shared/models beside the repository", dir.display());
+    assert!(
+        dir.is_dir(),
+        "{} is missing: the real-model tests need ../shared/models beside the repository",
+        dir.display()
+    );
     dir
 }
 
@@ -83,7 +87,11 @@ impl<T: FlatI8, const N: usize> FlatI8 for [T; N] {
 /// Runs every sample of `input.npy` in `dir` through `infer` and asserts
 /// each output equals `reference_output.npy` (TFLM) bit for bit. Returns the
 /// number of samples checked.
-pub fn check_model<I: FlatI8, O: FlatI8>(dir: &str, mut make_input: impl FnMut() -> I, infer: impl Fn(&I) -> O) -> usize {
+pub fn check_model<I: FlatI8, O: FlatI8>(
+    dir: &str,
+    mut make_input: impl FnMut() -> I,
+    infer: impl Fn(&I) -> O,
+) -> usize {
     let dir = shared_models().join(dir);
     let input = Npy::load(&dir.join("input.npy"));
     let reference = Npy::load(&dir.join("reference_output.npy"));

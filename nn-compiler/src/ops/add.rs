@@ -42,7 +42,9 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         if !(m > 0.0 && m < 1.0) {
             return Err(cx.err(
                 op,
-                format_args!("a rescaling factor is {m}, outside (0, 1); the output scale is too small for these inputs"),
+                format_args!(
+                    "a rescaling factor is {m}, outside (0, 1); the output scale is too small for these inputs"
+                ),
             ));
         }
         *slot = quantize_multiplier(m);

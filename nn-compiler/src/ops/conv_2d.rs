@@ -38,10 +38,9 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     let (dh, dw) = (cx.positive(op, dilation.0, "dilation_h")?, cx.positive(op, dilation.1, "dilation_w")?);
     let (eh, ew) = (out_size(padding, ih, kh, sh, dh), out_size(padding, iw, kw, sw, dw));
     if (eh, ew) != (oh, ow) {
-        return Err(cx.err(
-            op,
-            format_args!("the output is {oh}x{ow} but the padding, stride and dilation give {eh}x{ew}"),
-        ));
+        return Err(
+            cx.err(op, format_args!("the output is {oh}x{ow} but the padding, stride and dilation give {eh}x{ew}"))
+        );
     }
     let filter = cx.const_i8(op, w, "filter")?;
     let scales = cx.weight_scales(op, w, oc, 0)?;

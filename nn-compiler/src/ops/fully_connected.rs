@@ -22,8 +22,9 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     let (in_shape, in_scale, in_zp) = cx.int8_activation(op, x, "input")?;
     let (out_shape, out_scale, out_zp) = cx.int8_activation(op, y, "output")?;
     let fshape = cx.tensor(w).shape.clone();
-    let [out_c, depth] = <[usize; 2]>::try_from(fshape.as_slice())
-        .map_err(|_| cx.err(op, format_args!("the filter has shape {fshape:?}; a 2-D [units, depth] shape is required")))?;
+    let [out_c, depth] = <[usize; 2]>::try_from(fshape.as_slice()).map_err(|_| {
+        cx.err(op, format_args!("the filter has shape {fshape:?}; a 2-D [units, depth] shape is required"))
+    })?;
     let in_elems: usize = in_shape.iter().product();
     let out_elems: usize = out_shape.iter().product();
     if depth == 0 || out_c == 0 || in_elems % depth != 0 || out_elems != in_elems / depth * out_c {

@@ -39,9 +39,7 @@ pub(crate) fn multiplier(cx: &Cx, op: &Op, m: f64, what: &str) -> Result<(i32, i
     if shift > 30 {
         return Err(cx.err(
             op,
-            format_args!(
-                "the {what} scale ratio {m:e} is too large to requantize exactly; check the tensors' scales"
-            ),
+            format_args!("the {what} scale ratio {m:e} is too large to requantize exactly; check the tensors' scales"),
         ));
     }
     Ok((q, shift))
@@ -80,17 +78,13 @@ pub(crate) fn bias(cx: &Cx, op: &Op, index: usize, channels: usize) -> Result<Ve
     };
     let b = cx.const_i32(op, t, "bias")?;
     if b.len() != channels {
-        return Err(cx.err(
-            op,
-            format_args!("bias {} has {} values; expected {channels}", cx.describe(t), b.len()),
-        ));
+        return Err(cx.err(op, format_args!("bias {} has {} values; expected {channels}", cx.describe(t), b.len())));
     }
     Ok(b)
 }
 
 /// Checks an NHWC shape of rank 4 and returns it.
 pub(crate) fn nhwc(cx: &Cx, op: &Op, shape: &[usize], role: &str) -> Result<[usize; 4], Diagnostic> {
-    <[usize; 4]>::try_from(shape).map_err(|_| {
-        cx.err(op, format_args!("{role} has shape {shape:?}; a 4-D NHWC shape is required"))
-    })
+    <[usize; 4]>::try_from(shape)
+        .map_err(|_| cx.err(op, format_args!("{role} has shape {shape:?}; a 4-D NHWC shape is required")))
 }

@@ -33,20 +33,18 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     // TFLM's PreprocessSoftmaxScaling: beta * input_scale in Q5.26, capped.
     let real = (beta as f64 * in_scale as f64 * (1i64 << (31 - SCALED_DIFF_INTEGER_BITS)) as f64)
         .min((1i64 << 31) as f64 - 1.0);
-    if !(real > 1.0) {
-        return Err(cx.err(
-            op,
-            format_args!("beta * input scale ({beta} * {in_scale}) is too small for TFLite's int8 softmax"),
-        ));
+    if real.partial_cmp(&1.0) != Some(std::cmp::Ordering::Greater) {
+        return Err(
+            cx.err(op, format_args!("beta * input scale ({beta} * {in_scale}) is too small for TFLite's int8 softmax"))
+        );
     }
     let (input_multiplier, input_left_shift) = multiplier(cx, op, real, "input")?;
     // TFLM's CalculateInputRadius(5, left_shift, 31), floored.
-    let radius = (((1i64 << SCALED_DIFF_INTEGER_BITS) - 1) as f64
-        * (1i64 << (31 - SCALED_DIFF_INTEGER_BITS)) as f64
+    let radius = (((1i64 << SCALED_DIFF_INTEGER_BITS) - 1) as f64 * (1i64 << (31 - SCALED_DIFF_INTEGER_BITS)) as f64
         / (1i64 << input_left_shift) as f64)
         .floor();
     let depth = *in_shape.last().unwrap_or(&1);
-    let rows = if depth == 0 { 0 } else { in_shape.iter().product::<usize>() / depth };
+    let rows = in_shape.iter().product::<usize>().checked_div(depth).unwrap_or(0);
     Ok(Lowered::Step(Step {
         op_index: op.index,
         op_name: op.name.clone(),

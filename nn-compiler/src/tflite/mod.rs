@@ -5,7 +5,7 @@
 //! hand. planus checks every offset and length on access, so reading a
 //! hostile buffer yields errors, never panics or out-of-bounds reads.
 
-#[allow(missing_docs, unused, clippy::all, clippy::pedantic, unsafe_code)]
+#[allow(missing_docs, unused, clippy::all, clippy::pedantic, clippy::undocumented_unsafe_blocks)]
 #[rustfmt::skip]
 mod generated;
 mod op_names;

@@ -16,8 +16,9 @@ pub fn quantize_one(x: f32, scale: f32, zero_point: i32, min: i32, max: i32) -> 
 /// `roundf` without `std`: rounds half away from zero.
 #[inline]
 fn round_half_away(x: f32) -> f32 {
-    // Values of magnitude 2^23 and above are already integers.
-    if !(x.abs() < 8_388_608.0) {
+    // Values of magnitude 2^23 and above are already integers (NaN and
+    // infinities pass through too).
+    if x.is_nan() || x.abs() >= 8_388_608.0 {
         return x;
     }
     let t = x as i32 as f32; // Truncates toward zero.

@@ -32,11 +32,8 @@ pub fn softmax(p: &Softmax, input: &[i8], output: &mut [i8]) {
         let scaled_exp = |v: i8| -> Option<i32> {
             let diff = v as i32 - max;
             (diff >= p.diff_min).then(|| {
-                let rescaled = multiply_by_quantized_multiplier_greater_than_one(
-                    diff,
-                    p.input_multiplier,
-                    p.input_left_shift,
-                );
+                let rescaled =
+                    multiply_by_quantized_multiplier_greater_than_one(diff, p.input_multiplier, p.input_left_shift);
                 exp_on_negative_values_q5_26(rescaled)
             })
         };
@@ -51,7 +48,8 @@ pub fn softmax(p: &Softmax, input: &[i8], output: &mut [i8]) {
         for (o, &v) in out.iter_mut().zip(x) {
             *o = match scaled_exp(v) {
                 Some(e) => {
-                    let unsat = rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted_scale, e), exponent);
+                    let unsat =
+                        rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted_scale, e), exponent);
                     (unsat - 128).clamp(-128, 127) as i8
                 }
                 None => i8::MIN,
