@@ -54,13 +54,16 @@ fn arena_infer_in_matches_infer() {
 
 #[test]
 fn generated_constants() {
-    println!(
-        "person_detect: arena {} B, weights {} B; resnet8: arena {} B, weights {} B",
-        person_detect::ARENA_BYTES,
-        person_detect::WEIGHT_BYTES,
-        resnet8::ARENA_BYTES,
-        resnet8::WEIGHT_BYTES
-    );
+    for (name, arena, weights, macs) in [
+        ("resnet8", resnet8::ARENA_BYTES, resnet8::WEIGHT_BYTES, resnet8::MACS),
+        ("person_detect", person_detect::ARENA_BYTES, person_detect::WEIGHT_BYTES, person_detect::MACS),
+        ("micro_speech", micro_speech::ARENA_BYTES, micro_speech::WEIGHT_BYTES, micro_speech::MACS),
+        ("hello_world_int8", hello_world_int8::ARENA_BYTES, hello_world_int8::WEIGHT_BYTES, hello_world_int8::MACS),
+        ("dwconv", dwconv::ARENA_BYTES, dwconv::WEIGHT_BYTES, dwconv::MACS),
+        ("cifar10_example", cifar10_example::ARENA_BYTES, cifar10_example::WEIGHT_BYTES, cifar10_example::MACS),
+    ] {
+        println!("{name}: arena {arena} B, weights {weights} B, {macs} MACs");
+    }
     assert_eq!(person_detect::MACS, 7_157_888);
     assert_eq!(resnet8::MACS, 12_501_632);
     assert_eq!(micro_speech::MACS, 336_000);
