@@ -314,6 +314,14 @@ pub fn emit(p: &Program, plan: &Plan, opts: &EmitOptions) -> Result<TokenStream,
                 )));
                 continue;
             };
+            if v.quant.is_some_and(|(s, _)| !s.is_finite()) {
+                diags.push(Diagnostic::model(format!(
+                    "graph {} `{}` has a non-finite quantization scale",
+                    kind.to_lowercase(),
+                    v.name
+                )));
+                continue;
+            }
             let shape = api_shape(&v.shape);
             let ty_name = if several { format_ident!("{}{}", kind, k) } else { format_ident!("{}", kind) };
             let quant_name = if several {

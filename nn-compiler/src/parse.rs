@@ -233,6 +233,10 @@ macro_rules! get {
 /// Maximum tensor rank accepted; TFLite itself supports at most 6.
 const MAX_RANK: usize = 6;
 
+/// Largest tensor accepted, in bytes: TFLM sizes tensors with `int32`, and
+/// bounding every tensor keeps all later size arithmetic far from overflow.
+pub const MAX_TENSOR_BYTES: usize = i32::MAX as usize;
+
 /// Parses and structurally checks a model.
 pub fn parse(bytes: &[u8]) -> Result<Graph<'_>, Diagnostic> {
     if bytes.len() < 8 {
@@ -361,6 +365,13 @@ pub fn parse(bytes: &[u8]) -> Result<Graph<'_>, Diagnostic> {
             if get!(t.sparsity(), "sparsity").is_some() {
                 return Err(Diagnostic::model(format!(
                     "tensor {i} (`{name}`) is sparse; sparse tensors are not supported: convert without sparsity"
+                )));
+            }
+            let bytes = shape.iter().try_fold(dtype.size().max(1), |a, &d| a.checked_mul(d));
+            if bytes.is_none_or(|b| b > MAX_TENSOR_BYTES) {
+                return Err(Diagnostic::model(format!(
+                    "tensor {i} (`{name}`) with shape {shape:?} is larger than {MAX_TENSOR_BYTES} bytes; \
+                     no microcontroller model needs that: check the model's shapes"
                 )));
             }
             let is_variable = get!(t.is_variable(), "is_variable");

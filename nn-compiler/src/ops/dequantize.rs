@@ -23,7 +23,7 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     if tx.elements() != ty.elements() {
         return Err(cx.err(op, "input and output element counts differ"));
     }
-    let (scale, zero_point) = cx.quant_of(op, x, "input")?;
+    let (_, scale, zero_point) = cx.int8_activation(op, x, "input")?;
     Ok(Lowered::Step(Step {
         op_index: op.index,
         op_name: op.name.clone(),

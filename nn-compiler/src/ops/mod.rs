@@ -85,6 +85,11 @@ pub(crate) fn bias(cx: &Cx, op: &Op, index: usize, channels: usize) -> Result<Ve
 
 /// Checks an NHWC shape of rank 4 and returns it.
 pub(crate) fn nhwc(cx: &Cx, op: &Op, shape: &[usize], role: &str) -> Result<[usize; 4], Diagnostic> {
-    <[usize; 4]>::try_from(shape)
-        .map_err(|_| cx.err(op, format_args!("{role} has shape {shape:?}; a 4-D NHWC shape is required")))
+    match <[usize; 4]>::try_from(shape) {
+        Ok(s) if s.iter().all(|&d| d > 0) => Ok(s),
+        _ => Err(cx.err(
+            op,
+            format_args!("{role} has shape {shape:?}; a 4-D NHWC shape without zero dimensions is required"),
+        )),
+    }
 }

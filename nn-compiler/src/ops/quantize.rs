@@ -15,11 +15,16 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     if tx.elements() != ty.elements() {
         return Err(cx.err(op, "input and output element counts differ"));
     }
-    let (out_scale, out_zp) = cx.quant_of(op, y, "output")?;
+    let (out_scale, out_zp) = if ty.dtype == DType::I8 {
+        let (_, s, z) = cx.int8_activation(op, y, "output")?;
+        (s, z)
+    } else {
+        cx.quant_of(op, y, "output")?
+    };
     let kernel = match (tx.dtype, ty.dtype) {
         (DType::F32, DType::I8) => Kernel::QuantizeF32 { scale: out_scale, zero_point: out_zp },
         (DType::I8, DType::I8) => {
-            let (in_scale, in_zp) = cx.quant_of(op, x, "input")?;
+            let (_, in_scale, in_zp) = cx.int8_activation(op, x, "input")?;
             let (m, s) = multiplier(cx, op, in_scale as f64 / out_scale as f64, "requantization")?;
             Kernel::Requantize { multiplier: m, shift: s, input_zero_point: in_zp, output_zero_point: out_zp }
         }

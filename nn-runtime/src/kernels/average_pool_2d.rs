@@ -17,7 +17,7 @@ pub fn average_pool_2d(p: &Pool2d, input: &[i8], output: &mut [i8]) {
                     let mut acc: i32 = 0;
                     for iy in y0..y1 {
                         for ix in x0..x1 {
-                            acc += input[in_batch + (iy * p.in_w + ix) * p.channels + c] as i32;
+                            acc = acc.wrapping_add(input[in_batch + (iy * p.in_w + ix) * p.channels + c] as i32);
                         }
                     }
                     // The compiler rejects windows that lie wholly in the
@@ -25,9 +25,9 @@ pub fn average_pool_2d(p: &Pool2d, input: &[i8], output: &mut [i8]) {
                     let avg = if count == 0 {
                         0
                     } else if acc > 0 {
-                        (acc + count / 2) / count
+                        acc.wrapping_add(count / 2) / count
                     } else {
-                        (acc - count / 2) / count
+                        acc.wrapping_sub(count / 2) / count
                     };
                     output[o] = avg.clamp(p.act_min, p.act_max) as i8;
                     o += 1;

@@ -90,7 +90,7 @@ pub fn conv_2d(p: &Conv2d, input: &[i8], output: &mut [i8]) {
                             let f0 = (ky * p.k_w + kx) * p.filter_in_c;
                             let w = &filter[f0..f0 + p.filter_in_c];
                             for (&xv, &wv) in x.iter().zip(w) {
-                                acc += wv as i32 * (xv as i32 + p.input_offset);
+                                acc = acc.wrapping_add(wv as i32 * (xv as i32 + p.input_offset));
                             }
                         }
                     }

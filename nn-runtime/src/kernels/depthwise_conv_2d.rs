@@ -81,7 +81,7 @@ pub fn depthwise_conv_2d(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8]) {
                                 }
                                 let x = input[in_batch + (iy as usize * p.in_w + ix as usize) * p.in_c + ic];
                                 let w = p.filter[(ky * p.k_w + kx) * out_c + oc];
-                                acc += w as i32 * (x as i32 + p.input_offset);
+                                acc = acc.wrapping_add(w as i32 * (x as i32 + p.input_offset));
                             }
                         }
                         if let Some(&bias) = p.bias.get(oc) {

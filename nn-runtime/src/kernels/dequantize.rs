@@ -4,7 +4,7 @@
 /// Converts one quantized value to float32.
 #[inline]
 pub fn dequantize_one(q: i32, scale: f32, zero_point: i32) -> f32 {
-    (scale as f64 * (q - zero_point) as f64) as f32
+    (scale as f64 * (q as i64 - zero_point as i64) as f64) as f32
 }
 
 /// Constants of an int8 to float32 DEQUANTIZE.

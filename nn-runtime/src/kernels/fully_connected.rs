@@ -43,7 +43,7 @@ pub fn fully_connected(p: &FullyConnected, input: &[i8], output: &mut [i8]) {
             let w = &p.filter[oc * p.depth..(oc + 1) * p.depth];
             let mut acc: i32 = 0;
             for (&xv, &wv) in x.iter().zip(w) {
-                acc += (wv as i32 + p.filter_offset) * (xv as i32 + p.input_offset);
+                acc = acc.wrapping_add((wv as i32 + p.filter_offset) * (xv as i32 + p.input_offset));
             }
             if let Some(&bias) = p.bias.get(oc) {
                 acc = acc.wrapping_add(bias);

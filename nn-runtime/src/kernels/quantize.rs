@@ -64,7 +64,7 @@ pub struct Requantize {
 /// Requantizes int8 values to another int8 scale.
 pub fn requantize_i8_i8(p: &Requantize, input: &[i8], output: &mut [i8]) {
     for (o, &x) in output.iter_mut().zip(input) {
-        let v = multiply_by_quantized_multiplier(x as i32 - p.input_zero_point, p.multiplier, p.shift);
+        let v = multiply_by_quantized_multiplier((x as i32).wrapping_sub(p.input_zero_point), p.multiplier, p.shift);
         *o = v.wrapping_add(p.output_zero_point).clamp(-128, 127) as i8;
     }
 }
