@@ -55,56 +55,123 @@ impl Npy {
     }
 }
 
-/// Flat `i8` views of nested `i8` arrays of any rank.
-pub trait FlatI8 {
-    /// The elements in row-major order.
-    fn flat(&self) -> &[i8];
-    /// The elements in row-major order, mutably.
-    fn flat_mut(&mut self) -> &mut [i8];
-}
+/// Plain numeric element types of model inputs and outputs.
+pub trait Elem: Copy + 'static {}
+impl Elem for i8 {}
+impl Elem for u8 {}
+impl Elem for i16 {}
+impl Elem for i32 {}
+impl Elem for f32 {}
 
-impl<const N: usize> FlatI8 for [i8; N] {
-    fn flat(&self) -> &[i8] {
-        self
+/// Nested arrays of a numeric type, viewed flat (row-major).
+///
+/// # Safety
+/// Implementors must be (nested arrays of) one [`Elem`] type, with no padding
+/// and every bit pattern valid.
+pub unsafe trait Flat: Sized {
+    /// The element type.
+    type E: Elem;
+    /// A value with all bits zero.
+    fn zeroed() -> Self {
+        // SAFETY: the trait's contract: plain numbers, all-zero is valid.
+        unsafe { std::mem::zeroed() }
     }
-    fn flat_mut(&mut self) -> &mut [i8] {
-        self
+    /// The raw bytes, for bit-exact comparison.
+    fn bytes(&self) -> &[u8] {
+        // SAFETY: `Self` is plain numeric data without padding.
+        unsafe { std::slice::from_raw_parts((self as *const Self).cast::<u8>(), std::mem::size_of::<Self>()) }
     }
-}
-
-impl<T: FlatI8, const N: usize> FlatI8 for [T; N] {
-    fn flat(&self) -> &[i8] {
-        // SAFETY: `T` is a nested array of `i8` (the only implementors), so
-        // `[T; N]` is `size_of::<Self>()` contiguous, initialized `i8`s.
-        unsafe { std::slice::from_raw_parts(self.as_ptr().cast::<i8>(), std::mem::size_of::<Self>()) }
+    /// The raw bytes, mutably.
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        // SAFETY: as above; every bit pattern is a valid value.
+        unsafe { std::slice::from_raw_parts_mut((self as *mut Self).cast::<u8>(), std::mem::size_of::<Self>()) }
     }
-    fn flat_mut(&mut self) -> &mut [i8] {
+    /// The elements.
+    fn flat(&self) -> &[Self::E] {
+        let n = std::mem::size_of::<Self>() / std::mem::size_of::<Self::E>();
+        // SAFETY: `Self` is `n` contiguous `E`s.
+        unsafe { std::slice::from_raw_parts((self as *const Self).cast::<Self::E>(), n) }
+    }
+    /// The elements, mutably.
+    fn flat_mut(&mut self) -> &mut [Self::E] {
+        let n = std::mem::size_of::<Self>() / std::mem::size_of::<Self::E>();
         // SAFETY: as above, with the exclusive borrow carried over.
-        unsafe { std::slice::from_raw_parts_mut(self.as_mut_ptr().cast::<i8>(), std::mem::size_of::<Self>()) }
+        unsafe { std::slice::from_raw_parts_mut((self as *mut Self).cast::<Self::E>(), n) }
     }
 }
 
-/// Runs every sample of `input.npy` in `dir` through `infer` and asserts
-/// each output equals `reference_output.npy` (TFLM) bit for bit. Returns the
-/// number of samples checked.
-pub fn check_model<I: FlatI8, O: FlatI8>(
-    dir: &str,
-    mut make_input: impl FnMut() -> I,
-    infer: impl Fn(&I) -> O,
-) -> usize {
+macro_rules! flat_impls {
+    ($($e:ty),*) => {$(
+        // SAFETY: (nested) arrays of plain numbers are contiguous, without
+        // padding, and valid for every bit pattern.
+        unsafe impl<const A: usize> Flat for [$e; A] { type E = $e; }
+        // SAFETY: as above.
+        unsafe impl<const A: usize, const B: usize> Flat for [[$e; A]; B] { type E = $e; }
+        // SAFETY: as above.
+        unsafe impl<const A: usize, const B: usize, const C: usize> Flat for [[[$e; A]; B]; C] { type E = $e; }
+        // SAFETY: as above.
+        unsafe impl<const A: usize, const B: usize, const C: usize, const D: usize> Flat for [[[[$e; A]; B]; C]; D] {
+            type E = $e;
+        }
+    )*};
+}
+flat_impls!(i8, u8, i16, i32, f32);
+
+/// The element type code numpy uses for `E`.
+fn descr_of<E: Elem>() -> &'static str {
+    let id = std::any::TypeId::of::<E>();
+    if id == std::any::TypeId::of::<i8>() {
+        "|i1"
+    } else if id == std::any::TypeId::of::<u8>() {
+        "|u1"
+    } else if id == std::any::TypeId::of::<i16>() {
+        "<i2"
+    } else if id == std::any::TypeId::of::<i32>() {
+        "<i4"
+    } else {
+        "<f4"
+    }
+}
+
+/// Runs every sample of `input` through `infer` and asserts each output's
+/// bytes equal the corresponding sample of `reference` (TFLM). Returns the
+/// number of samples.
+pub fn check_samples<I: Flat, O: Flat>(what: &str, input: &Npy, reference: &Npy, infer: impl Fn(&I) -> O) -> usize {
+    let n = input.samples();
+    assert!(n > 0, "{what}: no samples");
+    assert_eq!(reference.samples(), n, "{what}: sample counts differ");
+    assert_eq!(input.descr, descr_of::<I::E>(), "{what}: input element type");
+    assert_eq!(reference.descr, descr_of::<O::E>(), "{what}: output element type");
+    let (in_len, out_len) = (input.data.len() / n, reference.data.len() / n);
+    for s in 0..n {
+        let mut x = I::zeroed();
+        assert_eq!(x.bytes().len(), in_len, "{what}: input size");
+        x.bytes_mut().copy_from_slice(&input.data[s * in_len..(s + 1) * in_len]);
+        let y = infer(&x);
+        assert_eq!(y.bytes().len(), out_len, "{what}: output size");
+        if y.bytes() != &reference.data[s * out_len..(s + 1) * out_len] {
+            let want = &reference.data[s * out_len..(s + 1) * out_len];
+            let diff = y.bytes().iter().zip(want).filter(|(a, b)| a != b).count();
+            panic!("{what}: sample {s} differs from TFLM in {diff} of {out_len} bytes");
+        }
+    }
+    n
+}
+
+/// Checks a model from `../shared/models/<dir>` on all its samples
+/// (`input.npy` against `reference_output.npy`).
+pub fn check_model<I: Flat, O: Flat>(dir: &str, infer: impl Fn(&I) -> O) -> usize {
     let dir = shared_models().join(dir);
     let input = Npy::load(&dir.join("input.npy"));
     let reference = Npy::load(&dir.join("reference_output.npy"));
-    let (x, y) = (input.i8s(), reference.i8s());
-    let n = input.samples();
-    assert_eq!(reference.samples(), n);
-    let (in_len, out_len) = (x.len() / n, y.len() / n);
-    for s in 0..n {
-        let mut sample = make_input();
-        assert_eq!(sample.flat().len(), in_len, "input size");
-        sample.flat_mut().copy_from_slice(&x[s * in_len..(s + 1) * in_len]);
-        let out = infer(&sample);
-        assert_eq!(out.flat(), &y[s * out_len..(s + 1) * out_len], "{}: sample {s} differs from TFLM", dir.display());
-    }
-    n
+    check_samples(&dir.display().to_string(), &input, &reference, infer)
+}
+
+/// Checks a conformance case from `tests/conformance/<name>` (`input.npy`
+/// against `output.npy`, both written by the generator from TFLM).
+pub fn check_case<I: Flat, O: Flat>(name: &str, infer: impl Fn(&I) -> O) -> usize {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance").join(name);
+    let input = Npy::load(&dir.join("input.npy"));
+    let reference = Npy::load(&dir.join("output.npy"));
+    check_samples(name, &input, &reference, infer)
 }

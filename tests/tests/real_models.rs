@@ -11,31 +11,31 @@ nn_macro::include_model!(dwconv = "../../shared/models/tflite-micro/network_test
 
 #[test]
 fn resnet8_matches_tflm() {
-    let n = check_model("mlcommons-tiny/ic_resnet8_int8", || [[[0i8; 3]; 32]; 32], resnet8::infer);
+    let n = check_model("mlcommons-tiny/ic_resnet8_int8", resnet8::infer);
     assert_eq!(n, 22);
 }
 
 #[test]
 fn person_detect_matches_tflm() {
-    let n = check_model("tflite-micro/person_detect", || [[[0i8; 1]; 96]; 96], person_detect::infer);
+    let n = check_model("tflite-micro/person_detect", person_detect::infer);
     assert_eq!(n, 2);
 }
 
 #[test]
 fn micro_speech_matches_tflm() {
-    let n = check_model("tflite-micro/micro_speech", || [0i8; 1960], micro_speech::infer);
+    let n = check_model("tflite-micro/micro_speech", micro_speech::infer);
     assert_eq!(n, 4);
 }
 
 #[test]
 fn hello_world_int8_matches_tflm() {
-    let n = check_model("tflite-micro/hello_world_int8", || [0i8; 1], hello_world_int8::infer);
+    let n = check_model("tflite-micro/hello_world_int8", hello_world_int8::infer);
     assert_eq!(n, 4);
 }
 
 #[test]
 fn network_tester_dwconv_matches_tflm() {
-    let n = check_model("tflite-micro/network_tester_dwconv", || [[[0i8; 16]; 8]; 8], dwconv::infer);
+    let n = check_model("tflite-micro/network_tester_dwconv", dwconv::infer);
     assert_eq!(n, 1);
 }
 
@@ -81,7 +81,7 @@ nn_macro::include_model!(cifar10_example = "../examples/cifar10/data/cifar10.tfl
 
 #[test]
 fn example_cifar10_model_matches_its_committed_tflm_outputs() {
-    use nn_tests::FlatI8;
+    use nn_tests::Flat;
     let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/cifar10/data");
     let inputs = std::fs::read(data.join("inputs_int8.bin")).unwrap();
     let reference = std::fs::read(data.join("reference_output_int8.bin")).unwrap();

@@ -87,9 +87,7 @@ pub(crate) fn bias(cx: &Cx, op: &Op, index: usize, channels: usize) -> Result<Ve
 pub(crate) fn nhwc(cx: &Cx, op: &Op, shape: &[usize], role: &str) -> Result<[usize; 4], Diagnostic> {
     match <[usize; 4]>::try_from(shape) {
         Ok(s) if s.iter().all(|&d| d > 0) => Ok(s),
-        _ => Err(cx.err(
-            op,
-            format_args!("{role} has shape {shape:?}; a 4-D NHWC shape without zero dimensions is required"),
-        )),
+        _ => Err(cx
+            .err(op, format_args!("{role} has shape {shape:?}; a 4-D NHWC shape without zero dimensions is required"))),
     }
 }
