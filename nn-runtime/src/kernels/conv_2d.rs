@@ -59,38 +59,45 @@ pub struct Conv2d<'a> {
 
 /// Runs the convolution. `input` has `batches*in_h*in_w*in_c` elements and
 /// `output` `batches*out_h*out_w*out_c`.
+///
+/// Taps that fall in the padding are skipped, which is TFLM's zero-point
+/// padding. Integer sums are reordered freely: wrapping `i32` addition is
+/// associative, so the result is bit-identical to TFLM's loop order.
 pub fn conv_2d(p: &Conv2d, input: &[i8], output: &mut [i8]) {
-    let groups = p.in_c / p.filter_in_c.max(1);
-    let filters_per_group = p.out_c / groups.max(1);
-    let filter_size = p.k_h * p.k_w * p.filter_in_c;
+    let fic = p.filter_in_c.max(1);
+    let groups = (p.in_c / fic).max(1);
+    let filters_per_group = (p.out_c / groups).max(1);
+    let filter_size = p.k_h * p.k_w * fic;
+    // Without dilation or groups, the valid taps of one filter row are one
+    // contiguous run of input and of filter memory.
+    let contiguous_rows = p.dilation_w == 1 && fic == p.in_c;
     let mut o = 0;
     for b in 0..p.batches {
         let in_batch = b * p.in_h * p.in_w * p.in_c;
         for oy in 0..p.out_h {
-            let in_y0 = (oy * p.stride_h) as isize - p.pad_top as isize;
+            let iy0 = (oy * p.stride_h) as isize - p.pad_top as isize;
+            let (ky0, ky1) = valid_taps(iy0, p.dilation_h, p.k_h, p.in_h);
             for ox in 0..p.out_w {
-                let in_x0 = (ox * p.stride_w) as isize - p.pad_left as isize;
+                let ix0 = (ox * p.stride_w) as isize - p.pad_left as isize;
+                let (kx0, kx1) = valid_taps(ix0, p.dilation_w, p.k_w, p.in_w);
                 for oc in 0..p.out_c {
-                    let group = oc / filters_per_group.max(1);
-                    let in_c0 = group * p.filter_in_c;
+                    let in_c0 = (oc / filters_per_group) * fic;
                     let filter = &p.filter[oc * filter_size..(oc + 1) * filter_size];
                     let mut acc: i32 = 0;
-                    for ky in 0..p.k_h {
-                        let iy = in_y0 + (ky * p.dilation_h) as isize;
-                        if iy < 0 || iy >= p.in_h as isize {
-                            continue;
-                        }
-                        for kx in 0..p.k_w {
-                            let ix = in_x0 + (kx * p.dilation_w) as isize;
-                            if ix < 0 || ix >= p.in_w as isize {
-                                continue;
-                            }
-                            let at = in_batch + (iy as usize * p.in_w + ix as usize) * p.in_c + in_c0;
-                            let x = &input[at..at + p.filter_in_c];
-                            let f0 = (ky * p.k_w + kx) * p.filter_in_c;
-                            let w = &filter[f0..f0 + p.filter_in_c];
-                            for (&xv, &wv) in x.iter().zip(w) {
-                                acc = acc.wrapping_add(wv as i32 * (xv as i32 + p.input_offset));
+                    for ky in ky0..ky1 {
+                        let iy = (iy0 + (ky * p.dilation_h) as isize) as usize;
+                        let row = in_batch + iy * p.in_w * p.in_c;
+                        if contiguous_rows {
+                            let ix = (ix0 + kx0 as isize) as usize;
+                            let x = &input[row + ix * p.in_c..row + (ix + kx1 - kx0) * p.in_c];
+                            let w = &filter[(ky * p.k_w + kx0) * fic..(ky * p.k_w + kx1) * fic];
+                            acc = acc.wrapping_add(dot(x, w, p.input_offset));
+                        } else {
+                            for kx in kx0..kx1 {
+                                let ix = (ix0 + (kx * p.dilation_w) as isize) as usize;
+                                let at = row + ix * p.in_c + in_c0;
+                                let w = &filter[(ky * p.k_w + kx) * fic..(ky * p.k_w + kx + 1) * fic];
+                                acc = acc.wrapping_add(dot(&input[at..at + fic], w, p.input_offset));
                             }
                         }
                     }
@@ -103,4 +110,23 @@ pub fn conv_2d(p: &Conv2d, input: &[i8], output: &mut [i8]) {
             }
         }
     }
+}
+
+/// `sum(w * (x + offset))` with wrapping `i32` arithmetic.
+#[inline(always)]
+pub(crate) fn dot(x: &[i8], w: &[i8], offset: i32) -> i32 {
+    x.iter().zip(w).fold(0i32, |acc, (&x, &w)| acc.wrapping_add(w as i32 * (x as i32 + offset)))
+}
+
+/// The filter taps `k0..k1` whose input coordinate `origin + k * dilation`
+/// lies in `0..n`.
+#[inline(always)]
+pub(crate) fn valid_taps(origin: isize, dilation: usize, k: usize, n: usize) -> (usize, usize) {
+    let d = dilation.max(1) as isize;
+    // First tap at or after coordinate 0, first tap at or after coordinate n.
+    let first = if origin >= 0 { 0 } else { (-origin + d - 1) / d };
+    let end = if (n as isize) <= origin { 0 } else { (n as isize - origin + d - 1) / d };
+    let k0 = (first as usize).min(k);
+    let k1 = (end as usize).min(k).max(k0);
+    (k0, k1)
 }

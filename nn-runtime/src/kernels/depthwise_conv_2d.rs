@@ -1,6 +1,7 @@
 //! DEPTHWISE_CONV_2D, int8 with per-channel requantization; TFLM's
 //! `DepthwiseConvPerChannel`.
 
+use super::conv_2d::valid_taps;
 use super::requantize;
 
 /// Constants of one int8 depthwise convolution layer. The filter is
@@ -55,42 +56,59 @@ pub struct DepthwiseConv2d<'a> {
     pub shift: &'a [i32],
 }
 
+/// Output channels accumulated together; a stack buffer bounds the work
+/// per pass without allocation.
+const CHUNK: usize = 64;
+
 /// Runs the depthwise convolution.
+///
+/// Channels are accumulated side by side (vectorizable), in chunks of
+/// [`CHUNK`]; the integer sums equal TFLM's in any order.
 pub fn depthwise_conv_2d(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8]) {
-    let out_c = p.in_c * p.depth_multiplier;
+    let dm = p.depth_multiplier.max(1);
+    let out_c = p.in_c * dm;
     let mut o = 0;
     for b in 0..p.batches {
         let in_batch = b * p.in_h * p.in_w * p.in_c;
         for oy in 0..p.out_h {
-            let in_y0 = (oy * p.stride_h) as isize - p.pad_top as isize;
+            let iy0 = (oy * p.stride_h) as isize - p.pad_top as isize;
+            let (ky0, ky1) = valid_taps(iy0, p.dilation_h, p.k_h, p.in_h);
             for ox in 0..p.out_w {
-                let in_x0 = (ox * p.stride_w) as isize - p.pad_left as isize;
-                for ic in 0..p.in_c {
-                    for m in 0..p.depth_multiplier {
-                        let oc = ic * p.depth_multiplier + m;
-                        let mut acc: i32 = 0;
-                        for ky in 0..p.k_h {
-                            let iy = in_y0 + (ky * p.dilation_h) as isize;
-                            if iy < 0 || iy >= p.in_h as isize {
-                                continue;
-                            }
-                            for kx in 0..p.k_w {
-                                let ix = in_x0 + (kx * p.dilation_w) as isize;
-                                if ix < 0 || ix >= p.in_w as isize {
-                                    continue;
+                let ix0 = (ox * p.stride_w) as isize - p.pad_left as isize;
+                let (kx0, kx1) = valid_taps(ix0, p.dilation_w, p.k_w, p.in_w);
+                let mut c0 = 0;
+                while c0 < out_c {
+                    let n = CHUNK.min(out_c - c0);
+                    let mut acc = [0i32; CHUNK];
+                    for ky in ky0..ky1 {
+                        let iy = (iy0 + (ky * p.dilation_h) as isize) as usize;
+                        for kx in kx0..kx1 {
+                            let ix = (ix0 + (kx * p.dilation_w) as isize) as usize;
+                            let px = in_batch + (iy * p.in_w + ix) * p.in_c;
+                            let w = &p.filter[(ky * p.k_w + kx) * out_c + c0..][..n];
+                            if dm == 1 {
+                                let x = &input[px + c0..][..n];
+                                for ((a, &w), &x) in acc[..n].iter_mut().zip(w).zip(x) {
+                                    *a = a.wrapping_add(w as i32 * (x as i32 + p.input_offset));
                                 }
-                                let x = input[in_batch + (iy as usize * p.in_w + ix as usize) * p.in_c + ic];
-                                let w = p.filter[(ky * p.k_w + kx) * out_c + oc];
-                                acc = acc.wrapping_add(w as i32 * (x as i32 + p.input_offset));
+                            } else {
+                                for (i, (a, &w)) in acc[..n].iter_mut().zip(w).enumerate() {
+                                    let x = input[px + (c0 + i) / dm];
+                                    *a = a.wrapping_add(w as i32 * (x as i32 + p.input_offset));
+                                }
                             }
                         }
-                        if let Some(&bias) = p.bias.get(oc) {
-                            acc = acc.wrapping_add(bias);
-                        }
-                        output[o] =
-                            requantize(acc, p.multiplier[oc], p.shift[oc], p.output_offset, p.act_min, p.act_max);
+                    }
+                    for (i, &a) in acc[..n].iter().enumerate() {
+                        let oc = c0 + i;
+                        let a = match p.bias.get(oc) {
+                            Some(&bias) => a.wrapping_add(bias),
+                            None => a,
+                        };
+                        output[o] = requantize(a, p.multiplier[oc], p.shift[oc], p.output_offset, p.act_min, p.act_max);
                         o += 1;
                     }
+                    c0 += n;
                 }
             }
         }

@@ -41,10 +41,13 @@ pub fn fully_connected(p: &FullyConnected, input: &[i8], output: &mut [i8]) {
         let x = &input[b * p.depth..(b + 1) * p.depth];
         for oc in 0..p.out_c {
             let w = &p.filter[oc * p.depth..(oc + 1) * p.depth];
-            let mut acc: i32 = 0;
-            for (&xv, &wv) in x.iter().zip(w) {
-                acc = acc.wrapping_add((wv as i32 + p.filter_offset) * (xv as i32 + p.input_offset));
-            }
+            let mut acc = if p.filter_offset == 0 {
+                super::conv_2d::dot(x, w, p.input_offset)
+            } else {
+                x.iter().zip(w).fold(0i32, |acc, (&xv, &wv)| {
+                    acc.wrapping_add((wv as i32 + p.filter_offset) * (xv as i32 + p.input_offset))
+                })
+            };
             if let Some(&bias) = p.bias.get(oc) {
                 acc = acc.wrapping_add(bias);
             }
