@@ -272,7 +272,7 @@ pub fn lower(graph: &Graph<'_>) -> Result<Program, Vec<Diagnostic>> {
             _ => Err(cx.err(
                 op,
                 format_args!(
-                    "operator {} (opcode {}) is not supported. Supported operators: {}. \
+                    "{} (builtin code {}) is not supported. Supported operators: {}. \
                      Replace it in the model, or open an issue with the model attached",
                     op.name,
                     op.code,

@@ -219,8 +219,8 @@ pub struct Graph<'a> {
 /// Turns a planus error into a diagnostic about a malformed file.
 fn malformed(what: &str, e: planus::Error) -> Diagnostic {
     Diagnostic::model(format!(
-        "the file is not a valid TensorFlow Lite model ({what}: {e}); is it truncated or corrupted? \
-         Re-export it with the TensorFlow Lite converter"
+        "the file is not a valid TensorFlow Lite model: reading {what} failed ({e}); is it truncated or \
+         corrupted? Re-export it with the TensorFlow Lite converter"
     ))
 }
 

@@ -13,7 +13,6 @@
 //! rest, and every problem becomes a compile error on the path literal.
 
 use proc_macro::TokenStream;
-use proc_macro2::Span;
 use quote::quote;
 use std::path::PathBuf;
 use syn::parse::{Parse, ParseStream};
@@ -27,16 +26,16 @@ struct Args {
 
 impl Parse for Args {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let name = if input.peek(Ident) {
+        const USAGE: &str = "expected the model path as a string literal: \
+                             `include_model!(\"model.tflite\")` or `include_model!(name = \"model.tflite\")`";
+        let name = if input.peek(Ident) && input.peek2(Token![=]) {
             let name: Ident = input.parse()?;
             input.parse::<Token![=]>()?;
             Some(name)
         } else {
             None
         };
-        let path: LitStr = input.parse().map_err(|e| {
-            syn::Error::new(e.span(), "expected the model path as a string literal: `include_model!(\"model.tflite\")` or `include_model!(name = \"model.tflite\")`")
-        })?;
+        let path: LitStr = input.parse().map_err(|e| syn::Error::new(e.span(), USAGE))?;
         if !input.is_empty() {
             input.parse::<Token![,]>()?;
         }
@@ -116,7 +115,6 @@ fn expand(args: &Args) -> Result<proc_macro2::TokenStream, Vec<String>> {
     let module = if syn::parse_str::<Ident>(&module).is_ok() { module } else { format!("{module}_model") };
     let model_path = path.to_str().ok_or_else(|| vec![format!("nn: the path of model {shown} is not valid UTF-8")])?;
     let opts = nn_compiler::EmitOptions { module, model_path: model_path.to_string(), display_path: written.clone() };
-    let _ = Span::call_site();
     nn_compiler::compile(&bytes, &opts)
         .map_err(|diags| diags.into_iter().map(|d| format!("nn: model {shown}: {d}")).collect())
 }
