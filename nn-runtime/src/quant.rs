@@ -11,8 +11,10 @@
 //! `one_over_one_plus_x_for_x_in_0_1`), with the same constants and the
 //! same order of operations.
 
-/// `round(a * b / 2^31)` with ties away from zero, saturating the single
-/// overflow case `i32::MIN * i32::MIN` to `i32::MAX` (ARM `VQRDMULH`).
+/// `round(a * b / 2^31)`, saturating the single overflow case
+/// `i32::MIN * i32::MIN` to `i32::MAX` (ARM `VQRDMULH`). Exact ties round
+/// toward +infinity: gemmlowp nudges negative products by `1 - 2^30` and
+/// truncates.
 #[inline(always)]
 pub const fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32 {
     if a == b && a == i32::MIN {

@@ -87,6 +87,10 @@ pub fn conv_2d(p: &Conv2d, input: &[i8], output: &mut [i8]) {
                     for ky in ky0..ky1 {
                         let iy = (iy0 + (ky * p.dilation_h) as isize) as usize;
                         let row = in_batch + iy * p.in_w * p.in_c;
+                        if kx0 == kx1 {
+                            // The whole row lies in the padding.
+                            continue;
+                        }
                         if contiguous_rows {
                             let ix = (ix0 + kx0 as isize) as usize;
                             let x = &input[row + ix * p.in_c..row + (ix + kx1 - kx0) * p.in_c];

@@ -1,0 +1,212 @@
+//! The kernels equal a plain transcription of TFLM's reference loops on
+//! random shapes, strides, dilations, paddings, groups and values.
+
+use nn_runtime::kernels::conv_2d::{conv_2d, Conv2d};
+use nn_runtime::kernels::depthwise_conv_2d::{depthwise_conv_2d, DepthwiseConv2d};
+use nn_runtime::quant::multiply_by_quantized_multiplier;
+use proptest::prelude::*;
+
+fn requant(acc: i32, m: i32, s: i32, off: i32, lo: i32, hi: i32) -> i8 {
+    multiply_by_quantized_multiplier(acc, m, s).wrapping_add(off).clamp(lo, hi) as i8
+}
+
+/// TFLM's `ConvPerChannel` loop nest, element by element.
+fn conv_reference(p: &Conv2d, input: &[i8]) -> Vec<i8> {
+    let groups = p.in_c / p.filter_in_c;
+    let per_group = p.out_c / groups;
+    let mut out = Vec::new();
+    for b in 0..p.batches {
+        for oy in 0..p.out_h {
+            for ox in 0..p.out_w {
+                for oc in 0..p.out_c {
+                    let g = oc / per_group;
+                    let mut acc = 0i32;
+                    for ky in 0..p.k_h {
+                        for kx in 0..p.k_w {
+                            let iy = (oy * p.stride_h + ky * p.dilation_h) as isize - p.pad_top as isize;
+                            let ix = (ox * p.stride_w + kx * p.dilation_w) as isize - p.pad_left as isize;
+                            if iy < 0 || ix < 0 || iy >= p.in_h as isize || ix >= p.in_w as isize {
+                                continue;
+                            }
+                            for ic in 0..p.filter_in_c {
+                                let x = input[((b * p.in_h + iy as usize) * p.in_w + ix as usize) * p.in_c
+                                    + g * p.filter_in_c
+                                    + ic] as i32;
+                                let w = p.filter[((oc * p.k_h + ky) * p.k_w + kx) * p.filter_in_c + ic] as i32;
+                                acc += w * (x + p.input_offset);
+                            }
+                        }
+                    }
+                    if !p.bias.is_empty() {
+                        acc += p.bias[oc];
+                    }
+                    out.push(requant(acc, p.multiplier[oc], p.shift[oc], p.output_offset, p.act_min, p.act_max));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// TFLM's `DepthwiseConvPerChannel` loop nest.
+fn depthwise_reference(p: &DepthwiseConv2d, input: &[i8]) -> Vec<i8> {
+    let out_c = p.in_c * p.depth_multiplier;
+    let mut out = Vec::new();
+    for b in 0..p.batches {
+        for oy in 0..p.out_h {
+            for ox in 0..p.out_w {
+                for ic in 0..p.in_c {
+                    for m in 0..p.depth_multiplier {
+                        let oc = ic * p.depth_multiplier + m;
+                        let mut acc = 0i32;
+                        for ky in 0..p.k_h {
+                            for kx in 0..p.k_w {
+                                let iy = (oy * p.stride_h + ky * p.dilation_h) as isize - p.pad_top as isize;
+                                let ix = (ox * p.stride_w + kx * p.dilation_w) as isize - p.pad_left as isize;
+                                if iy < 0 || ix < 0 || iy >= p.in_h as isize || ix >= p.in_w as isize {
+                                    continue;
+                                }
+                                let x = input[((b * p.in_h + iy as usize) * p.in_w + ix as usize) * p.in_c + ic] as i32;
+                                let w = p.filter[(ky * p.k_w + kx) * out_c + oc] as i32;
+                                acc += w * (x + p.input_offset);
+                            }
+                        }
+                        if !p.bias.is_empty() {
+                            acc += p.bias[oc];
+                        }
+                        out.push(requant(acc, p.multiplier[oc], p.shift[oc], p.output_offset, p.act_min, p.act_max));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Geometry: (in_h, in_w, k_h, k_w, stride_h, stride_w, dil_h, dil_w, pad_top, pad_left).
+fn geometry() -> impl Strategy<Value = (usize, usize, usize, usize, usize, usize, usize, usize, usize, usize)> {
+    (1usize..9, 1usize..9, 1usize..6, 1usize..6, 1usize..4, 1usize..4, 1usize..3, 1usize..3, 0usize..3, 0usize..3)
+}
+
+fn out_len(input: usize, k: usize, stride: usize, dil: usize, pad: usize) -> usize {
+    // Enough outputs to cover the input plus padding on both sides.
+    let eff = (k - 1) * dil + 1;
+    (input + 2 * pad).saturating_sub(eff) / stride + 1
+}
+
+fn vec_i8(len: usize, seed: u64) -> Vec<i8> {
+    let mut s = seed | 1;
+    (0..len)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s as i8
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn conv_matches_reference(
+        g in geometry(),
+        (groups, fic, per_group) in (1usize..3, 1usize..6, 1usize..6),
+        zp in -128i32..128, out_zp in -128i32..128,
+        shift in -12i32..2, mult in (1i32 << 30)..i32::MAX,
+        act in (-128i32..0, 0i32..128),
+        with_bias in any::<bool>(), seed in any::<u64>(),
+    ) {
+        let (in_h, in_w, k_h, k_w, sh, sw, dh, dw, pt, pl) = g;
+        let (out_h, out_w) = (out_len(in_h, k_h, sh, dh, pt), out_len(in_w, k_w, sw, dw, pl));
+        let (in_c, out_c) = (groups * fic, groups * per_group);
+        let input = vec_i8(in_h * in_w * in_c, seed);
+        let filter = vec_i8(out_c * k_h * k_w * fic, seed ^ 0xabcdef);
+        let bias: Vec<i32> = if with_bias { (0..out_c as i32).map(|c| c * 977 - 3000).collect() } else { vec![] };
+        let multiplier: Vec<i32> = (0..out_c as i32).map(|c| mult - c * 1_000_003).collect();
+        let shifts: Vec<i32> = (0..out_c as i32).map(|c| shift - c % 3).collect();
+        let p = Conv2d {
+            batches: 1, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w, filter_in_c: fic,
+            stride_h: sh, stride_w: sw, dilation_h: dh, dilation_w: dw, pad_top: pt, pad_left: pl,
+            input_offset: -zp, output_offset: out_zp, act_min: act.0, act_max: act.1,
+            filter: &filter, bias: &bias, multiplier: &multiplier, shift: &shifts,
+        };
+        let mut out = vec![0i8; out_h * out_w * out_c];
+        conv_2d(&p, &input, &mut out);
+        prop_assert_eq!(out, conv_reference(&p, &input));
+    }
+
+    #[test]
+    fn depthwise_matches_reference(
+        g in geometry(),
+        in_c in 1usize..80, dm in 1usize..4,
+        zp in -128i32..128, out_zp in -128i32..128,
+        shift in -12i32..2, mult in (1i32 << 30)..i32::MAX,
+        with_bias in any::<bool>(), seed in any::<u64>(),
+    ) {
+        let (in_h, in_w, k_h, k_w, sh, sw, dh, dw, pt, pl) = g;
+        let (out_h, out_w) = (out_len(in_h, k_h, sh, dh, pt), out_len(in_w, k_w, sw, dw, pl));
+        let out_c = in_c * dm;
+        let input = vec_i8(in_h * in_w * in_c, seed);
+        let filter = vec_i8(k_h * k_w * out_c, seed ^ 0x1234);
+        let bias: Vec<i32> = if with_bias { (0..out_c as i32).map(|c| c * 331 - 900).collect() } else { vec![] };
+        let multiplier: Vec<i32> = (0..out_c as i32).map(|c| mult - c * 7_000_003).collect();
+        let shifts: Vec<i32> = (0..out_c as i32).map(|c| shift - c % 4).collect();
+        let p = DepthwiseConv2d {
+            batches: 1, in_h, in_w, in_c, out_h, out_w, depth_multiplier: dm, k_h, k_w,
+            stride_h: sh, stride_w: sw, dilation_h: dh, dilation_w: dw, pad_top: pt, pad_left: pl,
+            input_offset: -zp, output_offset: out_zp, act_min: -128, act_max: 127,
+            filter: &filter, bias: &bias, multiplier: &multiplier, shift: &shifts,
+        };
+        let mut out = vec![0i8; out_h * out_w * out_c];
+        depthwise_conv_2d(&p, &input, &mut out);
+        prop_assert_eq!(out, depthwise_reference(&p, &input));
+    }
+}
+
+/// `round(a * b / 2^31)` with ties toward +infinity, saturated: what
+/// gemmlowp's nudge-then-truncate computes.
+fn high_product(a: i128, b: i128) -> i128 {
+    ((a * b + (1i128 << 30)).div_euclid(1i128 << 31)).clamp(i32::MIN as i128, i32::MAX as i128)
+}
+
+/// Round-half-away-from-zero of `n / d` for `d > 0`, exactly.
+fn div_round_away(n: i128, d: i128) -> i128 {
+    let q = (n.abs() + d / 2) / d;
+    if n < 0 {
+        -q
+    } else {
+        q
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn srdhm_is_rounded_doubling_high_product(
+        a in prop_oneof![Just(i32::MIN), Just(i32::MAX), Just(-1), Just(1 << 30), Just(-(1 << 30)), any::<i32>()],
+        b in prop_oneof![Just(i32::MIN), Just(i32::MAX), Just(1 << 30), Just(1), any::<i32>()],
+    ) {
+        use nn_runtime::quant::saturating_rounding_doubling_high_mul as srdhm;
+        prop_assert_eq!(srdhm(a, b) as i128, high_product(a as i128, b as i128));
+    }
+
+    #[test]
+    fn rounding_divide_is_round_half_away(x in any::<i32>(), e in 0i32..=31) {
+        use nn_runtime::quant::rounding_divide_by_pot;
+        prop_assert_eq!(rounding_divide_by_pot(x, e) as i128, div_round_away(x as i128, 1i128 << e));
+    }
+
+    #[test]
+    fn quantized_multiplier_edges(x in prop_oneof![Just(i32::MIN), Just(i32::MAX), Just(0), Just(-1), any::<i32>()],
+                                  m in prop_oneof![Just(0), Just(1 << 30), Just(i32::MAX), (1i32 << 30)..i32::MAX],
+                                  shift in -31i32..=0) {
+        // With shift <= 0 there is no left shift: one doubling high multiply,
+        // then one rounding shift (double rounding, as TFLM).
+        use nn_runtime::quant::multiply_by_quantized_multiplier as mbqm;
+        let high = high_product(x as i128, m as i128);
+        prop_assert_eq!(mbqm(x, m, shift) as i128, div_round_away(high, 1i128 << -shift));
+    }
+}
