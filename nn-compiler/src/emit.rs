@@ -285,6 +285,19 @@ fn quant_tokens(q: Option<(f32, i32)>) -> TokenStream {
 
 /// Emits the module.
 pub fn emit(p: &Program, plan: &Plan, opts: &EmitOptions) -> Result<TokenStream, Vec<Diagnostic>> {
+    emit_module(p, plan, opts, false)
+}
+
+/// Emits the module's API without a body, for a model that failed to
+/// compile: the caller pairs it with the errors so that code using the
+/// module does not report cascading errors. It never runs, because the
+/// errors stop compilation.
+pub fn stub(p: &Program, opts: &EmitOptions) -> Option<TokenStream> {
+    let plan = Plan { loc: vec![None; p.values.len()], arena_bytes: 0, final_copies: Vec::new() };
+    emit_module(p, &plan, opts, true).ok()
+}
+
+fn emit_module(p: &Program, plan: &Plan, opts: &EmitOptions, stub: bool) -> Result<TokenStream, Vec<Diagnostic>> {
     let module = Ident::new(&opts.module, Span::call_site());
     let mut e = Emitter { p, plan, statics: Vec::new(), weight_bytes: 0 };
     let mut diags = Vec::new();
@@ -374,14 +387,17 @@ pub fn emit(p: &Program, plan: &Plan, opts: &EmitOptions) -> Result<TokenStream,
     }
 
     let mut calls = Vec::new();
-    for (i, step) in p.steps.iter().enumerate() {
+    if stub {
+        calls.push(quote!(loop {}));
+    }
+    for (i, step) in p.steps.iter().enumerate().filter(|_| !stub) {
         match e.call(i, step) {
             Ok(c) => calls.push(c),
             Err(d) => diags.push(d),
         }
     }
     // Outputs whose storage is elsewhere are copied at the end.
-    for &(k, t) in &plan.final_copies {
+    for &(k, t) in plan.final_copies.iter().filter(|_| !stub) {
         let out = format_ident!("out{}", k);
         let dtype = p.values[t].as_ref().map(|v| v.dtype);
         match e.loc(t) {

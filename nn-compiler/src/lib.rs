@@ -20,6 +20,28 @@ pub mod tflite;
 pub use diag::Diagnostic;
 pub use emit::EmitOptions;
 
+/// The module's API with an empty body, when the model's inputs and outputs
+/// can be read; see [`emit::stub`].
+pub fn stub(bytes: &[u8], opts: &EmitOptions) -> Option<proc_macro2::TokenStream> {
+    let graph = parse::parse(bytes).ok()?;
+    let values = graph
+        .tensors
+        .iter()
+        .map(|t| {
+            Some(ir::Value { name: t.name.clone(), shape: t.shape.clone(), dtype: t.dtype, quant: t.scalar_quant() })
+        })
+        .collect();
+    let program = ir::Program {
+        values,
+        steps: Vec::new(),
+        alias: (0..graph.tensors.len()).collect(),
+        inputs: graph.inputs.clone(),
+        outputs: graph.outputs.clone(),
+        layers: Vec::new(),
+    };
+    emit::stub(&program, opts)
+}
+
 /// Compiles a model into the tokens of its module.
 pub fn compile(bytes: &[u8], opts: &EmitOptions) -> Result<proc_macro2::TokenStream, Vec<Diagnostic>> {
     let graph = parse::parse(bytes).map_err(|d| vec![d])?;

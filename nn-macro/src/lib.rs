@@ -56,10 +56,10 @@ pub fn include_model(input: TokenStream) -> TokenStream {
     let args = syn::parse_macro_input!(input as Args);
     match expand(&args) {
         Ok(tokens) => tokens.into(),
-        Err(messages) => {
+        Err(Failure { messages, stub }) => {
             let span = args.path.span();
             let errors = messages.iter().map(|m| syn::Error::new(span, m).to_compile_error());
-            quote!(#(#errors)*).into()
+            quote!(#(#errors)* #stub).into()
         }
     }
 }
@@ -94,7 +94,20 @@ fn module_name(path: &std::path::Path) -> String {
     }
 }
 
-fn expand(args: &Args) -> Result<proc_macro2::TokenStream, Vec<String>> {
+/// Why a model did not compile, and the module API to emit anyway (when its
+/// inputs and outputs are known) so that users see only the real errors.
+struct Failure {
+    messages: Vec<String>,
+    stub: Option<proc_macro2::TokenStream>,
+}
+
+impl From<Vec<String>> for Failure {
+    fn from(messages: Vec<String>) -> Self {
+        Failure { messages, stub: None }
+    }
+}
+
+fn expand(args: &Args) -> Result<proc_macro2::TokenStream, Failure> {
     let written = args.path.value();
     let base = std::env::var_os("CARGO_MANIFEST_DIR_OVERRIDE")
         .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR"))
@@ -103,18 +116,22 @@ fn expand(args: &Args) -> Result<proc_macro2::TokenStream, Vec<String>> {
     let path = base.join(&written);
     let shown = format!("`{written}`");
     let bytes = std::fs::read(&path).map_err(|e| {
-        vec![format!(
+        Failure::from(vec![format!(
             "nn: cannot read model {shown} (resolved to `{}`): {e}; paths are relative to the crate's Cargo.toml directory",
             path.display()
-        )]
+        )])
     })?;
     let module = match &args.name {
         Some(n) => n.to_string(),
         None => module_name(&path),
     };
     let module = if syn::parse_str::<Ident>(&module).is_ok() { module } else { format!("{module}_model") };
-    let model_path = path.to_str().ok_or_else(|| vec![format!("nn: the path of model {shown} is not valid UTF-8")])?;
+    let model_path = path
+        .to_str()
+        .ok_or_else(|| Failure::from(vec![format!("nn: the path of model {shown} is not valid UTF-8")]))?;
     let opts = nn_compiler::EmitOptions { module, model_path: model_path.to_string(), display_path: written.clone() };
-    nn_compiler::compile(&bytes, &opts)
-        .map_err(|diags| diags.into_iter().map(|d| format!("nn: model {shown}: {d}")).collect())
+    nn_compiler::compile(&bytes, &opts).map_err(|diags| Failure {
+        messages: diags.into_iter().map(|d| format!("nn: model {shown}: {d}")).collect(),
+        stub: nn_compiler::stub(&bytes, &opts),
+    })
 }
