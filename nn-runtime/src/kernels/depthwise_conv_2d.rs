@@ -63,7 +63,7 @@ const CHUNK: usize = 64;
 /// Runs the depthwise convolution.
 ///
 /// Channels are accumulated side by side (vectorizable), in chunks of
-/// [`CHUNK`]; the integer sums equal TFLM's in any order.
+/// 64; the integer sums equal TFLM's in any order.
 pub fn depthwise_conv_2d(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8]) {
     let dm = p.depth_multiplier.max(1);
     let out_c = p.in_c * dm;
