@@ -1,10 +1,21 @@
 //! `include_model!`: compiles a TensorFlow Lite model into Rust at compile
 //! time.
 //!
-//! ```ignore
-//! nn_macro::include_model!("models/cifar10.tflite"); // defines `pub mod cifar10`
-//! nn_macro::include_model!(kws = "models/ds_cnn.tflite"); // names the module `kws`
-//! let out: cifar10::Output = cifar10::infer(&img);
+//! ```
+//! // Defines `pub mod tiny_int8` (the file stem in snake case).
+//! nn_macro::include_model!("../tests/ui/models/tiny_int8.tflite");
+//! // Names the module.
+//! nn_macro::include_model!(tiny = "../tests/ui/models/tiny_int8.tflite");
+//!
+//! let image: tiny_int8::Input = [[[0i8; 3]; 8]; 8];
+//! let out: tiny_int8::Output = tiny_int8::infer(&image);
+//! assert_eq!(out, tiny::infer(&image));
+//!
+//! // The same in a caller-owned arena, e.g. a `static` placed by the linker.
+//! let mut arena = tiny_int8::Arena::new();
+//! let mut again = [0i8; 5];
+//! tiny_int8::infer_in(&mut arena, &image, &mut again);
+//! assert_eq!(out, again);
 //! ```
 //!
 //! The path is relative to the crate's `CARGO_MANIFEST_DIR` (or
