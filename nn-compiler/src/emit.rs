@@ -18,6 +18,10 @@ pub struct EmitOptions {
     pub model_path: String,
     /// The path as the user wrote it, for documentation.
     pub display_path: String,
+    /// Compile-time budget for the activation arena, in bytes.
+    pub max_ram: Option<u64>,
+    /// Compile-time budget for weights and constants, in bytes.
+    pub max_flash: Option<u64>,
 }
 
 fn lit(n: usize) -> Literal {
@@ -65,14 +69,12 @@ struct Emitter<'p> {
     p: &'p Program,
     plan: &'p Plan,
     statics: Vec<TokenStream>,
-    weight_bytes: usize,
 }
 
 impl Emitter<'_> {
     fn bytes_static(&mut self, name: &Ident, bytes: &[u8]) -> TokenStream {
         let n = lit(bytes.len());
         let data = Literal::byte_string(bytes);
-        self.weight_bytes += bytes.len();
         self.statics.push(quote!(static #name: [u8; #n] = *#data;));
         quote!(::nn_runtime::arena::i8s(&#name))
     }
@@ -84,7 +86,6 @@ impl Emitter<'_> {
 
     fn i32_static(&mut self, name: Ident, v: &[i32]) -> TokenStream {
         let n = lit(v.len());
-        self.weight_bytes += v.len() * 4;
         self.statics.push(quote!(static #name: [i32; #n] = [#(#v),*];));
         quote!(&#name)
     }
@@ -293,13 +294,20 @@ pub fn emit(p: &Program, plan: &Plan, opts: &EmitOptions) -> Result<TokenStream,
 /// module does not report cascading errors. It never runs, because the
 /// errors stop compilation.
 pub fn stub(p: &Program, opts: &EmitOptions) -> Option<TokenStream> {
-    let plan = Plan { loc: vec![None; p.values.len()], arena_bytes: 0, final_copies: Vec::new() };
+    let plan = Plan {
+        loc: vec![None; p.values.len()],
+        arena_bytes: 0,
+        lower_bound: 0,
+        optimal: true,
+        life: Vec::new(),
+        final_copies: Vec::new(),
+    };
     emit_module(p, &plan, opts, true).ok()
 }
 
 fn emit_module(p: &Program, plan: &Plan, opts: &EmitOptions, stub: bool) -> Result<TokenStream, Vec<Diagnostic>> {
     let module = Ident::new(&opts.module, Span::call_site());
-    let mut e = Emitter { p, plan, statics: Vec::new(), weight_bytes: 0 };
+    let mut e = Emitter { p, plan, statics: Vec::new() };
     let mut diags = Vec::new();
 
     // Graph inputs and outputs: types, flattening, quantization.
@@ -423,7 +431,7 @@ fn emit_module(p: &Program, plan: &Plan, opts: &EmitOptions, stub: bool) -> Resu
 
     let macs: u64 = p.steps.iter().map(|s| s.kernel.macs()).sum();
     let arena_bytes = lit(plan.arena_bytes);
-    let weight_bytes = lit(e.weight_bytes);
+    let weight_bytes = lit(crate::weight_bytes(p));
     let statics = &e.statics;
     let path = &opts.model_path;
     let ret = if several_out { quote!((#(#out_types),*)) } else { quote!(#(#out_types)*) };
@@ -435,10 +443,17 @@ fn emit_module(p: &Program, plan: &Plan, opts: &EmitOptions, stub: bool) -> Resu
          Inputs and outputs:\n{io_docs}\n\
          Activation arena: {} bytes; weights and constants: {} bytes; {} multiply-accumulates per inference.\n\n\
          | # | operator | output shape |\n|---|---|---|\n",
-        opts.display_path, plan.arena_bytes, e.weight_bytes, macs
+        opts.display_path,
+        plan.arena_bytes,
+        crate::weight_bytes(p),
+        macs
     );
     for (i, name, shape) in &p.layers {
         doc.push_str(&format!("| {i} | {name} | {shape:?} |\n"));
+    }
+    if !stub {
+        doc.push_str("\n# Memory plan\n\n");
+        doc.push_str(&crate::report::table(p, plan));
     }
     let arena_uses = if plan.arena_bytes == 0 { quote!(let _ = arena;) } else { quote!() };
 

@@ -157,6 +157,19 @@ pub enum Kernel {
 }
 
 impl Kernel {
+    /// Bytes of constant data the kernel's parameters place in flash:
+    /// weights, biases, multipliers and shifts.
+    pub fn const_bytes(&self) -> usize {
+        match self {
+            Kernel::Conv2d { filter, bias, requant, .. }
+            | Kernel::DepthwiseConv2d { filter, bias, requant, .. }
+            | Kernel::FullyConnected { filter, bias, requant, .. } => {
+                filter.len() + 4 * (bias.len() + requant.multiplier.len() + requant.shift.len())
+            }
+            _ => 0,
+        }
+    }
+
     /// Multiply-accumulates per inference.
     pub fn macs(&self) -> u64 {
         match self {

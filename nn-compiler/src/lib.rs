@@ -15,6 +15,7 @@ pub mod ops;
 pub mod parse;
 pub mod plan;
 pub mod quant;
+pub mod report;
 pub mod tflite;
 
 pub use diag::Diagnostic;
@@ -42,10 +43,54 @@ pub fn stub(bytes: &[u8], opts: &EmitOptions) -> Option<proc_macro2::TokenStream
     emit::stub(&program, opts)
 }
 
-/// Compiles a model into the tokens of its module.
-pub fn compile(bytes: &[u8], opts: &EmitOptions) -> Result<proc_macro2::TokenStream, Vec<Diagnostic>> {
+/// Parses, lowers and plans a model without emitting code (for tools).
+pub fn analyze(bytes: &[u8]) -> Result<(ir::Program, plan::Plan), Vec<Diagnostic>> {
     let graph = parse::parse(bytes).map_err(|d| vec![d])?;
     let program = lower::lower(&graph)?;
     let plan = plan::plan(&program);
+    Ok((program, plan))
+}
+
+/// Bytes of weights and constants the program places in flash.
+pub fn weight_bytes(p: &ir::Program) -> usize {
+    p.steps.iter().map(|s| s.kernel.const_bytes()).sum()
+}
+
+/// Checks the user's `max_ram` and `max_flash` budgets.
+fn check_budgets(p: &ir::Program, plan: &plan::Plan, opts: &EmitOptions) -> Result<(), Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    if let Some(max) = opts.max_ram.filter(|&m| plan.arena_bytes as u64 > m) {
+        diags.push(Diagnostic::model(format!(
+            "the activation arena needs {} bytes, more than max_ram = {max} (liveness lower bound: {} bytes). \
+             The plan, per layer:\n{}",
+            plan.arena_bytes,
+            plan.lower_bound,
+            report::table(p, plan)
+        )));
+    }
+    let weights = weight_bytes(p);
+    if let Some(max) = opts.max_flash.filter(|&m| weights as u64 > m) {
+        let mut per_layer = String::new();
+        for s in &p.steps {
+            let b = s.kernel.const_bytes();
+            if b > 0 {
+                per_layer.push_str(&format!("\n  operator {} ({}): {b} bytes", s.op_index, s.op_name));
+            }
+        }
+        diags.push(Diagnostic::model(format!(
+            "weights and constants take {weights} bytes, more than max_flash = {max}:{per_layer}"
+        )));
+    }
+    if diags.is_empty() {
+        Ok(())
+    } else {
+        Err(diags)
+    }
+}
+
+/// Compiles a model into the tokens of its module.
+pub fn compile(bytes: &[u8], opts: &EmitOptions) -> Result<proc_macro2::TokenStream, Vec<Diagnostic>> {
+    let (program, plan) = analyze(bytes)?;
+    check_budgets(&program, &plan, opts)?;
     emit::emit(&program, &plan, opts)
 }

@@ -269,6 +269,15 @@ pub fn lower(graph: &Graph<'_>) -> Result<Program, Vec<Diagnostic>> {
             "RESHAPE" | "SQUEEZE" => ops::reshape::lower(&cx, op),
             "QUANTIZE" => ops::quantize::lower(&cx, op),
             "DEQUANTIZE" => ops::dequantize::lower(&cx, op),
+            _ if op.code == crate::tflite::BuiltinOperator::Custom as i32 => Err(cx.err(
+                op,
+                format_args!(
+                    "custom operator `{}` is not supported: only TFLite builtin operators are. Supported operators: {}. \
+                     Replace it in the model",
+                    op.name,
+                    SUPPORTED.join(", ")
+                ),
+            )),
             _ => Err(cx.err(
                 op,
                 format_args!(

@@ -6,7 +6,13 @@ use nn_compiler::{compile, EmitOptions};
 use std::path::Path;
 
 fn opts() -> EmitOptions {
-    EmitOptions { module: "m".into(), model_path: "/m.tflite".into(), display_path: "m.tflite".into() }
+    EmitOptions {
+        module: "m".into(),
+        model_path: "/m.tflite".into(),
+        display_path: "m.tflite".into(),
+        max_ram: None,
+        max_flash: None,
+    }
 }
 
 fn model(rel: &str) -> Vec<u8> {

@@ -18,6 +18,17 @@
 //! assert_eq!(out, again);
 //! ```
 //!
+//! Budgets make an oversized model a compile error with a per-layer table:
+//!
+//! ```
+//! nn_macro::include_model!("../tests/ui/models/tiny_int8.tflite", max_ram = 1024, max_flash = 4 * 1024);
+//! # fn main() {}
+//! ```
+//!
+//! `max_ram` bounds `ARENA_BYTES` (the activation arena) and `max_flash`
+//! bounds `WEIGHT_BYTES` (weights, biases and requantization constants);
+//! each is an integer expression of literals.
+//!
 //! The path is relative to the crate's `CARGO_MANIFEST_DIR` (or
 //! `CARGO_MANIFEST_DIR_OVERRIDE`, which trybuild sets); absolute paths work
 //! too. This crate only resolves and reads the file; `nn-compiler` does the
@@ -29,10 +40,40 @@ use std::path::PathBuf;
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Token};
 
-/// The macro's arguments: `"path"` or `name = "path"`.
+/// The macro's arguments: `"path"` or `name = "path"`, then optional
+/// budgets `max_ram = <bytes>` and `max_flash = <bytes>`.
 struct Args {
     name: Option<Ident>,
     path: LitStr,
+    max_ram: Option<u64>,
+    max_flash: Option<u64>,
+}
+
+/// Evaluates an integer expression of literals (`64 * 1024`, `(1 << 20) - 4096`).
+fn eval(e: &syn::Expr) -> syn::Result<u64> {
+    use syn::{BinOp, Expr, Lit};
+    let bad = || syn::Error::new_spanned(e, "expected an integer expression of literals, such as `64 * 1024`");
+    match e {
+        Expr::Lit(l) => match &l.lit {
+            Lit::Int(i) => i.base10_parse::<u64>(),
+            _ => Err(bad()),
+        },
+        Expr::Paren(p) => eval(&p.expr),
+        Expr::Group(g) => eval(&g.expr),
+        Expr::Binary(b) => {
+            let (l, r) = (eval(&b.left)?, eval(&b.right)?);
+            match b.op {
+                BinOp::Add(_) => l.checked_add(r),
+                BinOp::Sub(_) => l.checked_sub(r),
+                BinOp::Mul(_) => l.checked_mul(r),
+                BinOp::Div(_) => l.checked_div(r),
+                BinOp::Shl(_) => u32::try_from(r).ok().and_then(|r| l.checked_shl(r)).filter(|v| v >> r == l),
+                _ => return Err(bad()),
+            }
+            .ok_or_else(|| syn::Error::new_spanned(e, "the budget overflows or divides by zero"))
+        }
+        _ => Err(bad()),
+    }
 }
 
 impl Parse for Args {
@@ -47,13 +88,35 @@ impl Parse for Args {
             None
         };
         let path: LitStr = input.parse().map_err(|e| syn::Error::new(e.span(), USAGE))?;
-        if !input.is_empty() {
+        let (mut max_ram, mut max_flash) = (None, None);
+        while !input.is_empty() {
             input.parse::<Token![,]>()?;
+            if input.is_empty() {
+                break;
+            }
+            let key: Ident = input.parse().map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    "expected a budget after the model path: `max_ram = ...` or `max_flash = ...`",
+                )
+            })?;
+            input.parse::<Token![=]>()?;
+            let value = eval(&input.parse::<syn::Expr>()?)?;
+            let slot = match key.to_string().as_str() {
+                "max_ram" => &mut max_ram,
+                "max_flash" => &mut max_flash,
+                _ => {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        "unknown option: the options are `max_ram` and `max_flash`",
+                    ))
+                }
+            };
+            if slot.replace(value).is_some() {
+                return Err(syn::Error::new(key.span(), format!("`{key}` is given twice")));
+            }
         }
-        if !input.is_empty() {
-            return Err(input.error("unexpected arguments after the model path"));
-        }
-        Ok(Args { name, path })
+        Ok(Args { name, path, max_ram, max_flash })
     }
 }
 
@@ -140,7 +203,13 @@ fn expand(args: &Args) -> Result<proc_macro2::TokenStream, Failure> {
     let model_path = path
         .to_str()
         .ok_or_else(|| Failure::from(vec![format!("nn: the path of model {shown} is not valid UTF-8")]))?;
-    let opts = nn_compiler::EmitOptions { module, model_path: model_path.to_string(), display_path: written.clone() };
+    let opts = nn_compiler::EmitOptions {
+        module,
+        model_path: model_path.to_string(),
+        display_path: written.clone(),
+        max_ram: args.max_ram,
+        max_flash: args.max_flash,
+    };
     nn_compiler::compile(&bytes, &opts).map_err(|diags| Failure {
         messages: diags.into_iter().map(|d| format!("nn: model {shown}: {d}")).collect(),
         stub: nn_compiler::stub(&bytes, &opts),

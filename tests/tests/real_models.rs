@@ -8,6 +8,7 @@ nn_macro::include_model!("../../shared/models/tflite-micro/person_detect/person_
 nn_macro::include_model!(micro_speech = "../../shared/models/tflite-micro/micro_speech/micro_speech_quantized.tflite");
 nn_macro::include_model!("../../shared/models/tflite-micro/hello_world_int8/hello_world_int8.tflite");
 nn_macro::include_model!(dwconv = "../../shared/models/tflite-micro/network_tester_dwconv/network_model.tflite");
+nn_macro::include_model!(simple_add = "../../shared/models/tflite-micro/simple_add/simple_add_model.tflite");
 
 #[test]
 fn resnet8_matches_tflm() {
@@ -37,6 +38,25 @@ fn hello_world_int8_matches_tflm() {
 fn network_tester_dwconv_matches_tflm() {
     let n = check_model("tflite-micro/network_tester_dwconv", dwconv::infer);
     assert_eq!(n, 1);
+}
+
+#[test]
+fn simple_add_two_inputs_match_tflm() {
+    use nn_tests::{shared_models, Flat, Npy};
+    let dir = shared_models().join("tflite-micro/simple_add");
+    let (a, b) = (Npy::load(&dir.join("input_0.npy")), Npy::load(&dir.join("input_1.npy")));
+    let reference = Npy::load(&dir.join("reference_output.npy"));
+    assert_eq!(a.samples(), 3);
+    let len = 128 * 128;
+    for s in 0..a.samples() {
+        let (mut x, mut y) = (<simple_add::Input0 as Flat>::zeroed(), <simple_add::Input1 as Flat>::zeroed());
+        x.bytes_mut().copy_from_slice(&a.data[s * len..(s + 1) * len]);
+        y.bytes_mut().copy_from_slice(&b.data[s * len..(s + 1) * len]);
+        let out: simple_add::Output = simple_add::infer(&x, &y);
+        assert_eq!(out.bytes(), &reference.data[s * len..(s + 1) * len], "sample {s} differs from TFLM");
+    }
+    // Inputs are read and the output written in place: no arena at all.
+    assert_eq!(simple_add::ARENA_BYTES, 0);
 }
 
 #[test]

@@ -1,6 +1,6 @@
 // The generated API as a user writes it.
 nn_macro::include_model!("ui/models/tiny_int8.tflite");
-nn_macro::include_model!(named = "ui/models/tiny_int8.tflite");
+nn_macro::include_model!(named = "ui/models/tiny_int8.tflite", max_ram = 16 * 1024, max_flash = (1 << 20) - 1,);
 
 static mut ARENA: tiny_int8::Arena = tiny_int8::Arena::new();
 
