@@ -135,6 +135,9 @@ impl Buffer {
     }
 }
 
+/// A greedy placement order.
+type Order = dyn Fn(&Buffer, &Buffer) -> std::cmp::Ordering;
+
 /// Search effort for the exact search, in placements tried; a count rather
 /// than a time keeps the plan deterministic.
 const SEARCH_BUDGET: usize = 200_000;
@@ -154,7 +157,7 @@ pub fn assign(buffers: &[Buffer]) -> (Vec<usize>, usize) {
         .max()
         .unwrap_or(0);
 
-    let orders: [&dyn Fn(&Buffer, &Buffer) -> std::cmp::Ordering; 4] = [
+    let orders: [&Order; 4] = [
         &|a, b| b.size.cmp(&a.size).then(a.first.cmp(&b.first)),
         &|a, b| (b.last - b.first).cmp(&(a.last - a.first)).then(b.size.cmp(&a.size)),
         &|a, b| (b.size * (b.last - b.first + 1)).cmp(&(a.size * (a.last - a.first + 1))),
