@@ -211,6 +211,20 @@ impl Emitter<'_> {
     /// The statement block of one step.
     fn call(&mut self, i: usize, step: &Step) -> Result<TokenStream, Diagnostic> {
         let (params, func) = self.layer(i, step);
+        // A pointwise convolution that the planner let overwrite its input.
+        if let (Some(Loc::Arena { offset: o, len: ol }), Some(&x)) = (self.loc(step.output), step.inputs.first()) {
+            if let Some(Loc::Arena { offset: a, len: al }) = self.loc(x) {
+                if a < o + ol && o < a + al {
+                    if crate::plan::pointwise_gap(&step.kernel).is_none_or(|gap| o + gap > a) {
+                        return Err(internal(step, "the plan overlaps an input and the output unsafely"));
+                    }
+                    return Ok(quote!({
+                        ::nn_runtime::kernels::conv_2d::conv_2d_1x1_overlapping(
+                            #params, ::nn_runtime::arena::i8s_mut(arena), #a, #o);
+                    }));
+                }
+            }
+        }
         let out_loc = self.loc(step.output);
         let mut split_spans = Vec::new();
         let mut args = Vec::new();

@@ -6,7 +6,7 @@
 //! assigned from tensor lifetimes: the best of several greedy orders, then
 //! an exact branch-and-bound search within a fixed budget.
 
-use crate::ir::Program;
+use crate::ir::{Kernel, Program};
 
 /// Where a tensor's storage lives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,7 +94,18 @@ pub fn plan(p: &Program) -> Plan {
             last: last[r],
         })
         .collect();
-    let (offsets, arena_bytes) = assign(&buffers);
+    // Pointwise convolutions may write over the input they consume (see
+    // `pointwise_gap`).
+    let index_of = |t: usize| roots.iter().position(|&r| r == root(t));
+    let mut pairs = Vec::new();
+    for (i, s) in p.steps.iter().enumerate() {
+        let Some(gap) = pointwise_gap(&s.kernel) else { continue };
+        let (Some(o), Some(x)) = (index_of(s.output), index_of(s.inputs[0])) else { continue };
+        if last[roots[x]] == i && first[roots[o]] == i && o != x {
+            pairs.push(Pair { output: o, input: x, gap: gap.next_multiple_of(ALIGN) });
+        }
+    }
+    let (offsets, arena_bytes) = assign(&buffers, &pairs);
     for ((&r, b), off) in roots.iter().zip(&buffers).zip(offsets) {
         let len = p.values[r].as_ref().map_or(0, |v| v.bytes());
         debug_assert!(len <= b.size);
@@ -116,6 +127,39 @@ pub fn plan(p: &Program) -> Plan {
     }
     let optimal = arena_bytes <= lower_bound.next_multiple_of(ALIGN);
     Plan { loc, arena_bytes, lower_bound, final_copies, optimal, life }
+}
+
+/// For a convolution whose output may share memory with its input (1×1,
+/// stride 1, unpadded, ungrouped), the least distance `gap` such that
+/// placing the output at `input_offset - gap` or lower is safe: the kernel
+/// walks pixels in order, and output pixel `p` then never overlaps input
+/// pixels `p..` that are still to be read.
+pub fn pointwise_gap(k: &Kernel) -> Option<usize> {
+    let Kernel::Conv2d { window: w, filter_in_c, .. } = k else { return None };
+    let pointwise = w.kernel == (1, 1)
+        && w.stride == (1, 1)
+        && w.pad == (0, 0)
+        && *filter_in_c == w.input.2
+        && (w.input.0, w.input.1) == (w.output.0, w.output.1);
+    if !pointwise {
+        return None;
+    }
+    let pixels = w.batches * w.output.0 * w.output.1;
+    let (ic, oc) = (w.input.2, w.output.2);
+    // max over p of (p + 1) * oc - p * ic, at p = 0 or p = pixels - 1.
+    Some(oc.max((pixels * oc).saturating_sub((pixels - 1) * ic)))
+}
+
+/// Two buffers allowed to overlap: `output` may start at or below
+/// `input`'s offset minus `gap` (a multiple of [`ALIGN`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pair {
+    /// Index of the output buffer.
+    pub output: usize,
+    /// Index of the input buffer.
+    pub input: usize,
+    /// Required distance.
+    pub gap: usize,
 }
 
 /// An arena buffer to place: aligned size and inclusive step lifetime.
@@ -142,20 +186,28 @@ type Order = dyn Fn(&Buffer, &Buffer) -> std::cmp::Ordering;
 /// than a time keeps the plan deterministic.
 const SEARCH_BUDGET: usize = 200_000;
 
-/// Assigns offsets so that buffers alive at the same step never overlap,
-/// minimizing the arena size: the best of several greedy orders, then a
-/// branch-and-bound search that stops at the liveness lower bound or when its
-/// budget runs out. Returns the offsets and the arena size.
-pub fn assign(buffers: &[Buffer]) -> (Vec<usize>, usize) {
+/// Assigns offsets so that buffers alive at the same step never overlap
+/// (except as `pairs` allow), minimizing the arena size: the best of several
+/// greedy orders, then a branch-and-bound search that stops at the liveness
+/// lower bound or when its budget runs out. Returns the offsets and the
+/// arena size.
+pub fn assign(buffers: &[Buffer], pairs: &[Pair]) -> (Vec<usize>, usize) {
     let n = buffers.len();
     if n == 0 {
         return (Vec::new(), 0);
     }
+    let space = Space { buffers, pairs };
     let steps = buffers.iter().map(|b| b.last).max().unwrap_or(0);
-    let bound = (0..=steps)
-        .map(|i| buffers.iter().filter(|b| b.first <= i && i <= b.last).map(|b| b.size).sum::<usize>())
-        .max()
-        .unwrap_or(0);
+    // With overlapping pairs the true minimum can be below this bound; it
+    // then only ends the search early when reached.
+    let bound = if pairs.is_empty() {
+        (0..=steps)
+            .map(|i| buffers.iter().filter(|b| b.first <= i && i <= b.last).map(|b| b.size).sum::<usize>())
+            .max()
+            .unwrap_or(0)
+    } else {
+        buffers.iter().map(|b| b.size).max().unwrap_or(0)
+    };
 
     let orders: [&Order; 4] = [
         &|a, b| b.size.cmp(&a.size).then(a.first.cmp(&b.first)),
@@ -168,12 +220,10 @@ pub fn assign(buffers: &[Buffer]) -> (Vec<usize>, usize) {
         let mut idx: Vec<usize> = (0..n).collect();
         idx.sort_by(|&a, &b| order(&buffers[a], &buffers[b]).then(a.cmp(&b)));
         let mut offsets = vec![0; n];
-        let mut placed: Vec<usize> = Vec::with_capacity(n);
         let mut peak = 0;
-        for &i in &idx {
-            let off = lowest_fit(buffers, &offsets, &placed, i);
+        for (k, &i) in idx.iter().enumerate() {
+            let off = space.candidates(&offsets, &idx[..k], i).into_iter().next().unwrap_or(0);
             offsets[i] = off;
-            placed.push(i);
             peak = peak.max(off + buffers[i].size);
         }
         if best.as_ref().is_none_or(|b| peak < b.1) {
@@ -185,7 +235,7 @@ pub fn assign(buffers: &[Buffer]) -> (Vec<usize>, usize) {
         let mut idx: Vec<usize> = (0..n).collect();
         idx.sort_by(|&a, &b| buffers[b].size.cmp(&buffers[a].size).then(a.cmp(&b)));
         let mut search = Search {
-            buffers,
+            space,
             order: &idx,
             offsets: vec![0; n],
             best_offsets: best_offsets.clone(),
@@ -200,29 +250,55 @@ pub fn assign(buffers: &[Buffer]) -> (Vec<usize>, usize) {
     (best_offsets, best_peak)
 }
 
-/// The lowest offset where buffer `i` fits beside the already placed
-/// buffers whose lifetimes overlap its own.
-fn lowest_fit(buffers: &[Buffer], offsets: &[usize], placed: &[usize], i: usize) -> usize {
-    let mut busy: Vec<(usize, usize)> = placed
-        .iter()
-        .filter(|&&j| buffers[j].overlaps(&buffers[i]))
-        .map(|&j| (offsets[j], offsets[j] + buffers[j].size))
-        .collect();
-    busy.sort_unstable();
-    let mut off = 0;
-    for (start, end) in busy {
-        if off + buffers[i].size <= start {
-            break;
-        }
-        off = off.max(end);
-    }
-    off
+/// The buffers and the overlaps allowed between them.
+#[derive(Clone, Copy)]
+struct Space<'a> {
+    buffers: &'a [Buffer],
+    pairs: &'a [Pair],
 }
 
-/// Branch and bound over placements, largest buffers first; candidate
-/// offsets are 0 and the ends of conflicting placed buffers.
+impl Space<'_> {
+    /// Whether buffer `i` at `off` may coexist with placed buffer `j`.
+    fn compatible(&self, i: usize, off: usize, j: usize, off_j: usize) -> bool {
+        let (a, b) = (&self.buffers[i], &self.buffers[j]);
+        if !a.overlaps(b) || off + a.size <= off_j || off_j + b.size <= off {
+            return true;
+        }
+        self.pairs.iter().any(|p| {
+            (p.output == i && p.input == j && off + p.gap <= off_j)
+                || (p.output == j && p.input == i && off_j + p.gap <= off)
+        })
+    }
+
+    /// Valid offsets for buffer `i` beside the `placed` ones, lowest first.
+    fn candidates(&self, offsets: &[usize], placed: &[usize], i: usize) -> Vec<usize> {
+        let b = &self.buffers[i];
+        let mut cands = vec![0];
+        for &j in placed {
+            if self.buffers[j].overlaps(b) {
+                cands.push(offsets[j] + self.buffers[j].size);
+            }
+        }
+        for p in self.pairs {
+            if p.output == i && placed.contains(&p.input) {
+                if let Some(o) = offsets[p.input].checked_sub(p.gap) {
+                    cands.push(o);
+                }
+            }
+            if p.input == i && placed.contains(&p.output) {
+                cands.push(offsets[p.output] + p.gap);
+            }
+        }
+        cands.sort_unstable();
+        cands.dedup();
+        cands.retain(|&off| placed.iter().all(|&j| self.compatible(i, off, j, offsets[j])));
+        cands
+    }
+}
+
+/// Branch and bound over placements, largest buffers first.
 struct Search<'a> {
-    buffers: &'a [Buffer],
+    space: Space<'a>,
     order: &'a [usize],
     offsets: Vec<usize>,
     best_offsets: Vec<usize>,
@@ -242,23 +318,12 @@ impl Search<'_> {
             return;
         }
         let i = self.order[depth];
-        let b = self.buffers[i];
-        let conflicts: Vec<(usize, usize)> = self.order[..depth]
-            .iter()
-            .filter(|&&j| self.buffers[j].overlaps(&b))
-            .map(|&j| (self.offsets[j], self.offsets[j] + self.buffers[j].size))
-            .collect();
-        let mut candidates: Vec<usize> = std::iter::once(0).chain(conflicts.iter().map(|c| c.1)).collect();
-        candidates.sort_unstable();
-        candidates.dedup();
-        for off in candidates {
+        let size = self.space.buffers[i].size;
+        for off in self.space.candidates(&self.offsets, &self.order[..depth], i) {
             if self.budget == 0 {
                 return;
             }
-            if conflicts.iter().any(|&(s, e)| off < e && s < off + b.size) {
-                continue;
-            }
-            let new_peak = peak.max(off + b.size);
+            let new_peak = peak.max(off + size);
             if new_peak >= self.best_peak {
                 // Candidates are sorted, so later ones are no better.
                 break;
@@ -294,7 +359,7 @@ mod tests {
             Buffer { size: 32, first: 1, last: 2 },
             Buffer { size: 64, first: 2, last: 3 },
         ];
-        let (offs, peak) = assign(&bufs);
+        let (offs, peak) = assign(&bufs, &[]);
         check(&bufs, &offs);
         assert_eq!(peak, 96);
     }
@@ -310,9 +375,53 @@ mod tests {
             Buffer { size: 16, first: 0, last: 0 },
             Buffer { size: 16, first: 3, last: 3 },
         ];
-        let (offs, peak) = assign(&bufs);
+        let (offs, peak) = assign(&bufs, &[]);
         check(&bufs, &offs);
         assert_eq!(peak, 64);
+    }
+
+    #[test]
+    fn pairs_may_overlap_only_as_allowed() {
+        // A pointwise conv from a 64-byte input to a 128-byte output with a
+        // gap of 80: the output may start 80 bytes before the input.
+        let bufs = [Buffer { size: 64, first: 0, last: 1 }, Buffer { size: 128, first: 1, last: 2 }];
+        let pairs = [Pair { output: 1, input: 0, gap: 80 }];
+        let (offs, peak) = assign(&bufs, &pairs);
+        assert!(offs[1] + 80 <= offs[0]);
+        assert_eq!(peak, 144);
+        let mut s = 0x0bad_cafe_f00d_u64;
+        let mut rnd = |n: u64| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s % n) as usize
+        };
+        for _ in 0..300 {
+            let n = 2 + rnd(20);
+            let bufs: Vec<Buffer> = (0..n)
+                .map(|_| {
+                    let first = rnd(12);
+                    Buffer { size: 16 * (1 + rnd(32)), first, last: first + rnd(4) }
+                })
+                .collect();
+            let pairs: Vec<Pair> = (0..rnd(4))
+                .map(|_| Pair { output: rnd(n as u64), input: rnd(n as u64), gap: 16 * rnd(8) })
+                .filter(|p| p.output != p.input)
+                .collect();
+            let (offs, peak) = assign(&bufs, &pairs);
+            for i in 0..n {
+                assert!(offs[i] % ALIGN == 0 && offs[i] + bufs[i].size <= peak);
+                for j in 0..n {
+                    if i == j || !bufs[i].overlaps(&bufs[j]) {
+                        continue;
+                    }
+                    let disjoint = offs[i] + bufs[i].size <= offs[j] || offs[j] + bufs[j].size <= offs[i];
+                    let allowed = pairs.iter().any(|p| p.output == i && p.input == j && offs[i] + p.gap <= offs[j]);
+                    let allowed_rev = pairs.iter().any(|p| p.output == j && p.input == i && offs[j] + p.gap <= offs[i]);
+                    assert!(disjoint || allowed || allowed_rev, "{i} and {j} overlap");
+                }
+            }
+        }
     }
 
     #[test]
@@ -332,7 +441,7 @@ mod tests {
                     Buffer { size: 16 * (1 + rnd(64)), first, last: first + rnd(6) }
                 })
                 .collect();
-            let (offs, peak) = assign(&bufs);
+            let (offs, peak) = assign(&bufs, &[]);
             check(&bufs, &offs);
             let bound = (0..30)
                 .map(|i| bufs.iter().filter(|b| b.first <= i && i <= b.last).map(|b| b.size).sum::<usize>())

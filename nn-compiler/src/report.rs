@@ -51,7 +51,13 @@ pub fn table(p: &Program, plan: &Plan) -> String {
         "Arena: {} bytes; liveness lower bound: {} bytes{}.\n",
         plan.arena_bytes,
         plan.lower_bound,
-        if plan.optimal { " (the plan reaches it)" } else { "" }
+        if plan.arena_bytes < plan.lower_bound {
+            " (the plan goes below it by letting pointwise convolutions overwrite their input)"
+        } else if plan.optimal {
+            " (the plan reaches it)"
+        } else {
+            ""
+        }
     );
     out.push_str("| op | operator | live arena tensors `name @ offset +bytes` | live bytes |\n|---|---|---|---|\n");
     for r in rows(p, plan) {

@@ -210,3 +210,37 @@ proptest! {
         prop_assert_eq!(mbqm(x, m, shift) as i128, div_round_away(high, 1i128 << -shift));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The overlapping pointwise kernel, with its output placed as low as
+    /// allowed below its input in one buffer, equals the ordinary kernel.
+    #[test]
+    fn overlapping_pointwise_matches(
+        (h, w, in_c, out_c) in (1usize..6, 1usize..6, 1usize..20, 1usize..20),
+        zp in -128i32..128, seed in any::<u64>(), slack in 0usize..5,
+    ) {
+        let pixels = h * w;
+        let input = vec_i8(pixels * in_c, seed);
+        let filter = vec_i8(out_c * in_c, seed ^ 77);
+        let bias: Vec<i32> = (0..out_c as i32).map(|c| c * 101 - 500).collect();
+        let multiplier: Vec<i32> = (0..out_c as i32).map(|c| (1 << 30) + c * 12_345).collect();
+        let shifts: Vec<i32> = (0..out_c as i32).map(|c| -5 - c % 3).collect();
+        let p = Conv2d {
+            batches: 1, in_h: h, in_w: w, in_c, out_h: h, out_w: w, out_c, k_h: 1, k_w: 1, filter_in_c: in_c,
+            stride_h: 1, stride_w: 1, dilation_h: 1, dilation_w: 1, pad_top: 0, pad_left: 0,
+            input_offset: -zp, output_offset: 3, act_min: -128, act_max: 127,
+            filter: &filter, bias: &bias, multiplier: &multiplier, shift: &shifts,
+        };
+        let mut expected = vec![0i8; pixels * out_c];
+        conv_2d(&p, &input, &mut expected);
+        // The least gap: max over p of (p + 1) * out_c - p * in_c.
+        let gap = out_c.max((pixels * out_c).saturating_sub((pixels - 1) * in_c)) + slack;
+        let (out_off, in_off) = (0, gap);
+        let mut buf = vec![0i8; (in_off + pixels * in_c).max(out_off + pixels * out_c)];
+        buf[in_off..in_off + pixels * in_c].copy_from_slice(&input);
+        nn_runtime::kernels::conv_2d::conv_2d_1x1_overlapping(&p, &mut buf, in_off, out_off);
+        prop_assert_eq!(&buf[out_off..out_off + pixels * out_c], &expected[..]);
+    }
+}

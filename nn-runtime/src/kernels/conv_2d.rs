@@ -116,6 +116,29 @@ pub fn conv_2d(p: &Conv2d, input: &[i8], output: &mut [i8]) {
     }
 }
 
+/// A 1×1, stride-1, unpadded, ungrouped convolution whose input and output
+/// live in the same buffer, at byte offsets `input` and `output`, and may
+/// overlap. Pixels are processed in order and each output pixel is computed
+/// from its input pixel only, so the result equals [`conv_2d`] whenever
+/// output pixel `p` does not overlap input pixels `p..`, that is when
+/// `output + (p + 1) * out_c <= input + p * in_c` for every pixel `p`
+/// (the compiler's planner guarantees it).
+pub fn conv_2d_1x1_overlapping(p: &Conv2d, buf: &mut [i8], input: usize, output: usize) {
+    let pixels = p.batches * p.in_h * p.in_w;
+    for px in 0..pixels {
+        let x0 = input + px * p.in_c;
+        let o0 = output + px * p.out_c;
+        for oc in 0..p.out_c {
+            let w = &p.filter[oc * p.in_c..(oc + 1) * p.in_c];
+            let mut acc = dot(&buf[x0..x0 + p.in_c], w, p.input_offset);
+            if let Some(&bias) = p.bias.get(oc) {
+                acc = acc.wrapping_add(bias);
+            }
+            buf[o0 + oc] = requantize(acc, p.multiplier[oc], p.shift[oc], p.output_offset, p.act_min, p.act_max);
+        }
+    }
+}
+
 /// `sum(w * (x + offset))` with wrapping `i32` arithmetic.
 #[inline(always)]
 pub(crate) fn dot(x: &[i8], w: &[i8], offset: i32) -> i32 {

@@ -1,0 +1,899 @@
+#!/usr/bin/env python3
+"""Generate the operator conformance suite in tests/conformance/.
+
+Every case is a tiny Keras model with seeded random weights that exercises one
+operator with one set of parameters. It is converted to a full-integer TFLite
+model (seeded representative dataset, int8 weights and activations, int8 input
+and output unless the case says float I/O), checked to contain exactly the
+intended operators with the intended options, and run through the TFLite
+Micro reference kernels (PyPI ``tflite-micro``) on 3 seeded random inputs.
+
+Files written, per case ``tests/conformance/<case>/``:
+
+* ``model.tflite``  the converted model
+* ``input.npy``     [samples, *model input shape incl. batch], model input dtype;
+                    for a model with several inputs (all of one shape and dtype)
+                    [samples, inputs, *input shape], i.e. per sample the inputs
+                    in model order, back to back
+* ``output.npy``    the TFLM outputs, [samples, *model output shape]
+
+plus ``tests/conformance/manifest.json`` (every case: operators and their
+options, shapes, quantization, sha256 of the files; tool versions) and the
+test file ``tests/tests/conformance.rs`` (one ``include_model!`` and one
+``#[test]`` per case).
+
+Two cases cannot be produced by the converter alone and are patched after
+conversion with TensorFlow's flatbuffer object API (``*_patched`` in the name,
+``patched`` in the manifest): TF 2.21 always writes SOFTMAX beta = 1.0 (a
+``softmax(x * b)`` becomes MUL + SOFTMAX) and always rewrites a static-shape
+SQUEEZE into RESHAPE. The patched models are run through TFLM like the others.
+
+Usage (from the repository root; see tools/conformance/README.md):
+    ~/.cache/nn-tf-venv/bin/python tools/conformance/generate.py           # (re)write
+    ~/.cache/nn-tf-venv/bin/python tools/conformance/generate.py --check   # compare, exit 1 on a difference
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zlib
+from typing import Callable
+
+# Determinism knobs; must be set before TensorFlow is imported.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+import numpy as np  # noqa: E402
+
+SEED = 0
+N_SAMPLES = 3           # test inputs per case
+N_CALIB = 16            # representative-dataset samples per case
+TFLM_ARENA_BYTES = 1 << 20
+MAX_SUITE_BYTES = 1_500_000
+RUSTFMT_MAX_WIDTH = 120  # rustfmt.toml
+ALLOWED_OPS = {
+    "CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD",
+    "AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX", "RESHAPE", "SQUEEZE",
+    "QUANTIZE", "DEQUANTIZE",
+}
+
+# The versions the committed suite was generated with (tools/models/requirements.txt).
+PINNED = {"tensorflow-cpu": "2.21.0", "keras": "3.15.1", "numpy": "2.4.6",
+          "tflite-micro": "0.dev20261023182759"}
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+DEFAULT_SUITE = os.path.join(REPO_ROOT, "tests", "conformance")
+DEFAULT_RS = os.path.join(REPO_ROOT, "tests", "tests", "conformance.rs")
+CASE_FILES = ("model.tflite", "input.npy", "output.npy")
+
+
+def sha256_bytes(b: bytes) -> str:
+    return hashlib.sha256(b).hexdigest()
+
+
+# ---------------------------------------------------------------------------
+# Flatbuffer inspection (TensorFlow's bundled generated schema)
+# ---------------------------------------------------------------------------
+
+PADDING = {0: "SAME", 1: "VALID"}
+ACTIVATION = {0: "NONE", 1: "RELU", 2: "RELU_N1_TO_1", 3: "RELU6", 4: "TANH",
+              5: "SIGN_BIT", 6: "SIGMOID"}
+
+
+def _schema():
+    from tensorflow.lite.python import schema_py_generated as schema
+    return schema
+
+
+def _enum_names(cls) -> dict[int, str]:
+    return {v: k for k, v in vars(cls).items() if not k.startswith("_") and isinstance(v, int)}
+
+
+def _options(schema, op, opt_names):
+    t = op.BuiltinOptionsType()
+    if not t:
+        return None
+    cls = getattr(schema, opt_names[t])
+    o = cls()
+    tab = op.BuiltinOptions()
+    o.Init(tab.Bytes, tab.Pos)
+    return o
+
+
+def _quant(t) -> dict | None:
+    q = t.Quantization()
+    if q is None or q.ScaleLength() == 0:
+        return None
+    return {"scale": [float(x) for x in q.ScaleAsNumpy()],
+            "zero_point": [int(x) for x in q.ZeroPointAsNumpy()],
+            "quantized_dimension": int(q.QuantizedDimension())}
+
+
+def inspect_tflite(buf: bytes) -> dict:
+    """Ops with their options and operand summaries; graph inputs/outputs."""
+    schema = _schema()
+    op_names = _enum_names(schema.BuiltinOperator)
+    opt_names = _enum_names(schema.BuiltinOptions)
+    dtypes = {k: v.lower() for k, v in _enum_names(schema.TensorType).items()}
+    m = schema.Model.GetRootAsModel(buf, 0)
+    if m.SubgraphsLength() != 1:
+        raise SystemExit(f"expected 1 subgraph, got {m.SubgraphsLength()}")
+    g = m.Subgraphs(0)
+
+    def shape(i):
+        s = g.Tensors(i).ShapeAsNumpy()
+        return [] if isinstance(s, int) else [int(d) for d in s]
+
+    def tensor(i):
+        t = g.Tensors(i)
+        return {"shape": shape(i), "dtype": dtypes[t.Type()], "quant": _quant(t)}
+
+    ops = []
+    for oi in range(g.OperatorsLength()):
+        op = g.Operators(oi)
+        oc = m.OperatorCodes(op.OpcodeIndex())
+        name = op_names.get(max(oc.BuiltinCode(), oc.DeprecatedBuiltinCode()), "?")
+        if name == "CUSTOM":
+            name = "CUSTOM:" + oc.CustomCode().decode()
+        ins = [int(x) for x in op.InputsAsNumpy()] if op.InputsLength() else []
+        outs = [int(x) for x in op.OutputsAsNumpy()] if op.OutputsLength() else []
+        o = _options(schema, op, opt_names)
+        d: dict = {"op": name}
+        if name in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+            d.update(padding=PADDING[o.Padding()], stride=[o.StrideH(), o.StrideW()],
+                     dilation=[o.DilationHFactor(), o.DilationWFactor()],
+                     activation=ACTIVATION[o.FusedActivationFunction()])
+            if name == "DEPTHWISE_CONV_2D":
+                d["depth_multiplier"] = o.DepthMultiplier()
+        elif name in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+            d.update(padding=PADDING[o.Padding()], stride=[o.StrideH(), o.StrideW()],
+                     filter=[o.FilterHeight(), o.FilterWidth()],
+                     activation=ACTIVATION[o.FusedActivationFunction()])
+        elif name == "FULLY_CONNECTED":
+            d.update(activation=ACTIVATION[o.FusedActivationFunction()],
+                     keep_num_dims=bool(o.KeepNumDims()))
+        elif name == "ADD":
+            scales = [_quant(g.Tensors(i))["scale"][0] for i in ins]
+            d.update(activation=ACTIVATION[o.FusedActivationFunction()], input_scales=scales,
+                     scale_ratio=max(scales) / min(scales))
+        elif name == "SOFTMAX":
+            d.update(beta=float(o.Beta()))
+        elif name == "SQUEEZE":
+            d.update(squeeze_dims=[int(x) for x in o.SqueezeDimsAsNumpy()]
+                     if o is not None and o.SqueezeDimsLength() else [])
+        if name in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
+            wq = _quant(g.Tensors(ins[1]))
+            d["weights"] = {"shape": shape(ins[1]),
+                            "per_channel": len(wq["scale"]) > 1,
+                            "scale_ratio": max(wq["scale"]) / min(wq["scale"])}
+            d["bias"] = len(ins) > 2 and ins[2] >= 0
+        d["inputs"] = [tensor(i) for i in ins
+                       if i >= 0 and not m.Buffers(g.Tensors(i).Buffer()).DataLength()]
+        d["outputs"] = [tensor(i) for i in outs]
+        ops.append(d)
+    return {"ops": ops,
+            "inputs": [tensor(int(i)) for i in g.InputsAsNumpy()],
+            "outputs": [tensor(int(i)) for i in g.OutputsAsNumpy()]}
+
+
+# ---------------------------------------------------------------------------
+# Post-conversion patches (TensorFlow's flatbuffer object API)
+# ---------------------------------------------------------------------------
+
+def _patch(buf: bytes, fn) -> bytes:
+    from tensorflow.lite.tools import flatbuffer_utils
+    model = flatbuffer_utils.convert_bytearray_to_object(bytearray(buf))
+    fn(_schema(), model)
+    return bytes(flatbuffer_utils.convert_object_to_bytearray(model))
+
+
+def _opcode_name(schema, model, op) -> str:
+    oc = model.operatorCodes[op.opcodeIndex]
+    return _enum_names(schema.BuiltinOperator)[max(oc.builtinCode, oc.deprecatedBuiltinCode)]
+
+
+def patch_softmax_beta(beta: float):
+    """Sets SoftmaxOptions.beta of every SOFTMAX."""
+    def fn(schema, model):
+        n = 0
+        for op in model.subgraphs[0].operators:
+            if _opcode_name(schema, model, op) == "SOFTMAX":
+                op.builtinOptions.beta = beta
+                n += 1
+        assert n == 1, n
+    return fn
+
+
+def patch_reshape_to_squeeze(squeeze_dims: list[int]):
+    """Turns the single RESHAPE into SQUEEZE(squeeze_dims) (the converter
+    always lowers a static SQUEEZE to RESHAPE). The now unused shape tensor
+    stays in the model, unreferenced."""
+    def fn(schema, model):
+        code = schema.OperatorCodeT()
+        code.builtinCode = code.deprecatedBuiltinCode = schema.BuiltinOperator.SQUEEZE
+        code.version = 1
+        model.operatorCodes.append(code)
+        ops = [op for op in model.subgraphs[0].operators
+               if _opcode_name(schema, model, op) == "RESHAPE"]
+        assert len(ops) == 1, len(ops)
+        op = ops[0]
+        op.opcodeIndex = len(model.operatorCodes) - 1
+        op.inputs = np.asarray(op.inputs[:1], dtype=np.int32)
+        op.builtinOptionsType = schema.BuiltinOptions.SqueezeOptions
+        op.builtinOptions = schema.SqueezeOptionsT()
+        op.builtinOptions.squeezeDims = list(squeeze_dims)
+    return fn
+
+
+# ---------------------------------------------------------------------------
+# Cases
+# ---------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Case:
+    name: str
+    doc: str
+    build: Callable            # (rng, name) -> keras.Model, weights set from rng
+    ops: list[str]             # the exact operator sequence expected
+    expect: dict               # op index -> expected subset of inspect_tflite's description
+    ranges: list = dataclasses.field(default_factory=lambda: [(-1.0, 1.0)])  # float range per input
+    float_io: bool = False
+    per_tensor_dense: bool = False
+    patch: Callable | None = None
+    patch_doc: str = ""
+
+
+def _u(rng, shape, lo=-0.5, hi=0.5):
+    return rng.uniform(lo, hi, shape).astype(np.float32)
+
+
+def _mix(w: np.ndarray, b: np.ndarray, every: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Scale every `every`-th output channel (last axis) by 100: per-channel
+    weight scales that differ by ~100x."""
+    w, b = w.copy(), b.copy()
+    w[..., ::every] *= 100.0
+    b[::every] *= 100.0
+    return w, b
+
+
+def conv_model(hw, cin, cout, k, s=1, pad="same", dil=1, act=None, mixed=False):
+    def build(rng, name):
+        import keras
+        kh, kw = (k, k) if isinstance(k, int) else k
+        x = keras.Input(shape=(*hw, cin), batch_size=1, name="input")
+        layer = keras.layers.Conv2D(cout, (kh, kw), strides=s, padding=pad, dilation_rate=dil,
+                                    activation=act, name="conv")
+        y = layer(x)
+        w, b = _u(rng, (kh, kw, cin, cout)), _u(rng, (cout,), -0.3, 0.3)
+        if mixed:
+            w, b = _mix(w, b)
+        layer.set_weights([w, b])
+        return keras.Model(x, y, name=name)
+    return build
+
+
+def dw_model(hw, c, mult=1, s=1, pad="same", dil=1, act=None, mixed=False):
+    def build(rng, name):
+        import keras
+        x = keras.Input(shape=(*hw, c), batch_size=1, name="input")
+        layer = keras.layers.DepthwiseConv2D(3, strides=s, padding=pad, depth_multiplier=mult,
+                                             dilation_rate=dil, activation=act, name="dw")
+        y = layer(x)
+        w, b = _u(rng, (3, 3, c, mult)), _u(rng, (c * mult,), -0.3, 0.3)
+        if mixed:
+            w = w.copy()
+            w[:, :, ::3, :] *= 100.0
+            b = b.reshape(c, mult).copy()
+            b[::3, :] *= 100.0
+            b = b.reshape(-1)
+        layer.set_weights([w, b])
+        return keras.Model(x, y, name=name)
+    return build
+
+
+def fc_model(in_shape, units, batch=1, bias=True, act=None, mixed=False):
+    def build(rng, name):
+        import keras
+        x = keras.Input(shape=in_shape, batch_size=batch, name="input")
+        layer = keras.layers.Dense(units, use_bias=bias, activation=act, name="fc")
+        y = layer(x)
+        k = in_shape[-1]
+        w, b = _u(rng, (k, units)), _u(rng, (units,), -0.3, 0.3)
+        if mixed:
+            w, b = _mix(w, b)
+        layer.set_weights([w, b] if bias else [w])
+        return keras.Model(x, y, name=name)
+    return build
+
+
+def pool_model(kind, hw, c, k, s, pad):
+    def build(rng, name):
+        import keras
+        x = keras.Input(shape=(*hw, c), batch_size=1, name="input")
+        cls = keras.layers.MaxPooling2D if kind == "max" else keras.layers.AveragePooling2D
+        y = cls(k, strides=s, padding=pad, name="pool")(x)
+        return keras.Model(x, y, name=name)
+    return build
+
+
+def softmax_model(in_shape):
+    def build(rng, name):
+        import keras
+        x = keras.Input(shape=in_shape, batch_size=1, name="input")
+        return keras.Model(x, keras.layers.Softmax(name="softmax")(x), name=name)
+    return build
+
+
+def fc_softmax_model():
+    """[1,24] -> Dense(10) -> Softmax: the usual classifier head."""
+    def build(rng, name):
+        import keras
+        x = keras.Input(shape=(24,), batch_size=1, name="input")
+        fc = keras.layers.Dense(10, name="fc")
+        y = keras.layers.Softmax(name="softmax")(fc(x))
+        fc.set_weights([_u(rng, (24, 10), -1.0, 1.0), _u(rng, (10,), -0.5, 0.5)])
+        return keras.Model(x, y, name=name)
+    return build
+
+
+def add_branches_model(act):
+    """A 1x1 conv and a 3x3 SAME conv of one input, the second with 8x larger
+    weights (so the ADD inputs have scales ~20x apart), added, then the
+    activation (fused into the ADD)."""
+    def build(rng, name):
+        import keras
+        x = keras.Input(shape=(6, 6, 3), batch_size=1, name="input")
+        c1 = keras.layers.Conv2D(8, 1, name="branch_a")
+        c2 = keras.layers.Conv2D(8, 3, padding="same", name="branch_b")
+        y = keras.layers.Add(name="add")([c1(x), c2(x)])
+        if act == "relu":
+            y = keras.layers.ReLU(name="relu")(y)
+        elif act == "relu6":
+            y = keras.layers.ReLU(max_value=6.0, name="relu6")(y)
+        c1.set_weights([_u(rng, (1, 1, 3, 8)), _u(rng, (8,), -0.3, 0.3)])
+        c2.set_weights([_u(rng, (3, 3, 3, 8), -4.0, 4.0), _u(rng, (8,), -1.0, 1.0)])
+        return keras.Model(x, y, name=name)
+    return build
+
+
+def add_inputs_model():
+    def build(rng, name):
+        import keras
+        a = keras.Input(shape=(5, 5, 4), batch_size=1, name="a")
+        b = keras.Input(shape=(5, 5, 4), batch_size=1, name="b")
+        return keras.Model([a, b], keras.layers.Add(name="add")([a, b]), name=name)
+    return build
+
+
+def reshape_model():
+    """Conv 1x1 -> [1,4,4,8] -> Reshape [1,8,4,4] -> Conv 3x3 SAME: the
+    reshape moves data between spatial and channel axes, so it cannot be
+    folded away."""
+    def build(rng, name):
+        import keras
+        x = keras.Input(shape=(4, 4, 3), batch_size=1, name="input")
+        c1 = keras.layers.Conv2D(8, 1, name="conv_a")
+        c2 = keras.layers.Conv2D(5, 3, padding="same", activation="relu", name="conv_b")
+        y = c2(keras.layers.Reshape((8, 4, 4), name="reshape")(c1(x)))
+        c1.set_weights([_u(rng, (1, 1, 3, 8)), _u(rng, (8,), -0.3, 0.3)])
+        c2.set_weights([_u(rng, (3, 3, 4, 5)), _u(rng, (5,), -0.3, 0.3)])
+        return keras.Model(x, y, name=name)
+    return build
+
+
+def reshape_fc_model():
+    """Conv 3x3 VALID -> [1,1,4,8] -> squeeze(axis 1) -> [1,4,8] -> Dense(6)
+    (FULLY_CONNECTED keep_num_dims). The converter emits the squeeze as
+    RESHAPE."""
+    def build(rng, name):
+        import keras
+        x = keras.Input(shape=(3, 6, 4), batch_size=1, name="input")
+        c = keras.layers.Conv2D(8, 3, name="conv")
+        fc = keras.layers.Dense(6, name="fc")
+        y = fc(keras.ops.squeeze(c(x), axis=1))
+        c.set_weights([_u(rng, (3, 3, 4, 8)), _u(rng, (8,), -0.3, 0.3)])
+        fc.set_weights([_u(rng, (8, 6)), _u(rng, (6,), -0.3, 0.3)])
+        return keras.Model(x, y, name=name)
+    return build
+
+
+def _conv(pad, s, act="NONE", dil=1):
+    return {"padding": pad, "stride": [s[0], s[1]] if isinstance(s, tuple) else [s, s],
+            "dilation": [dil, dil], "activation": act}
+
+
+def _pool(pad, s, k):
+    return {"padding": pad, "stride": [s, s], "filter": [k, k], "activation": "NONE"}
+
+
+def _w(shape, per_channel=True, min_ratio=None):
+    d = {"weights": {"shape": shape, "per_channel": per_channel}}
+    if min_ratio:
+        d["weights"]["min_scale_ratio"] = min_ratio
+    return d
+
+
+def cases() -> list[Case]:
+    C = []
+
+    def conv(name, doc, hw, cin, cout, k, s=1, pad="same", dil=1, act=None, mixed=False):
+        kh, kw = (k, k) if isinstance(k, int) else k
+        exp = _conv(pad.upper(), s, (act or "none").upper(), dil) | _w([cout, kh, kw, cin],
+                                                                     min_ratio=20 if mixed else None)
+        C.append(Case(name, doc, conv_model(hw, cin, cout, k, s, pad, dil, act, mixed),
+                      ["CONV_2D"], {0: exp}))
+
+    # --- CONV_2D ----------------------------------------------------------
+    conv("conv_k1_s1_c3_o8", "1x1, stride 1, 6x6x3 -> 8", (6, 6), 3, 8, 1)
+    conv("conv_k1_s2_valid_c17_o16", "1x1, stride 2 VALID, 7x7x17 -> 16", (7, 7), 17, 16, 1, 2, "valid")
+    conv("conv_k3_s1_valid_c5_o16", "3x3, stride 1, VALID, 7x9x5 -> 16", (7, 9), 5, 16, 3, 1, "valid")
+    conv("conv_k3_s2_same_odd", "3x3, stride 2, SAME on 9x9 (symmetric padding 1/1), 3 -> 8",
+         (9, 9), 3, 8, 3, 2)
+    conv("conv_k3_s2_same_even", "3x3, stride 2, SAME on 8x8 (asymmetric padding 0/1), 3 -> 8",
+         (8, 8), 3, 8, 3, 2)
+    conv("conv_k3_s2_valid_c17_o17", "3x3, stride 2, VALID, 9x10x17 -> 17", (9, 10), 17, 17, 3, 2, "valid")
+    conv("conv_k3_s3_same_c5_o4", "3x3, stride 3, SAME on 11x10 (padding 0/1 and 1/1), 5 -> 4",
+         (11, 10), 5, 4, 3, 3)
+    conv("conv_k5_s2_same_even_c1_o16", "5x5, stride 2, SAME on 10x10 (asymmetric padding 1/2), 1 -> 16",
+         (10, 10), 1, 16, 5, 2)
+    conv("conv_k5_s1_valid_c17_o4", "5x5, stride 1, VALID, 7x7x17 -> 4", (7, 7), 17, 4, 5, 1, "valid")
+    conv("conv_k1x3_s1_same_c5_o8", "1x3, stride 1, SAME, 5x7x5 -> 8", (5, 7), 5, 8, (1, 3))
+    conv("conv_k1x3_s1x2_valid_c3_o17", "1x3, stride 1x2 (non-square), VALID, 5x9x3 -> 17",
+         (5, 9), 3, 17, (1, 3), (1, 2), "valid")
+    conv("conv_k3_dil2_same_c3_o8", "3x3, dilation 2, SAME (padding 2), 9x9x3 -> 8", (9, 9), 3, 8, 3, dil=2)
+    conv("conv_k3_relu6_c5_o8", "3x3 SAME, fused RELU6, 6x6x5 -> 8", (6, 6), 5, 8, 3, act="relu6")
+    conv("conv_k3_mix_c3_o16",
+         "3x3 SAME, per-channel weight scales differing ~100x (every 3rd filter x100)",
+         (6, 6), 3, 16, 3, mixed=True)
+    conv("conv_k3_mix_relu_s2_c17_o17",
+         "3x3 stride 2 SAME on 8x8, fused RELU, per-channel scales differing ~100x",
+         (8, 8), 17, 17, 3, 2, act="relu", mixed=True)
+
+    # --- DEPTHWISE_CONV_2D ------------------------------------------------
+    def dw(name, doc, hw, c, mult=1, s=1, pad="same", dil=1, act=None, mixed=False):
+        exp = _conv(pad.upper(), s, (act or "none").upper(), dil) | {"depth_multiplier": mult} \
+            | _w([1, 3, 3, c * mult], min_ratio=20 if mixed else None)
+        C.append(Case(name, doc, dw_model(hw, c, mult, s, pad, dil, act, mixed),
+                      ["DEPTHWISE_CONV_2D"], {0: exp}))
+
+    dw("dw_k3_s1_same_c8", "3x3, stride 1, SAME, 7x7x8", (7, 7), 8)
+    dw("dw_k3_s2_same_even_c8", "3x3, stride 2, SAME on 8x8 (asymmetric padding 0/1)", (8, 8), 8, s=2)
+    dw("dw_k3_s2_same_odd_c17_relu", "3x3, stride 2, SAME on 9x9, fused RELU, 17 channels",
+       (9, 9), 17, s=2, act="relu")
+    dw("dw_k3_s2_valid_c3_m2", "3x3, stride 2, VALID, depth multiplier 2, 9x8x3 -> 6", (9, 8), 3, 2, 2, "valid")
+    dw("dw_k3_s1_same_c8_m2_relu6", "3x3, stride 1, SAME, depth multiplier 2, fused RELU6, 8 -> 16",
+       (6, 6), 8, 2, act="relu6")
+    dw("dw_k3_dil2_same_c8", "3x3, dilation 2, SAME, 9x9x8", (9, 9), 8, dil=2)
+    dw("dw_k3_mix_c17", "3x3 SAME, 17 channels, per-channel scales differing ~100x",
+       (6, 6), 17, mixed=True)
+
+    # --- FULLY_CONNECTED --------------------------------------------------
+    def fc(name, doc, in_shape, units, batch=1, bias=True, act=None, mixed=False, per_tensor=False,
+           keep=False):
+        exp = {"activation": (act or "none").upper(), "keep_num_dims": keep, "bias": bias} \
+            | _w([units, in_shape[-1]], per_channel=not per_tensor, min_ratio=20 if mixed else None)
+        C.append(Case(name, doc, fc_model(in_shape, units, batch, bias, act, mixed),
+                      ["FULLY_CONNECTED"], {0: exp}, per_tensor_dense=per_tensor))
+
+    fc("fc_per_tensor_k13_o8", "[1,13] -> 8, per-tensor weights (K = 13, not a multiple of 4)",
+       (13,), 8, per_tensor=True)
+    fc("fc_per_channel_mix_k13_o17", "[1,13] -> 17, per-channel weight scales differing ~100x",
+       (13,), 17, mixed=True)
+    fc("fc_batch3_k13_o5", "[3,13] -> [3,5]: three rows", (13,), 5, batch=3)
+    fc("fc_batch3_per_tensor_relu", "[3,13] -> [3,6], per-tensor weights, fused RELU",
+       (13,), 6, batch=3, act="relu", per_tensor=True)
+    fc("fc_no_bias_k13_o8", "[1,13] -> 8 without bias (bias input -1)", (13,), 8, bias=False)
+    fc("fc_keep_num_dims_3d", "[1,4,13] -> [1,4,6] (keep_num_dims)", (4, 13), 6, keep=True)
+    fc("fc_k64_o10_relu6", "[1,64] -> 10, fused RELU6", (64,), 10, act="relu6")
+
+    # --- ADD --------------------------------------------------------------
+    add_in = [{"dtype": "int8"}, {"dtype": "int8"}]
+    C.append(Case("add_branches_relu",
+                  "ADD of two conv branches with different output scales, fused RELU",
+                  add_branches_model("relu"), ["CONV_2D", "CONV_2D", "ADD"],
+                  {2: {"activation": "RELU", "min_scale_ratio": 4}}))
+    C.append(Case("add_branches_relu6",
+                  "ADD of two conv branches with different output scales, fused RELU6",
+                  add_branches_model("relu6"), ["CONV_2D", "CONV_2D", "ADD"],
+                  {2: {"activation": "RELU6", "min_scale_ratio": 4}}))
+    C.append(Case("add_two_inputs",
+                  "ADD of the two model inputs, calibrated on [-1,1] and [-4,4] (different scales)",
+                  add_inputs_model(), ["ADD"], {0: {"activation": "NONE", "inputs": add_in, "min_scale_ratio": 3}},
+                  ranges=[(-1.0, 1.0), (-4.0, 4.0)]))
+
+    # --- pooling ----------------------------------------------------------
+    for kind, op in (("max", "MAX_POOL_2D"), ("avg", "AVERAGE_POOL_2D")):
+        for suffix, doc, hw, c, k, s, pad in (
+            ("k2_s2_valid", "2x2 stride 2 VALID on 8x7x4", (8, 7), 4, 2, 2, "valid"),
+            ("k3_s2_same_odd", "3x3 stride 2 SAME on 9x9x3 (padding 1/1)", (9, 9), 3, 3, 2, "same"),
+            ("k3_s2_same_even", "3x3 stride 2 SAME on 8x8x5 (padding 0/1)", (8, 8), 5, 3, 2, "same"),
+            ("k3_s1_same", "3x3 stride 1 SAME on 6x7x8 (padding 1/1)", (6, 7), 8, 3, 1, "same"),
+        ):
+            C.append(Case(f"{kind}pool_{suffix}", f"{op} {doc}", pool_model(kind, hw, c, k, s, pad),
+                          [op], {0: _pool(pad.upper(), s, k)}))
+
+    # --- SOFTMAX ----------------------------------------------------------
+    C.append(Case("softmax_2d", "SOFTMAX on [1,10], input calibrated on [-4,4]", softmax_model((10,)),
+                  ["SOFTMAX"], {0: {"beta": 1.0}}, ranges=[(-4.0, 4.0)]))
+    C.append(Case("softmax_4d", "SOFTMAX on [1,2,3,8] (over the last axis)", softmax_model((2, 3, 8)),
+                  ["SOFTMAX"], {0: {"beta": 1.0}}, ranges=[(-6.0, 6.0)]))
+    C.append(Case("fc_softmax", "FULLY_CONNECTED [1,24] -> 10 then SOFTMAX (classifier head)",
+                  fc_softmax_model(), ["FULLY_CONNECTED", "SOFTMAX"], {1: {"beta": 1.0}}))
+    C.append(Case("softmax_2d_beta0p5_patched",
+                  "SOFTMAX on [1,10] with beta 0.5 (beta patched into the converted model)",
+                  softmax_model((10,)), ["SOFTMAX"], {0: {"beta": 0.5}}, ranges=[(-8.0, 8.0)],
+                  patch=patch_softmax_beta(0.5), patch_doc="SoftmaxOptions.beta 1.0 -> 0.5"))
+    C.append(Case("softmax_4d_beta2_patched",
+                  "SOFTMAX on [1,3,2,7] with beta 2.0 (beta patched into the converted model)",
+                  softmax_model((3, 2, 7)), ["SOFTMAX"], {0: {"beta": 2.0}}, ranges=[(-3.0, 3.0)],
+                  patch=patch_softmax_beta(2.0), patch_doc="SoftmaxOptions.beta 1.0 -> 2.0"))
+
+    # --- RESHAPE / SQUEEZE --------------------------------------------------
+    C.append(Case("reshape_conv_conv", "CONV_2D -> RESHAPE [1,4,4,8] to [1,8,4,4] -> CONV_2D (RELU)",
+                  reshape_model(), ["CONV_2D", "RESHAPE", "CONV_2D"], {}))
+    C.append(Case("reshape_conv_fc_keep_dims",
+                  "CONV_2D -> RESHAPE [1,1,4,8] to [1,4,8] -> FULLY_CONNECTED keep_num_dims",
+                  reshape_fc_model(), ["CONV_2D", "RESHAPE", "FULLY_CONNECTED"],
+                  {2: {"keep_num_dims": True}}))
+    C.append(Case("squeeze_conv_fc_patched",
+                  "CONV_2D -> SQUEEZE axis 1, [1,1,4,8] to [1,4,8] -> FULLY_CONNECTED keep_num_dims",
+                  reshape_fc_model(), ["CONV_2D", "SQUEEZE", "FULLY_CONNECTED"],
+                  {1: {"squeeze_dims": [1]}, 2: {"keep_num_dims": True}},
+                  patch=patch_reshape_to_squeeze([1]), patch_doc="RESHAPE -> SQUEEZE(squeeze_dims=[1])"))
+
+    # --- float input and output --------------------------------------------
+    C.append(Case("float_io_conv",
+                  "float32 in/out: QUANTIZE -> CONV_2D 3x3 SAME RELU -> DEQUANTIZE; inputs in [-1.5,1.5]",
+                  conv_model((6, 6), 3, 8, 3, 1, "same", 1, "relu"),
+                  ["QUANTIZE", "CONV_2D", "DEQUANTIZE"],
+                  {0: {"inputs": [{"dtype": "float32"}], "outputs": [{"dtype": "int8"}]},
+                   1: _conv("SAME", 1, "RELU"),
+                   2: {"inputs": [{"dtype": "int8"}], "outputs": [{"dtype": "float32"}]}},
+                  float_io=True))
+    C.append(Case("float_io_fc",
+                  "float32 in/out: QUANTIZE -> FULLY_CONNECTED [1,13] -> 5 -> DEQUANTIZE",
+                  fc_model((13,), 5), ["QUANTIZE", "FULLY_CONNECTED", "DEQUANTIZE"], {},
+                  float_io=True))
+
+    names = [c.name for c in C]
+    assert len(set(names)) == len(names), "duplicate case names"
+    return C
+
+
+# ---------------------------------------------------------------------------
+# Conversion and checks
+# ---------------------------------------------------------------------------
+
+def _rng(name: str, stream: int) -> np.random.Generator:
+    """Independent generator per case and purpose (order-independent)."""
+    return np.random.default_rng([SEED, zlib.crc32(name.encode()), stream])
+
+
+def convert(case: Case, model, calib: list[np.ndarray]) -> bytes:
+    import tensorflow as tf
+
+    def representative_dataset():
+        for i in range(N_CALIB):
+            yield [c[i:i + 1] for c in calib]
+
+    conv = tf.lite.TFLiteConverter.from_keras_model(model)
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    conv.representative_dataset = representative_dataset
+    conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    if not case.float_io:
+        conv.inference_input_type = tf.int8
+        conv.inference_output_type = tf.int8
+    if case.per_tensor_dense:
+        if not hasattr(conv, "_experimental_disable_per_channel_quantization_for_dense_layers"):
+            raise SystemExit("this TensorFlow has no per-tensor option for dense layers")
+        conv._experimental_disable_per_channel_quantization_for_dense_layers = True
+    with contextlib.redirect_stdout(sys.stderr):  # the converter prints its SavedModel
+        return bytes(conv.convert())
+
+
+def _matches(want, got) -> bool:
+    """`want` is a subset of `got`; a key `min_<k>` requires got[<k>] >= value."""
+    if isinstance(want, dict):
+        return isinstance(got, dict) and all(
+            got.get(k[4:], float("-inf")) >= v if k.startswith("min_") else k in got and _matches(v, got[k])
+            for k, v in want.items())
+    if isinstance(want, list):
+        return isinstance(got, list) and len(want) == len(got) and all(map(_matches, want, got))
+    return want == got
+
+
+def verify(case: Case, info: dict) -> None:
+    ops = [o["op"] for o in info["ops"]]
+    bad = [o for o in ops if o not in ALLOWED_OPS]
+    if ops != case.ops or bad:
+        raise SystemExit(f"{case.name}: ops {ops}, expected {case.ops}")
+    for idx, want in case.expect.items():
+        if not _matches(want, info["ops"][idx]):
+            raise SystemExit(f"{case.name}: op {idx} is {info['ops'][idx]}, expected {want}")
+    io = "float32" if case.float_io else "int8"
+    for t in info["inputs"] + info["outputs"]:
+        if t["dtype"] != io:
+            raise SystemExit(f"{case.name}: graph input/output dtype {t['dtype']}, expected {io}")
+    if len(info["outputs"]) != 1:
+        raise SystemExit(f"{case.name}: {len(info['outputs'])} outputs")
+    shapes = {tuple(t["shape"]) for t in info["inputs"]}
+    if len(shapes) != 1:
+        raise SystemExit(f"{case.name}: inputs of different shapes {shapes}")
+    for o in info["ops"]:  # int8 everywhere inside the graph
+        for t in o["inputs"] + o["outputs"]:
+            if t["dtype"] not in ("int8", io):
+                raise SystemExit(f"{case.name}: {o['op']} has a {t['dtype']} tensor")
+
+
+def make_inputs(case: Case, info: dict) -> list[np.ndarray]:
+    """N_SAMPLES seeded inputs per graph input, [samples, *shape]."""
+    rng = _rng(case.name, 2)
+    xs = []
+    for k, t in enumerate(info["inputs"]):
+        shape = (N_SAMPLES, *t["shape"])
+        if t["dtype"] == "int8":
+            xs.append(rng.integers(-128, 128, shape, dtype=np.int8))
+        else:  # float: the calibrated range, 1.5x wide (some inputs saturate)
+            lo, hi = case.ranges[k]
+            xs.append(rng.uniform(1.5 * lo, 1.5 * hi, shape).astype(np.float32))
+    return xs
+
+
+def build_case(case: Case) -> tuple[bytes, list[np.ndarray], dict]:
+    import keras
+    keras.utils.clear_session()
+    keras.utils.set_random_seed(SEED)
+    model = case.build(_rng(case.name, 0), case.name)
+    # Keras model inputs are in the order the builder listed them; the
+    # converted model's inputs are matched by name below.
+    crng = _rng(case.name, 1)
+    calib = []
+    for k, inp in enumerate(model.inputs):
+        lo, hi = case.ranges[k]
+        calib.append(crng.uniform(lo, hi, (N_CALIB, *inp.shape[1:])).astype(np.float32))
+    buf = convert(case, model, calib)
+    if case.patch:
+        buf = _patch(buf, case.patch)
+    info = inspect_tflite(buf)
+    verify(case, info)
+    return buf, make_inputs(case, info), info
+
+
+# ---------------------------------------------------------------------------
+# TFLM reference run (subprocess)
+# ---------------------------------------------------------------------------
+
+def tflm_worker(jobs_path: str) -> int:
+    """Runs every job of jobs_path (JSON list of {model, inputs, output}):
+    each sample through a fresh TFLM interpreter; saves the stacked outputs."""
+    from tflite_micro import runtime
+    with open(jobs_path) as f:
+        jobs = json.load(f)
+    for job in jobs:
+        with open(job["model"], "rb") as f:
+            model = f.read()
+        xs = [np.load(p) for p in job["inputs"]]
+        outs = []
+        for s in range(xs[0].shape[0]):
+            it = runtime.Interpreter.from_bytes(model, arena_size=TFLM_ARENA_BYTES)
+            for i, x in enumerate(xs):
+                d = it.get_input_details(i)
+                if np.dtype(d["dtype"]) != x.dtype or list(d["shape"]) != list(x.shape[1:]):
+                    raise SystemExit(f"{job['model']}: TFLM input {i} is {d}, data {x.dtype} {x.shape}")
+                it.set_input(x[s].copy(), i)
+            it.invoke()
+            outs.append(np.array(it.get_output(0)).copy())
+        np.save(job["output"], np.stack(outs))
+    return 0
+
+
+def run_tflm(tflm_python: str, jobs: list[dict]) -> None:
+    with tempfile.TemporaryDirectory() as td:
+        path = os.path.join(td, "jobs.json")
+        with open(path, "w") as f:
+            json.dump(jobs, f)
+        subprocess.run([tflm_python, os.path.abspath(__file__), "--tflm-worker", path], check=True)
+
+
+def tool_versions(tflm_python: str) -> dict:
+    from importlib import metadata
+    code = "from importlib import metadata; print(metadata.version('tflite-micro'))"
+    tflm = subprocess.run([tflm_python, "-c", code], check=True, capture_output=True,
+                          text=True).stdout.strip()
+    return {"tensorflow-cpu": metadata.version("tensorflow-cpu"), "keras": metadata.version("keras"),
+            "numpy": metadata.version("numpy"), "tflite-micro": tflm}
+
+
+# ---------------------------------------------------------------------------
+# Rust test file
+# ---------------------------------------------------------------------------
+
+def rust_tests(built: list[tuple[Case, dict]]) -> str:
+    lines = [
+        "//! Operator conformance suite: small generated models that sweep operator",
+        "//! parameters, compiled with `include_model!` and compared bit for bit with",
+        "//! the TFLM reference outputs of seeded random inputs.",
+        "//!",
+        "//! GENERATED by `tools/conformance/generate.py` from the cases in that script;",
+        "//! do not edit by hand. The models and data are in `tests/conformance/<case>/`.",
+        "",
+    ]
+    for case, info in built:
+        n = case.name
+        line = f'nn_macro::include_model!({n} = "conformance/{n}/model.tflite");'
+        lines.append(line)
+    for case, info in built:
+        n = case.name
+        lines += ["", f"/// {case.doc}", "#[test]", f"fn {n}() {{"]
+        if len(info["inputs"]) == 1:
+            body = [f'    assert_eq!(nn_tests::check_case("{n}", {n}::infer), {N_SAMPLES});']
+        else:
+            # Several inputs of one type: input.npy holds them back to back.
+            k = len(info["inputs"])
+            args = ", ".join(f"&x[{i}]" for i in range(k))
+            body = [f"    let infer = |x: &[{n}::Input0; {k}]| {n}::infer({args});",
+                    f'    assert_eq!(nn_tests::check_case("{n}", infer), {N_SAMPLES});']
+        lines += body + ["}"]
+    # Emitted already formatted (as rustfmt would): every line must fit its max_width.
+    for line in lines:
+        if len(line) > RUSTFMT_MAX_WIDTH:
+            raise SystemExit(f"line too long for rustfmt's {RUSTFMT_MAX_WIDTH} columns "
+                             f"(shorten the case name): {line}")
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# Build / check
+# ---------------------------------------------------------------------------
+
+def build(suite_dir: str, rs_path: str, tflm_python: str, verbose: bool = True) -> None:
+    import random
+    random.seed(SEED)
+    np.random.seed(SEED)
+    import tensorflow as tf
+    tf.config.experimental.enable_op_determinism()
+
+    all_cases = cases()
+    if os.path.isdir(suite_dir):  # stale cases must not survive a rename
+        for entry in os.listdir(suite_dir):
+            p = os.path.join(suite_dir, entry)
+            if os.path.isdir(p) and os.path.exists(os.path.join(p, "model.tflite")):
+                shutil.rmtree(p)
+    os.makedirs(suite_dir, exist_ok=True)
+    built, jobs = [], []
+    for case in all_cases:
+        buf, xs, info = build_case(case)
+        d = os.path.join(suite_dir, case.name)
+        os.makedirs(d)
+        with open(os.path.join(d, "model.tflite"), "wb") as f:
+            f.write(buf)
+        x = xs[0] if len(xs) == 1 else np.stack(xs, axis=1)
+        np.save(os.path.join(d, "input.npy"), x)
+        # The worker gets one file per model input.
+        paths = []
+        for i, xi in enumerate(xs):
+            p = os.path.join(d, f".tflm_input{i}.npy")
+            np.save(p, xi)
+            paths.append(p)
+        jobs.append({"model": os.path.join(d, "model.tflite"), "inputs": paths,
+                     "output": os.path.join(d, "output.npy")})
+        built.append((case, info))
+        if verbose:
+            print(f"built {case.name:40s} {' '.join(o['op'] for o in info['ops'])}", flush=True)
+    run_tflm(tflm_python, jobs)
+    for job in jobs:
+        for p in job["inputs"]:
+            os.remove(p)
+
+    versions = tool_versions(tflm_python)
+    if versions != PINNED:
+        print(f"warning: tool versions {versions} differ from the pinned {PINNED}; "
+              "the generated files may differ", file=sys.stderr)
+    manifest = {
+        "generator": "tools/conformance/generate.py",
+        "seed": SEED, "samples": N_SAMPLES, "calibration_samples": N_CALIB,
+        "tools": versions,
+        "cases": [],
+    }
+    total = 0
+    for case, info in built:
+        d = os.path.join(suite_dir, case.name)
+        files = {}
+        for fn in CASE_FILES:
+            with open(os.path.join(d, fn), "rb") as f:
+                b = f.read()
+            files[fn] = {"bytes": len(b), "sha256": sha256_bytes(b)}
+            total += len(b)
+        y = np.load(os.path.join(d, "output.npy"))
+        want = "float32" if case.float_io else "int8"
+        if y.dtype != np.dtype(want) or list(y.shape[1:]) != info["outputs"][0]["shape"]:
+            raise SystemExit(f"{case.name}: TFLM output {y.dtype} {y.shape}")
+        entry = {"name": case.name, "doc": case.doc}
+        if case.patch:
+            entry["patched"] = case.patch_doc
+        entry |= {"inputs": info["inputs"], "outputs": info["outputs"],
+                  "ops": [{k: v for k, v in o.items() if k not in ("inputs", "outputs")}
+                          for o in info["ops"]],
+                  "files": files}
+        manifest["cases"].append(entry)
+    mbytes = (json.dumps(manifest, indent=1) + "\n").encode()
+    with open(os.path.join(suite_dir, "manifest.json"), "wb") as f:
+        f.write(mbytes)
+    total += len(mbytes)
+    if total > MAX_SUITE_BYTES:
+        raise SystemExit(f"suite is {total} bytes (> {MAX_SUITE_BYTES})")
+    os.makedirs(os.path.dirname(rs_path), exist_ok=True)
+    with open(rs_path, "w") as f:
+        f.write(rust_tests(built))
+    if verbose:
+        print(f"{len(built)} cases, {total} bytes in {suite_dir}; wrote {rs_path}")
+
+
+def _tree(suite_dir: str) -> dict[str, bytes]:
+    out = {}
+    for root, _, files in os.walk(suite_dir):
+        for fn in files:
+            p = os.path.join(root, fn)
+            with open(p, "rb") as f:
+                out[os.path.relpath(p, suite_dir)] = f.read()
+    return out
+
+
+def check(suite_dir: str, rs_path: str, tflm_python: str) -> int:
+    with tempfile.TemporaryDirectory() as td:
+        tsuite, trs = os.path.join(td, "conformance"), os.path.join(td, "conformance.rs")
+        build(tsuite, trs, tflm_python, verbose=False)
+        fresh = {os.path.join("tests", "conformance", k): v for k, v in _tree(tsuite).items()}
+        with open(trs, "rb") as f:
+            fresh[os.path.join("tests", "tests", "conformance.rs")] = f.read()
+    old = {os.path.join("tests", "conformance", k): v for k, v in _tree(suite_dir).items()
+           if k != "README.md"}
+    if os.path.exists(rs_path):
+        with open(rs_path, "rb") as f:
+            old[os.path.join("tests", "tests", "conformance.rs")] = f.read()
+    bad = []
+    for name in sorted(set(fresh) | set(old)):
+        if name not in old:
+            bad.append(f"{name}: missing")
+        elif name not in fresh:
+            bad.append(f"{name}: not generated any more")
+        elif old[name] != fresh[name]:
+            bad.append(f"{name}: differs (committed {sha256_bytes(old[name])[:16]}, {len(old[name])} bytes; "
+                       f"regenerated {sha256_bytes(fresh[name])[:16]}, {len(fresh[name])} bytes)")
+    if bad:
+        print("CHECK FAILED:\n  " + "\n  ".join(bad))
+        return 1
+    print(f"CHECK OK: {len(fresh)} regenerated files are byte-identical")
+    return 0
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default=DEFAULT_SUITE, help="suite directory (default: %(default)s)")
+    ap.add_argument("--rs", default=DEFAULT_RS, help="generated test file (default: %(default)s)")
+    ap.add_argument("--check", action="store_true",
+                    help="regenerate into a temp dir and compare with --out/--rs; exit 1 on a difference")
+    ap.add_argument("--tflm-python", default=sys.executable,
+                    help="interpreter with tflite-micro for the reference run (default: this one)")
+    ap.add_argument("--tflm-worker", metavar="JOBS", help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.tflm_worker:
+        return tflm_worker(a.tflm_worker)
+    if a.check:
+        return check(a.out, a.rs, a.tflm_python)
+    build(a.out, a.rs, a.tflm_python)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
