@@ -45,6 +45,7 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     let filter = cx.const_i8(op, w, "filter")?;
     let scales = cx.weight_scales(op, w, oc, 0)?;
     let bias = bias(cx, op, 2, oc)?;
+    super::check_accumulator(cx, op, &super::abs_sums_rows(&filter, oc), -in_zp, &bias)?;
     let requant = conv_requant(cx, op, in_scale, &scales, oc, (out_scale, out_zp), activation)?;
     let window = Window {
         batches: n,

@@ -43,6 +43,12 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     let filter = cx.const_i8(op, w, "filter")?;
     let scales = cx.weight_scales(op, w, oc, 3)?;
     let bias = bias(cx, op, 2, oc)?;
+    // Weights are `[taps][out_c]`: sum each column.
+    let mut sums = vec![0i64; oc];
+    for (i, &w) in filter.iter().enumerate() {
+        sums[i % oc] += (w as i64).abs();
+    }
+    super::check_accumulator(cx, op, &sums, -in_zp, &bias)?;
     let requant = conv_requant(cx, op, in_scale, &scales, oc, (out_scale, out_zp), activation)?;
     let window = Window {
         batches: n,

@@ -37,6 +37,7 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     let filter = cx.const_i8(op, w, "filter")?;
     let scales = cx.weight_scales(op, w, out_c, 0)?;
     let bias = bias(cx, op, 2, out_c)?;
+    super::check_accumulator(cx, op, &super::abs_sums_rows(&filter, out_c), -in_zp, &bias)?;
     let (mut mult, mut shift) = (Vec::new(), Vec::new());
     if scales.len() > 1 {
         for &fs in &scales {

@@ -70,6 +70,40 @@ pub(crate) fn conv_requant(
     Ok(Requant { multiplier: multiplier_v, shift: shift_v, output_offset: output.1, act_min, act_max })
 }
 
+/// Rejects weights whose int32 accumulator could overflow for some input:
+/// TFLM's would then be undefined behaviour and ours would wrap, so no
+/// exact answer exists. `abs_sums[c]` is the sum of `|w|` feeding output `c`.
+pub(crate) fn check_accumulator(
+    cx: &Cx,
+    op: &Op,
+    abs_sums: &[i64],
+    input_offset: i32,
+    bias: &[i32],
+) -> Result<(), Diagnostic> {
+    // The largest |x + input_offset| over int8 inputs.
+    let max_x = (input_offset as i64 - 128).abs().max((input_offset as i64 + 127).abs());
+    for (c, &s) in abs_sums.iter().enumerate() {
+        let b = bias.get(c).map_or(0, |&b| (b as i64).abs());
+        let bound = s * max_x + b;
+        if bound > i32::MAX as i64 {
+            return Err(cx.err(
+                op,
+                format_args!(
+                    "output channel {c} can accumulate up to {bound}, beyond int32: the result would overflow \
+                     in TFLM too; check the weights (a filter this large is not meant for int8 inference)"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Sums of `|w|` per output channel for weights laid out `[channels][n]`.
+pub(crate) fn abs_sums_rows(filter: &[i8], channels: usize) -> Vec<i64> {
+    let n = filter.len().checked_div(channels).unwrap_or(0);
+    (0..channels).map(|c| filter[c * n..(c + 1) * n].iter().map(|&w| (w as i64).abs()).sum()).collect()
+}
+
 /// The bias of a convolution-like operator: int32 with one value per output
 /// channel, or empty when absent.
 pub(crate) fn bias(cx: &Cx, op: &Op, index: usize, channels: usize) -> Result<Vec<i32>, Diagnostic> {
