@@ -35,7 +35,10 @@ fn main() {
 
     let shared = manifest.join("../../shared/models");
     if !shared.is_dir() {
-        panic!("{} is missing: the firmware embeds test vectors from ../shared/models beside the repository", shared.display());
+        panic!(
+            "{} is missing: the firmware embeds test vectors from ../shared/models beside the repository",
+            shared.display()
+        );
     }
     for (name, dir) in SHARED {
         for (file, suffix) in [("input.npy", "input"), ("reference_output.npy", "reference")] {
@@ -67,11 +70,7 @@ fn npy_int8(path: &Path) -> Vec<u8> {
     if !header.contains("'fortran_order': False") {
         fail("not C order");
     }
-    let shape = header
-        .split("'shape': (")
-        .nth(1)
-        .and_then(|s| s.split(')').next())
-        .unwrap_or_else(|| fail("no shape"));
+    let shape = header.split("'shape': (").nth(1).and_then(|s| s.split(')').next()).unwrap_or_else(|| fail("no shape"));
     let count: usize = shape
         .split(',')
         .map(str::trim)
