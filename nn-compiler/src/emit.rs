@@ -28,6 +28,10 @@ fn lit(n: usize) -> Literal {
     Literal::usize_unsuffixed(n)
 }
 
+fn usizes(v: &[usize]) -> Vec<Literal> {
+    v.iter().map(|&n| lit(n)).collect()
+}
+
 fn elem_type(d: DType) -> Option<TokenStream> {
     Some(match d {
         DType::I8 => quote!(i8),
@@ -87,6 +91,12 @@ impl Emitter<'_> {
     fn i32_static(&mut self, name: Ident, v: &[i32]) -> TokenStream {
         let n = lit(v.len());
         self.statics.push(quote!(static #name: [i32; #n] = [#(#v),*];));
+        quote!(&#name)
+    }
+
+    fn i64_static(&mut self, name: Ident, v: &[i64]) -> TokenStream {
+        let n = lit(v.len());
+        self.statics.push(quote!(static #name: [i64; #n] = [#(#v),*];));
         quote!(&#name)
     }
 
@@ -152,15 +162,110 @@ impl Emitter<'_> {
                     quote!(#k::fully_connected::fully_connected),
                 )
             }
-            Kernel::Add { input_offsets: (o1, o2), left_shift, multipliers, output_offset, act: (lo, hi) } => {
+            Kernel::Arithmetic {
+                sub,
+                input_offsets: (o1, o2),
+                left_shift,
+                multipliers,
+                output_offset,
+                act: (lo, hi),
+                broadcast,
+                ..
+            } => {
                 let [(m1, s1), (m2, s2), (mo, so)] = *multipliers;
+                let bc = match broadcast {
+                    Some(b) => {
+                        let (d, a, bs) = (usizes(&b.dims), usizes(&b.a_strides), usizes(&b.b_strides));
+                        quote!(Some(#k::Broadcast { dims: [#(#d),*], a_strides: [#(#a),*], b_strides: [#(#bs),*] }))
+                    }
+                    None => quote!(None),
+                };
+                let func = if *sub { quote!(#k::sub::sub) } else { quote!(#k::add::add) };
                 (
-                    quote!(#k::add::Add),
-                    quote!(#k::add::Add { input1_offset: #o1, input2_offset: #o2, output_offset: #output_offset,
+                    quote!(#k::add::Arithmetic),
+                    quote!(#k::add::Arithmetic { input1_offset: #o1, input2_offset: #o2, output_offset: #output_offset,
                         left_shift: #left_shift, input1_multiplier: #m1, input1_shift: #s1,
                         input2_multiplier: #m2, input2_shift: #s2, output_multiplier: #mo, output_shift: #so,
-                        act_min: #lo, act_max: #hi }),
-                    quote!(#k::add::add),
+                        act_min: #lo, act_max: #hi, broadcast: #bc }),
+                    func,
+                )
+            }
+            Kernel::Conv2d16x8 { window: w, filter_in_c, filter, bias, requant } => {
+                let f = self.i8_static(format_ident!("W{}", i), filter);
+                let b = self.i64_static(format_ident!("B{}", i), bias);
+                let rq = self.requant_fields(i, requant);
+                let geo = Self::window_fields(w);
+                let (ic, oc, fic) = (lit(w.input.2), lit(w.output.2), lit(*filter_in_c));
+                let (dh, dw) = (lit(w.dilation.0), lit(w.dilation.1));
+                (
+                    quote!(#k::conv_2d::Conv2d<'static, i64>),
+                    quote!(#k::conv_2d::Conv2d { #geo in_c: #ic, out_c: #oc, filter_in_c: #fic,
+                        dilation_h: #dh, dilation_w: #dw, input_offset: 0,
+                        filter: #f, bias: #b, #rq }),
+                    quote!(#k::conv_2d::conv_2d_16x8),
+                )
+            }
+            Kernel::TransposeConv { dtype, window: w, input_offset, filter, bias, requant } => {
+                let f = self.i8_static(format_ident!("W{}", i), filter);
+                let wide = *dtype == DType::I16;
+                let b = if wide {
+                    self.i64_static(format_ident!("B{}", i), bias)
+                } else {
+                    let b32: Vec<i32> = bias.iter().map(|&v| v as i32).collect();
+                    self.i32_static(format_ident!("B{}", i), &b32)
+                };
+                let rq = self.requant_fields(i, requant);
+                let (b_ty, func) = if wide {
+                    (quote!(i64), quote!(#k::transpose_conv::transpose_conv_16x8))
+                } else {
+                    (quote!(i32), quote!(#k::transpose_conv::transpose_conv))
+                };
+                let (bt, ih, iw, ic) = (lit(w.batches), lit(w.input.0), lit(w.input.1), lit(w.input.2));
+                let (oh, ow, oc) = (lit(w.output.0), lit(w.output.1), lit(w.output.2));
+                let (kh, kw, sh, sw) = (lit(w.kernel.0), lit(w.kernel.1), lit(w.stride.0), lit(w.stride.1));
+                let (pt, pl) = (lit(w.pad.0), lit(w.pad.1));
+                (
+                    quote!(#k::transpose_conv::TransposeConv<'static, #b_ty>),
+                    quote!(#k::transpose_conv::TransposeConv { batches: #bt, in_h: #ih, in_w: #iw, in_c: #ic,
+                        out_h: #oh, out_w: #ow, out_c: #oc, k_h: #kh, k_w: #kw, stride_h: #sh, stride_w: #sw,
+                        pad_top: #pt, pad_left: #pl, input_offset: #input_offset,
+                        filter: #f, bias: #b, #rq }),
+                    func,
+                )
+            }
+            Kernel::LeakyRelu {
+                input_offset,
+                output_offset,
+                identity: (mi, si),
+                alpha: (ma, sa),
+                alpha_negative,
+                ..
+            } => (
+                quote!(#k::leaky_relu::LeakyRelu),
+                quote!(#k::leaky_relu::LeakyRelu { input_offset: #input_offset, output_offset: #output_offset,
+                    multiplier_identity: #mi, shift_identity: #si, multiplier_alpha: #ma, shift_alpha: #sa,
+                    alpha_negative: #alpha_negative }),
+                quote!(#k::leaky_relu::leaky_relu),
+            ),
+            Kernel::Pad { dtype, in_dims, before, out_dims, value } => {
+                let elem = elem_type(*dtype).unwrap_or_else(|| quote!(i8));
+                let (a, b, c) = (usizes(in_dims), usizes(before), usizes(out_dims));
+                let v = Literal::i64_unsuffixed(*value);
+                (
+                    quote!(#k::pad::Pad<#elem>),
+                    quote!(#k::pad::Pad { in_dims: [#(#a),*], before: [#(#b),*], out_dims: [#(#c),*], value: #v }),
+                    quote!(#k::pad::pad),
+                )
+            }
+            Kernel::StridedSlice { start, stride, count, in_strides, .. } => {
+                let st = start.iter().map(|&v| Literal::i64_unsuffixed(v as i64));
+                let sd = stride.iter().map(|&v| Literal::i64_unsuffixed(v as i64));
+                let (c, s) = (usizes(count), usizes(in_strides));
+                (
+                    quote!(#k::strided_slice::StridedSlice),
+                    quote!(#k::strided_slice::StridedSlice { start: [#(#st),*], stride: [#(#sd),*],
+                        count: [#(#c),*], in_strides: [#(#s),*] }),
+                    quote!(#k::strided_slice::strided_slice),
                 )
             }
             Kernel::AveragePool2d { window: w, act: (lo, hi) } | Kernel::MaxPool2d { window: w, act: (lo, hi) } => {
@@ -187,11 +292,11 @@ impl Emitter<'_> {
                 quote!(#k::quantize::QuantizeF32 { scale: #scale, zero_point: #zero_point }),
                 quote!(#k::quantize::quantize_f32_i8),
             ),
-            Kernel::Requantize { multiplier, shift, input_zero_point, output_zero_point } => (
+            Kernel::Requantize { multiplier, shift, input_zero_point, output_zero_point, .. } => (
                 quote!(#k::quantize::Requantize),
                 quote!(#k::quantize::Requantize { multiplier: #multiplier, shift: #shift,
                     input_zero_point: #input_zero_point, output_zero_point: #output_zero_point }),
-                quote!(#k::quantize::requantize_i8_i8),
+                quote!(#k::quantize::requantize),
             ),
             Kernel::Dequantize { scale, zero_point } => (
                 quote!(#k::dequantize::Dequantize),
@@ -239,13 +344,13 @@ impl Emitter<'_> {
                     quote!(&*#v)
                 }
                 Some(Loc::Arena { offset, len }) => {
-                    self.arena_dtype(step, t)?;
+                    let cast = self.arena_cast(step, t, false)?;
                     if matches!(out_loc, Some(Loc::Arena { .. })) {
                         let v = format_ident!("a{}", split_spans.len());
                         split_spans.push(quote!((#offset, #len)));
-                        quote!(::nn_runtime::arena::i8s(#v))
+                        quote!(#cast(#v))
                     } else {
-                        quote!(::nn_runtime::arena::i8s(&arena[#offset..#offset + #len]))
+                        quote!(#cast(&arena[#offset..#offset + #len]))
                     }
                 }
                 None => return Err(internal(step, "an input has no storage")),
@@ -258,11 +363,11 @@ impl Emitter<'_> {
                 quote!(#func(#params, #(#args,)* &mut *#v);)
             }
             Some(Loc::Arena { offset, len }) => {
-                self.arena_dtype(step, step.output)?;
+                let cast = self.arena_cast(step, step.output, true)?;
                 let names: Vec<Ident> = (0..split_spans.len()).map(|j| format_ident!("a{}", j)).collect();
                 quote!(
                     let ([#(#names),*], o) = ::nn_runtime::arena::split(arena, [#(#split_spans),*], (#offset, #len));
-                    #func(#params, #(#args,)* ::nn_runtime::arena::i8s_mut(o));
+                    #func(#params, #(#args,)* #cast(o));
                 )
             }
             _ => return Err(internal(step, "the output has no writable storage")),
@@ -270,23 +375,30 @@ impl Emitter<'_> {
         Ok(quote!({ #body }))
     }
 
-    /// Only int8 tensors may live in the arena for now.
-    fn arena_dtype(&self, step: &Step, t: usize) -> Result<(), Diagnostic> {
+    /// The runtime function that views arena bytes as tensor `t`'s type.
+    fn arena_cast(&self, step: &Step, t: usize, mutable: bool) -> Result<TokenStream, Diagnostic> {
         let v = self.p.values[t].as_ref().ok_or_else(|| internal(step, "a constant used as an activation"))?;
-        if v.dtype != DType::I8 {
-            return Err(Diagnostic::op(
+        arena_cast(v.dtype, mutable).ok_or_else(|| {
+            Diagnostic::op(
                 step.op_index,
                 &step.op_name,
-                format_args!(
-                    "intermediate tensor `{}` has type {}; only int8 intermediate tensors are supported \
-                     (float32 is supported at the graph's inputs and outputs)",
-                    v.name,
-                    v.dtype.name()
-                ),
-            ));
-        }
-        Ok(())
+                format_args!("intermediate tensor `{}` has type {}, which is not supported", v.name, v.dtype.name()),
+            )
+        })
     }
+}
+
+/// `::nn_runtime::arena::{i8s,i16s,i32s,f32s}[_mut]` for a type.
+fn arena_cast(d: DType, mutable: bool) -> Option<TokenStream> {
+    let base = match d {
+        DType::I8 => "i8s",
+        DType::I16 => "i16s",
+        DType::I32 => "i32s",
+        DType::F32 => "f32s",
+        _ => return None,
+    };
+    let f = if mutable { format_ident!("{}_mut", base) } else { format_ident!("{}", base) };
+    Some(quote!(::nn_runtime::arena::#f))
 }
 
 fn internal(step: &Step, what: &str) -> Diagnostic {
@@ -431,11 +543,12 @@ fn emit_module(p: &Program, plan: &Plan, opts: &EmitOptions, stub: bool) -> Resu
                 let src = format_ident!("out{}", j);
                 calls.push(quote!(#out.copy_from_slice(&*#src);));
             }
-            Some(Loc::Arena { offset, len }) if dtype == Some(DType::I8) => {
-                calls.push(quote!(#out.copy_from_slice(::nn_runtime::arena::i8s(&arena[#offset..#offset + #len]));));
+            Some(Loc::Arena { offset, len }) if dtype.and_then(|d| arena_cast(d, false)).is_some() => {
+                let cast = dtype.and_then(|d| arena_cast(d, false));
+                calls.push(quote!(#out.copy_from_slice(#cast(&arena[#offset..#offset + #len]));));
             }
             _ => diags.push(Diagnostic::model(format!(
-                "graph output {k} cannot be copied from its storage; only int8 outputs of RESHAPE/SQUEEZE are supported"
+                "graph output {k} cannot be copied from its storage; its type is not supported there"
             ))),
         }
     }

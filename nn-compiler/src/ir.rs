@@ -37,6 +37,17 @@ pub struct Window {
     pub pad: (usize, usize),
 }
 
+/// Broadcasting of a binary operator, padded to 6 dimensions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Broadcast {
+    /// Output dimensions.
+    pub dims: [usize; 6],
+    /// First input's element strides (0 where broadcast).
+    pub a_strides: [usize; 6],
+    /// Second input's element strides.
+    pub b_strides: [usize; 6],
+}
+
 /// A kernel call with its constants.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Kernel {
@@ -89,18 +100,93 @@ pub enum Kernel {
         /// Requantization (per-tensor: one multiplier).
         requant: Requant,
     },
-    /// ADD of two same-shape int8 tensors.
-    Add {
+    /// ADD or SUB of two quantized tensors (int8 or int16), broadcasting.
+    Arithmetic {
+        /// SUB rather than ADD.
+        sub: bool,
+        /// Element type.
+        dtype: DType,
         /// Minus the zero points of the inputs.
         input_offsets: (i32, i32),
         /// Headroom shift.
         left_shift: i32,
-        /// (multiplier, shift) of each input and of the sum.
+        /// (multiplier, shift) of each input and of the result.
         multipliers: [(i32, i32); 3],
         /// Output zero point.
         output_offset: i32,
         /// Activation bounds.
         act: (i32, i32),
+        /// Index mapping when shapes differ.
+        broadcast: Option<Broadcast>,
+    },
+    /// CONV_2D with int16 activations and int8 weights (16x8).
+    Conv2d16x8 {
+        /// Geometry.
+        window: Window,
+        /// Input channels per group.
+        filter_in_c: usize,
+        /// `[out_c][k_h][k_w][filter_in_c]` weights.
+        filter: Vec<i8>,
+        /// int64 bias per output channel (empty for none).
+        bias: Vec<i64>,
+        /// Requantization.
+        requant: Requant,
+    },
+    /// TRANSPOSE_CONV, int8 or 16x8.
+    TransposeConv {
+        /// Activation type (int8 or int16).
+        dtype: DType,
+        /// Geometry (input, output, kernel, stride, padding).
+        window: Window,
+        /// Minus the input zero point.
+        input_offset: i32,
+        /// `[out_c][k_h][k_w][in_c]` weights.
+        filter: Vec<i8>,
+        /// Bias per output channel (int32 for int8, int64 for int16).
+        bias: Vec<i64>,
+        /// Requantization.
+        requant: Requant,
+    },
+    /// LEAKY_RELU, int8 or int16.
+    LeakyRelu {
+        /// Element type.
+        dtype: DType,
+        /// Input zero point.
+        input_offset: i32,
+        /// Output zero point.
+        output_offset: i32,
+        /// (multiplier, shift) for non-negative inputs.
+        identity: (i32, i32),
+        /// (multiplier magnitude, shift) for negative inputs.
+        alpha: (i32, i32),
+        /// Whether alpha is negative.
+        alpha_negative: bool,
+    },
+    /// PAD / PADV2.
+    Pad {
+        /// Element type.
+        dtype: DType,
+        /// Input dimensions (padded to 6).
+        in_dims: [usize; 6],
+        /// Padding before each dimension.
+        before: [usize; 6],
+        /// Output dimensions.
+        out_dims: [usize; 6],
+        /// Fill value.
+        value: i64,
+    },
+    /// STRIDED_SLICE.
+    StridedSlice {
+        /// Element type.
+        dtype: DType,
+        /// First index per axis.
+        start: [isize; 6],
+        /// Step per axis.
+        stride: [isize; 6],
+        /// Count per axis.
+        count: [usize; 6],
+        /// Input element strides per axis.
+        in_strides: [usize; 6],
     },
     /// AVERAGE_POOL_2D, int8.
     AveragePool2d {
@@ -136,8 +222,12 @@ pub enum Kernel {
         /// Output zero point.
         zero_point: i32,
     },
-    /// QUANTIZE int8 to int8.
+    /// QUANTIZE between integer types (int8, int16, int32).
     Requantize {
+        /// Input type.
+        from: DType,
+        /// Output type.
+        to: DType,
         /// Multiplier.
         multiplier: i32,
         /// Shift.
@@ -166,6 +256,13 @@ impl Kernel {
             | Kernel::FullyConnected { filter, bias, requant, .. } => {
                 filter.len() + 4 * (bias.len() + requant.multiplier.len() + requant.shift.len())
             }
+            Kernel::Conv2d16x8 { filter, bias, requant, .. } => {
+                filter.len() + 8 * bias.len() + 4 * (requant.multiplier.len() + requant.shift.len())
+            }
+            Kernel::TransposeConv { dtype, filter, bias, requant, .. } => {
+                let b = if *dtype == DType::I16 { 8 } else { 4 };
+                filter.len() + b * bias.len() + 4 * (requant.multiplier.len() + requant.shift.len())
+            }
             _ => 0,
         }
     }
@@ -180,6 +277,13 @@ impl Kernel {
                 (w.batches * w.output.0 * w.output.1 * w.output.2 * w.kernel.0 * w.kernel.1) as u64
             }
             Kernel::FullyConnected { batches, depth, out_c, .. } => (batches * depth * out_c) as u64,
+            Kernel::Conv2d16x8 { window: w, filter_in_c, .. } => {
+                (w.batches * w.output.0 * w.output.1 * w.output.2 * w.kernel.0 * w.kernel.1 * filter_in_c) as u64
+            }
+            // Every input element meets every filter tap and output channel.
+            Kernel::TransposeConv { window: w, .. } => {
+                (w.batches * w.input.0 * w.input.1 * w.input.2 * w.kernel.0 * w.kernel.1 * w.output.2) as u64
+            }
             _ => 0,
         }
     }

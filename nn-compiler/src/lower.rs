@@ -8,17 +8,22 @@ use crate::parse::{DType, Graph, Op, Tensor};
 
 /// The operators this compiler implements, with the types it accepts.
 pub const SUPPORTED: &[&str] = &[
-    "ADD (int8)",
+    "ADD (int8, int16)",
     "AVERAGE_POOL_2D (int8)",
-    "CONV_2D (int8)",
+    "CONV_2D (int8, 16x8)",
     "DEPTHWISE_CONV_2D (int8)",
     "DEQUANTIZE (int8 -> float32)",
     "FULLY_CONNECTED (int8)",
+    "LEAKY_RELU (int8, int16)",
     "MAX_POOL_2D (int8)",
-    "QUANTIZE (float32 -> int8, int8 -> int8)",
+    "PAD, PADV2 (int8, int16)",
+    "QUANTIZE (float32 -> int8, between int8, int16 and int32)",
     "RESHAPE",
     "SOFTMAX (int8)",
     "SQUEEZE",
+    "STRIDED_SLICE (int8, int16, int32)",
+    "SUB (int8, int16)",
+    "TRANSPOSE_CONV (int8, 16x8)",
 ];
 
 /// What an operator lowers to.
@@ -104,6 +109,71 @@ impl<'a> Cx<'_, 'a> {
             return Err(self.err(op, format_args!("{role} {} has zero point {zp}, outside int8", self.describe(t))));
         }
         Ok((tensor.shape.clone(), scale, zp))
+    }
+
+    /// Checks that `t` is a per-tensor quantized activation of one of the
+    /// `allowed` types, with a zero point inside its type (and zero for
+    /// int16, as TFLite's 16x8 scheme requires); returns its shape, type,
+    /// scale and zero point.
+    pub fn quantized_activation(
+        &self,
+        op: &Op,
+        t: usize,
+        role: &str,
+        allowed: &[DType],
+    ) -> Result<(Vec<usize>, DType, f32, i32), Diagnostic> {
+        let tensor = self.tensor(t);
+        if !allowed.contains(&tensor.dtype) {
+            let names: Vec<&str> = allowed.iter().map(|d| d.name()).collect();
+            return Err(self.err(
+                op,
+                format_args!(
+                    "{role} {} has type {}; this operator supports {}",
+                    self.describe(t),
+                    tensor.dtype.name(),
+                    names.join(" and ")
+                ),
+            ));
+        }
+        let (scale, zp) = self.quant_of(op, t, role)?;
+        let ok = match tensor.dtype {
+            DType::I8 => (-128..=127).contains(&zp),
+            DType::I16 => zp == 0,
+            _ => true,
+        };
+        if !ok {
+            return Err(self.err(
+                op,
+                format_args!(
+                    "{role} {} has zero point {zp}, outside what {} allows",
+                    self.describe(t),
+                    tensor.dtype.name()
+                ),
+            ));
+        }
+        Ok((tensor.shape.clone(), tensor.dtype, scale, zp))
+    }
+
+    /// The constant int64 data of `t` (16x8 biases).
+    pub fn const_i64(&self, op: &Op, t: usize, role: &str) -> Result<Vec<i64>, Diagnostic> {
+        let tensor = self.tensor(t);
+        if tensor.dtype != DType::I64 {
+            return Err(self.err(
+                op,
+                format_args!("{role} {} has type {}; int64 is required", self.describe(t), tensor.dtype.name()),
+            ));
+        }
+        let data = self.const_data(op, t, role, 8)?;
+        Ok(data.chunks_exact(8).map(|c| i64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])).collect())
+    }
+
+    /// Constant int32 values of a small parameter tensor (shapes, paddings,
+    /// slice indices).
+    pub fn const_ints(&self, op: &Op, t: usize, role: &str) -> Result<Vec<i64>, Diagnostic> {
+        match self.tensor(t).dtype {
+            DType::I64 => self.const_i64(op, t, role),
+            _ => Ok(self.const_i32(op, t, role)?.into_iter().map(i64::from).collect()),
+        }
     }
 
     /// The per-tensor scale and zero point of `t`, checked to be usable.
@@ -263,6 +333,11 @@ pub fn lower(graph: &Graph<'_>) -> Result<Program, Vec<Diagnostic>> {
             "DEPTHWISE_CONV_2D" => ops::depthwise_conv_2d::lower(&cx, op),
             "FULLY_CONNECTED" => ops::fully_connected::lower(&cx, op),
             "ADD" => ops::add::lower(&cx, op),
+            "SUB" => ops::sub::lower(&cx, op),
+            "LEAKY_RELU" => ops::leaky_relu::lower(&cx, op),
+            "PAD" | "PADV2" => ops::pad::lower(&cx, op),
+            "STRIDED_SLICE" => ops::strided_slice::lower(&cx, op),
+            "TRANSPOSE_CONV" => ops::transpose_conv::lower(&cx, op),
             "AVERAGE_POOL_2D" => ops::average_pool_2d::lower(&cx, op),
             "MAX_POOL_2D" => ops::max_pool_2d::lower(&cx, op),
             "SOFTMAX" => ops::softmax::lower(&cx, op),

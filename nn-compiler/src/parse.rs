@@ -180,6 +180,38 @@ pub enum Options {
         /// Fused activation.
         activation: Activation,
     },
+    /// SUB.
+    Sub {
+        /// Fused activation.
+        activation: Activation,
+    },
+    /// LEAKY_RELU.
+    LeakyRelu {
+        /// Slope for negative inputs.
+        alpha: f32,
+    },
+    /// STRIDED_SLICE.
+    StridedSlice {
+        /// Axes whose begin index is ignored.
+        begin_mask: i32,
+        /// Axes whose end index is ignored.
+        end_mask: i32,
+        /// Ellipsis axes (unsupported unless 0).
+        ellipsis_mask: i32,
+        /// New axes (unsupported unless 0).
+        new_axis_mask: i32,
+        /// Axes removed from the output.
+        shrink_axis_mask: i32,
+    },
+    /// TRANSPOSE_CONV.
+    TransposeConv {
+        /// Padding.
+        padding: Padding,
+        /// (height, width) stride.
+        stride: (i32, i32),
+        /// Fused activation.
+        activation: Activation,
+    },
     /// Some options table the compiler does not read.
     Other,
 }
@@ -474,6 +506,20 @@ fn read_options(o: Option<tflite::BuiltinOptionsRef<'_>>) -> Result<Options, pla
         },
         Some(B::SoftmaxOptions(c)) => Options::Softmax { beta: c.beta()? },
         Some(B::AddOptions(c)) => Options::Add { activation: activation(c.fused_activation_function()?) },
+        Some(B::SubOptions(c)) => Options::Sub { activation: activation(c.fused_activation_function()?) },
+        Some(B::LeakyReluOptions(c)) => Options::LeakyRelu { alpha: c.alpha()? },
+        Some(B::StridedSliceOptions(c)) => Options::StridedSlice {
+            begin_mask: c.begin_mask()?,
+            end_mask: c.end_mask()?,
+            ellipsis_mask: c.ellipsis_mask()?,
+            new_axis_mask: c.new_axis_mask()?,
+            shrink_axis_mask: c.shrink_axis_mask()?,
+        },
+        Some(B::TransposeConvOptions(c)) => Options::TransposeConv {
+            padding: padding(c.padding()?),
+            stride: (c.stride_h()?, c.stride_w()?),
+            activation: activation(c.fused_activation_function()?),
+        },
         Some(_) => Options::Other,
     })
 }

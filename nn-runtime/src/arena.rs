@@ -38,6 +38,51 @@ pub const fn i8s(bytes: &[u8]) -> &[i8] {
     unsafe { core::slice::from_raw_parts(bytes.as_ptr().cast::<i8>(), bytes.len()) }
 }
 
+/// Reinterprets 2-aligned bytes as `i16`. The planner aligns every arena
+/// buffer to 16 bytes; a misaligned or odd-length slice (impossible for a
+/// planned arena) yields only its aligned middle part.
+#[inline(always)]
+pub fn i16s(bytes: &[u8]) -> &[i16] {
+    // SAFETY: every bit pattern is a valid `i16`; `align_to` only returns a
+    // correctly aligned middle part.
+    unsafe { bytes.align_to::<i16>().1 }
+}
+
+/// Mutable form of [`i16s`].
+#[inline(always)]
+pub fn i16s_mut(bytes: &mut [u8]) -> &mut [i16] {
+    // SAFETY: as in `i16s`.
+    unsafe { bytes.align_to_mut::<i16>().1 }
+}
+
+/// Reinterprets 4-aligned bytes as `i32` (see [`i16s`]).
+#[inline(always)]
+pub fn i32s(bytes: &[u8]) -> &[i32] {
+    // SAFETY: as in `i16s`.
+    unsafe { bytes.align_to::<i32>().1 }
+}
+
+/// Mutable form of [`i32s`].
+#[inline(always)]
+pub fn i32s_mut(bytes: &mut [u8]) -> &mut [i32] {
+    // SAFETY: as in `i16s`.
+    unsafe { bytes.align_to_mut::<i32>().1 }
+}
+
+/// Reinterprets 4-aligned bytes as `f32` (see [`i16s`]).
+#[inline(always)]
+pub fn f32s(bytes: &[u8]) -> &[f32] {
+    // SAFETY: as in `i16s`; every bit pattern is a valid `f32`.
+    unsafe { bytes.align_to::<f32>().1 }
+}
+
+/// Mutable form of [`f32s`].
+#[inline(always)]
+pub fn f32s_mut(bytes: &mut [u8]) -> &mut [f32] {
+    // SAFETY: as in `f32s`.
+    unsafe { bytes.align_to_mut::<f32>().1 }
+}
+
 /// Reinterprets mutable bytes as mutable `i8` (same size and alignment).
 #[inline(always)]
 pub fn i8s_mut(bytes: &mut [u8]) -> &mut [i8] {

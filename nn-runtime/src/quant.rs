@@ -49,6 +49,17 @@ pub const fn multiply_by_quantized_multiplier(x: i32, multiplier: i32, shift: i3
     rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, multiplier), right)
 }
 
+/// TFLM's `MultiplyByQuantizedMultiplier` for a 64-bit accumulator (int16
+/// activations): the multiplier is first rounded to 16 bits, then one
+/// rounding shift by `15 - shift` (`shift` in `-31..=7`).
+#[inline(always)]
+pub const fn multiply_by_quantized_multiplier_i64(x: i64, multiplier: i32, shift: i32) -> i32 {
+    let reduced = if multiplier < 0x7FFF_0000 { (multiplier + (1 << 15)) >> 16 } else { 0x7FFF } as i64;
+    let total_shift = 15 - shift;
+    let round = 1i64 << (total_shift - 1);
+    (x.wrapping_mul(reduced).wrapping_add(round) >> total_shift) as i32
+}
+
 /// TFLM's `MultiplyByQuantizedMultiplierSmallerThanOneExp`: `shift <= 0`.
 #[inline(always)]
 pub const fn multiply_by_quantized_multiplier_smaller_than_one_exp(x: i32, multiplier: i32, shift: i32) -> i32 {

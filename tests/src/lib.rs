@@ -175,3 +175,52 @@ pub fn check_case<I: Flat, O: Flat>(name: &str, infer: impl Fn(&I) -> O) -> usiz
     let reference = Npy::load(&dir.join("output.npy"));
     check_samples(name, &input, &reference, infer)
 }
+
+/// Runs every sample of two inputs through `infer` and compares the output
+/// bytes with `reference` (TFLM).
+pub fn check_samples2<I0: Flat, I1: Flat, O: Flat>(
+    what: &str,
+    inputs: (&Npy, &Npy),
+    reference: &Npy,
+    infer: impl Fn(&I0, &I1) -> O,
+) -> usize {
+    let n = inputs.0.samples();
+    assert!(n > 0 && inputs.1.samples() == n && reference.samples() == n, "{what}: sample counts differ");
+    assert_eq!(inputs.0.descr, descr_of::<I0::E>(), "{what}: first input element type");
+    assert_eq!(inputs.1.descr, descr_of::<I1::E>(), "{what}: second input element type");
+    assert_eq!(reference.descr, descr_of::<O::E>(), "{what}: output element type");
+    let (l0, l1, lo) = (inputs.0.data.len() / n, inputs.1.data.len() / n, reference.data.len() / n);
+    for s in 0..n {
+        let (mut x0, mut x1) = (I0::zeroed(), I1::zeroed());
+        x0.bytes_mut().copy_from_slice(&inputs.0.data[s * l0..(s + 1) * l0]);
+        x1.bytes_mut().copy_from_slice(&inputs.1.data[s * l1..(s + 1) * l1]);
+        let y = infer(&x0, &x1);
+        let want = &reference.data[s * lo..(s + 1) * lo];
+        let diff = y.bytes().iter().zip(want).filter(|(a, b)| a != b).count();
+        assert!(y.bytes().len() == lo && diff == 0, "{what}: sample {s} differs from TFLM in {diff} of {lo} bytes");
+    }
+    n
+}
+
+/// Checks one per-layer model of `../shared/models/tflite-micro/seanet_int16`
+/// (`<name>_input.npy` against TFLM's `<name>_reference_output.npy`).
+pub fn check_seanet<I: Flat, O: Flat>(name: &str, infer: impl Fn(&I) -> O) -> usize {
+    let base = shared_models().join("tflite-micro/seanet_int16").join(name);
+    let input = Npy::load(&base.with_file_name(format!("{}_input.npy", file_stem(&base))));
+    let reference = Npy::load(&base.with_file_name(format!("{}_reference_output.npy", file_stem(&base))));
+    check_samples(name, &input, &reference, infer)
+}
+
+/// Like [`check_seanet`] for two-input models (`<name>_input_0.npy`, `_1`).
+pub fn check_seanet2<I0: Flat, I1: Flat, O: Flat>(name: &str, infer: impl Fn(&I0, &I1) -> O) -> usize {
+    let base = shared_models().join("tflite-micro/seanet_int16").join(name);
+    let stem = file_stem(&base);
+    let a = Npy::load(&base.with_file_name(format!("{stem}_input_0.npy")));
+    let b = Npy::load(&base.with_file_name(format!("{stem}_input_1.npy")));
+    let reference = Npy::load(&base.with_file_name(format!("{stem}_reference_output.npy")));
+    check_samples2(name, (&a, &b), &reference, infer)
+}
+
+fn file_stem(p: &Path) -> String {
+    p.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}

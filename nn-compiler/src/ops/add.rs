@@ -1,36 +1,40 @@
-//! ADD: two int8 inputs of the same shape with their own scales, fused
-//! activation. (Broadcasting is not implemented yet.)
+//! ADD: two quantized inputs (int8 or int16) with their own scales, NumPy
+//! broadcasting, fused activation. Shared with SUB.
 
-use super::check_activation;
+use super::{broadcast, check_activation};
 use crate::diag::Diagnostic;
 use crate::ir::{Kernel, Step};
 use crate::lower::{Cx, Lowered};
-use crate::parse::{Op, Options};
+use crate::parse::{Activation, DType, Op, Options};
 use crate::quant::{activation_range, quantize_multiplier};
 
 /// Checks and lowers one ADD.
 pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
-    cx.arity(op, 2, 2, 1)?;
     let activation = match op.options {
         Options::Add { activation } => activation,
-        _ => crate::parse::Activation::None,
+        _ => Activation::None,
     };
+    lower_arithmetic(cx, op, false, activation)
+}
+
+/// ADD and SUB.
+pub(crate) fn lower_arithmetic(cx: &Cx, op: &Op, sub: bool, activation: Activation) -> Result<Lowered, Diagnostic> {
+    cx.arity(op, 2, 2, 1)?;
     check_activation(cx, op, activation)?;
     let (a, b, y) = (cx.input(op, 0)?, cx.input(op, 1)?, op.outputs[0]);
-    let (a_shape, a_scale, a_zp) = cx.int8_activation(op, a, "first input")?;
-    let (b_shape, b_scale, b_zp) = cx.int8_activation(op, b, "second input")?;
-    let (y_shape, y_scale, y_zp) = cx.int8_activation(op, y, "output")?;
-    if a_shape != b_shape || a_shape != y_shape {
-        return Err(cx.err(
-            op,
-            format_args!(
-                "inputs {a_shape:?} and {b_shape:?} and output {y_shape:?} differ; broadcasting ADD is not supported yet"
-            ),
-        ));
+    let types = [DType::I8, DType::I16];
+    let (a_shape, dtype, a_scale, a_zp) = cx.quantized_activation(op, a, "first input", &types)?;
+    let (b_shape, b_type, b_scale, b_zp) = cx.quantized_activation(op, b, "second input", &types)?;
+    let (y_shape, y_type, y_scale, y_zp) = cx.quantized_activation(op, y, "output", &types)?;
+    if b_type != dtype || y_type != dtype {
+        return Err(cx.err(op, "inputs and output must have the same type"));
     }
-    // TFLM's CalculateOpDataAdd: both inputs are brought to twice the larger
-    // input scale with 20 bits of headroom.
-    let left_shift = 20;
+    let broadcast = broadcast(cx, op, &a_shape, &b_shape, &y_shape)?;
+    // TFLM: 20 bits of headroom for int8, 15 for int16.
+    let left_shift = if dtype == DType::I16 { 15 } else { 20 };
+    // TFLM forms the ratios in f64 for both ADD and SUB (the oracle's
+    // tflite-micro 0.dev20261023 does so for SUB too; older sources used f32,
+    // which differs in the last bit on some SEANet layers).
     let twice_max = 2.0 * a_scale.max(b_scale) as f64;
     let real = [
         a_scale as f64 / twice_max,
@@ -49,11 +53,21 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         }
         *slot = quantize_multiplier(m);
     }
-    let act = activation_range(activation, y_scale, y_zp, -128, 127);
+    let (qmin, qmax) = if dtype == DType::I16 { (-32768, 32767) } else { (-128, 127) };
+    let act = activation_range(activation, y_scale, y_zp, qmin, qmax);
     Ok(Lowered::Step(Step {
         op_index: op.index,
         op_name: op.name.clone(),
-        kernel: Kernel::Add { input_offsets: (-a_zp, -b_zp), left_shift, multipliers, output_offset: y_zp, act },
+        kernel: Kernel::Arithmetic {
+            sub,
+            dtype,
+            input_offsets: (-a_zp, -b_zp),
+            left_shift,
+            multipliers,
+            output_offset: y_zp,
+            act,
+            broadcast,
+        },
         inputs: vec![a, b],
         output: y,
     }))

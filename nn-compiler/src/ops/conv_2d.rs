@@ -5,7 +5,7 @@ use super::{bias, check_activation, conv_requant, nhwc};
 use crate::diag::Diagnostic;
 use crate::ir::{Kernel, Step, Window};
 use crate::lower::{Cx, Lowered};
-use crate::parse::{Op, Options};
+use crate::parse::{DType, Op, Options};
 use crate::quant::{out_size, pad_before};
 
 /// Checks and lowers one CONV_2D.
@@ -16,8 +16,12 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     };
     check_activation(cx, op, activation)?;
     let (x, w, y) = (cx.input(op, 0)?, cx.input(op, 1)?, op.outputs[0]);
-    let (in_shape, in_scale, in_zp) = cx.int8_activation(op, x, "input")?;
-    let (out_shape, out_scale, out_zp) = cx.int8_activation(op, y, "output")?;
+    let types = [DType::I8, DType::I16];
+    let (in_shape, dtype, in_scale, in_zp) = cx.quantized_activation(op, x, "input", &types)?;
+    let (out_shape, out_type, out_scale, out_zp) = cx.quantized_activation(op, y, "output", &types)?;
+    if out_type != dtype {
+        return Err(cx.err(op, "input and output types differ"));
+    }
     let [n, ih, iw, ic] = nhwc(cx, op, &in_shape, "the input")?;
     let [on, oh, ow, oc] = nhwc(cx, op, &out_shape, "the output")?;
     let [foc, kh, kw, fic] = nhwc(cx, op, &cx.tensor(w).shape, "the filter")?;
@@ -44,9 +48,6 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     }
     let filter = cx.const_i8(op, w, "filter")?;
     let scales = cx.weight_scales(op, w, oc, 0)?;
-    let bias = bias(cx, op, 2, oc)?;
-    super::check_accumulator(cx, op, &super::abs_sums_rows(&filter, oc), -in_zp, &bias)?;
-    let requant = conv_requant(cx, op, in_scale, &scales, oc, (out_scale, out_zp), activation)?;
     let window = Window {
         batches: n,
         input: (ih, iw, ic),
@@ -56,6 +57,33 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         dilation: (dh, dw),
         pad: (pad_before(ih, kh, sh, dh, oh), pad_before(iw, kw, sw, dw, ow)),
     };
+    if dtype == DType::I16 {
+        // 16x8: int64 bias and accumulator, TFLM's 64-bit requantization.
+        let bias = match cx.optional_input(op, 2) {
+            Some(t) => cx.const_i64(op, t, "bias")?,
+            None => Vec::new(),
+        };
+        if !bias.is_empty() && bias.len() != oc {
+            return Err(cx.err(op, format_args!("the bias has {} values; expected {oc}", bias.len())));
+        }
+        let mut requant = conv_requant(cx, op, in_scale, &scales, oc, (out_scale, out_zp), activation)?;
+        let (lo, hi) = crate::quant::activation_range(activation, out_scale, out_zp, -32768, 32767);
+        requant.act_min = lo;
+        requant.act_max = hi;
+        if requant.shift.iter().any(|&s| s > 7) {
+            return Err(cx.err(op, "a requantization shift exceeds TFLM's 16x8 range"));
+        }
+        return Ok(Lowered::Step(Step {
+            op_index: op.index,
+            op_name: op.name.clone(),
+            kernel: Kernel::Conv2d16x8 { window, filter_in_c: fic, filter, bias, requant },
+            inputs: vec![x],
+            output: y,
+        }));
+    }
+    let bias = bias(cx, op, 2, oc)?;
+    super::check_accumulator(cx, op, &super::abs_sums_rows(&filter, oc), -in_zp, &bias)?;
+    let requant = conv_requant(cx, op, in_scale, &scales, oc, (out_scale, out_zp), activation)?;
     Ok(Lowered::Step(Step {
         op_index: op.index,
         op_name: op.name.clone(),

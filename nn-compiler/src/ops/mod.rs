@@ -7,13 +7,18 @@ pub mod conv_2d;
 pub mod depthwise_conv_2d;
 pub mod dequantize;
 pub mod fully_connected;
+pub mod leaky_relu;
 pub mod max_pool_2d;
+pub mod pad;
 pub mod quantize;
 pub mod reshape;
 pub mod softmax;
+pub mod strided_slice;
+pub mod sub;
+pub mod transpose_conv;
 
 use crate::diag::Diagnostic;
-use crate::ir::Requant;
+use crate::ir::{Broadcast, Requant};
 use crate::lower::Cx;
 use crate::parse::{Activation, Op};
 use crate::quant::{activation_range, quantize_multiplier};
@@ -124,4 +129,43 @@ pub(crate) fn nhwc(cx: &Cx, op: &Op, shape: &[usize], role: &str) -> Result<[usi
         _ => Err(cx
             .err(op, format_args!("{role} has shape {shape:?}; a 4-D NHWC shape without zero dimensions is required"))),
     }
+}
+
+/// NumPy broadcasting of two input shapes to the output shape (at most 6
+/// dimensions), or `None` when all three shapes are equal.
+pub(crate) fn broadcast(
+    cx: &Cx,
+    op: &Op,
+    a: &[usize],
+    b: &[usize],
+    out: &[usize],
+) -> Result<Option<Broadcast>, Diagnostic> {
+    if a == b && a == out {
+        return Ok(None);
+    }
+    let bad = || cx.err(op, format_args!("input shapes {a:?} and {b:?} do not broadcast to the output shape {out:?}"));
+    if a.len() > 6 || b.len() > 6 || out.len() > 6 || a.len() > out.len() || b.len() > out.len() {
+        return Err(bad());
+    }
+    let pad = |s: &[usize]| {
+        let mut d = [1usize; 6];
+        d[6 - s.len()..].copy_from_slice(s);
+        d
+    };
+    let (a, b, dims) = (pad(a), pad(b), pad(out));
+    let strides = |s: &[usize; 6]| {
+        let mut st = [0usize; 6];
+        let mut acc = 1;
+        for d in (0..6).rev() {
+            st[d] = if s[d] == 1 { 0 } else { acc };
+            acc *= s[d];
+        }
+        st
+    };
+    for d in 0..6 {
+        if (a[d] != dims[d] && a[d] != 1) || (b[d] != dims[d] && b[d] != 1) {
+            return Err(bad());
+        }
+    }
+    Ok(Some(Broadcast { dims, a_strides: strides(&a), b_strides: strides(&b) }))
 }

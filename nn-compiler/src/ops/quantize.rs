@@ -1,5 +1,6 @@
-//! QUANTIZE: float32 to int8 at the graph's edge, and int8 to int8 (a change
-//! of scale).
+//! QUANTIZE: float32 to int8 at the graph's edge, and requantization
+//! between int8, int16 and int32 (the pairs TFLM's reference kernel
+//! accepts).
 
 use super::multiplier;
 use crate::diag::Diagnostic;
@@ -15,26 +16,23 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     if tx.elements() != ty.elements() {
         return Err(cx.err(op, "input and output element counts differ"));
     }
-    let (out_scale, out_zp) = if ty.dtype == DType::I8 {
-        let (_, s, z) = cx.int8_activation(op, y, "output")?;
-        (s, z)
-    } else {
-        cx.quant_of(op, y, "output")?
-    };
-    let kernel = match (tx.dtype, ty.dtype) {
-        (DType::F32, DType::I8) => Kernel::QuantizeF32 { scale: out_scale, zero_point: out_zp },
-        (DType::I8, DType::I8) => {
-            let (_, in_scale, in_zp) = cx.int8_activation(op, x, "input")?;
+    let ints = [DType::I8, DType::I16, DType::I32];
+    let (_, to, out_scale, out_zp) = cx.quantized_activation(op, y, "output", &ints)?;
+    let kernel = match tx.dtype {
+        DType::F32 if to == DType::I8 => Kernel::QuantizeF32 { scale: out_scale, zero_point: out_zp },
+        from @ (DType::I8 | DType::I16 | DType::I32) if !(from == DType::I32 && to == DType::I32) => {
+            let (_, _, in_scale, in_zp) = cx.quantized_activation(op, x, "input", &ints)?;
+            // TFLM's PrepareQuantizeReference: the f64 ratio of the scales.
             let (m, s) = multiplier(cx, op, in_scale as f64 / out_scale as f64, "requantization")?;
-            Kernel::Requantize { multiplier: m, shift: s, input_zero_point: in_zp, output_zero_point: out_zp }
+            Kernel::Requantize { from, to, multiplier: m, shift: s, input_zero_point: in_zp, output_zero_point: out_zp }
         }
-        (a, b) => {
+        from => {
             return Err(cx.err(
                 op,
                 format_args!(
-                    "quantizing {} to {} is not supported (float32 -> int8 and int8 -> int8 are)",
-                    a.name(),
-                    b.name()
+                    "quantizing {} to {} is not supported (float32 -> int8, and between int8, int16 and int32 are)",
+                    from.name(),
+                    to.name()
                 ),
             ))
         }

@@ -2,11 +2,13 @@
 //! broadcast per-tensor) requantization; TFLM's `ConvPerChannel`.
 
 use super::requantize;
+use crate::quant::multiply_by_quantized_multiplier_i64;
 
-/// Constants of one int8 2-D convolution layer. Shapes are NHWC; the filter
-/// is `[out_c][k_h][k_w][in_c / groups]`.
+/// Constants of one 2-D convolution layer. Shapes are NHWC; the filter is
+/// `[out_c][k_h][k_w][in_c / groups]`. The bias is `i32` for int8
+/// activations and `i64` for int16 activations (16x8).
 #[derive(Clone, Copy, Debug)]
-pub struct Conv2d<'a> {
+pub struct Conv2d<'a, B = i32> {
     /// Batch size.
     pub batches: usize,
     /// Input height.
@@ -50,7 +52,7 @@ pub struct Conv2d<'a> {
     /// Filter weights.
     pub filter: &'a [i8],
     /// Bias per output channel, or empty for none.
-    pub bias: &'a [i32],
+    pub bias: &'a [B],
     /// Q0.31 requantization multiplier per output channel.
     pub multiplier: &'a [i32],
     /// Requantization shift per output channel (positive: left).
@@ -135,6 +137,49 @@ pub fn conv_2d_1x1_overlapping(p: &Conv2d, buf: &mut [i8], input: usize, output:
                 acc = acc.wrapping_add(bias);
             }
             buf[o0 + oc] = requantize(acc, p.multiplier[oc], p.shift[oc], p.output_offset, p.act_min, p.act_max);
+        }
+    }
+}
+
+/// Runs a 16x8 convolution (int16 activations with zero point 0, int8
+/// weights, int64 bias and accumulator); TFLM's int16 `ConvPerChannel`.
+pub fn conv_2d_16x8(p: &Conv2d<i64>, input: &[i16], output: &mut [i16]) {
+    let fic = p.filter_in_c.max(1);
+    let groups = (p.in_c / fic).max(1);
+    let filters_per_group = (p.out_c / groups).max(1);
+    let filter_size = p.k_h * p.k_w * fic;
+    let mut o = 0;
+    for b in 0..p.batches {
+        let in_batch = b * p.in_h * p.in_w * p.in_c;
+        for oy in 0..p.out_h {
+            let iy0 = (oy * p.stride_h) as isize - p.pad_top as isize;
+            let (ky0, ky1) = valid_taps(iy0, p.dilation_h, p.k_h, p.in_h);
+            for ox in 0..p.out_w {
+                let ix0 = (ox * p.stride_w) as isize - p.pad_left as isize;
+                let (kx0, kx1) = valid_taps(ix0, p.dilation_w, p.k_w, p.in_w);
+                for oc in 0..p.out_c {
+                    let in_c0 = (oc / filters_per_group) * fic;
+                    let filter = &p.filter[oc * filter_size..(oc + 1) * filter_size];
+                    let mut acc: i64 = 0;
+                    for ky in ky0..ky1 {
+                        let iy = (iy0 + (ky * p.dilation_h) as isize) as usize;
+                        for kx in kx0..kx1 {
+                            let ix = (ix0 + (kx * p.dilation_w) as isize) as usize;
+                            let at = in_batch + (iy * p.in_w + ix) * p.in_c + in_c0;
+                            let w = &filter[(ky * p.k_w + kx) * fic..(ky * p.k_w + kx + 1) * fic];
+                            let x = &input[at..at + fic];
+                            // Each product fits in i32; the sum is exact in i64.
+                            acc += x.iter().zip(w).map(|(&x, &w)| (x as i32 * w as i32) as i64).sum::<i64>();
+                        }
+                    }
+                    if let Some(&bias) = p.bias.get(oc) {
+                        acc = acc.wrapping_add(bias);
+                    }
+                    let scaled = multiply_by_quantized_multiplier_i64(acc, p.multiplier[oc], p.shift[oc]);
+                    output[o] = scaled.clamp(p.act_min, p.act_max) as i16;
+                    o += 1;
+                }
+            }
         }
     }
 }

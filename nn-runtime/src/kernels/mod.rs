@@ -11,9 +11,14 @@ pub mod conv_2d;
 pub mod depthwise_conv_2d;
 pub mod dequantize;
 pub mod fully_connected;
+pub mod leaky_relu;
 pub mod max_pool_2d;
+pub mod pad;
 pub mod quantize;
 pub mod softmax;
+pub mod strided_slice;
+pub mod sub;
+pub mod transpose_conv;
 
 /// Clamps an accumulator to the fused activation range and narrows it.
 #[inline(always)]
@@ -72,5 +77,84 @@ impl Pool2d {
         let start = origin.max(0);
         let end = (origin + k as isize).min(n as isize).max(start);
         (start as usize, end as usize)
+    }
+}
+
+/// Quantized element types (int8, int16, int32 activations).
+pub trait Quantized: Copy + Default {
+    /// Smallest value.
+    const MIN: i32;
+    /// Largest value.
+    const MAX: i32;
+    /// Widens to `i32`.
+    fn get(self) -> i32;
+    /// Narrows an `i32` already clamped to `MIN..=MAX`.
+    fn from_clamped(v: i32) -> Self;
+    /// Saturates an `i32` into the type.
+    #[inline(always)]
+    fn saturate(v: i32) -> Self {
+        Self::from_clamped(v.clamp(Self::MIN, Self::MAX))
+    }
+}
+
+macro_rules! quantized {
+    ($($t:ty),*) => {$(
+        impl Quantized for $t {
+            const MIN: i32 = <$t>::MIN as i32;
+            const MAX: i32 = <$t>::MAX as i32;
+            #[inline(always)]
+            fn get(self) -> i32 {
+                self as i32
+            }
+            #[inline(always)]
+            fn from_clamped(v: i32) -> Self {
+                v as $t
+            }
+        }
+    )*};
+}
+quantized!(i8, i16, i32);
+
+/// Maximum tensor rank of the index-mapping kernels.
+pub const MAX_RANK: usize = 6;
+
+/// How a binary operator's output index maps to its inputs when shapes
+/// broadcast (NumPy rules), padded to [`MAX_RANK`] dimensions; a stride of 0
+/// repeats an input along that dimension.
+#[derive(Clone, Copy, Debug)]
+pub struct Broadcast {
+    /// Output dimensions, outermost first (leading ones are 1).
+    pub dims: [usize; MAX_RANK],
+    /// Element strides of the first input per output dimension.
+    pub a_strides: [usize; MAX_RANK],
+    /// Element strides of the second input per output dimension.
+    pub b_strides: [usize; MAX_RANK],
+}
+
+impl Broadcast {
+    /// Calls `f(out_index, a_index, b_index)` for every output element in
+    /// order.
+    #[inline(always)]
+    pub fn for_each(&self, mut f: impl FnMut(usize, usize, usize)) {
+        let total: usize = self.dims.iter().product();
+        let mut idx = [0usize; MAX_RANK];
+        let (mut a, mut b) = (0usize, 0usize);
+        for o in 0..total {
+            f(o, a, b);
+            // Advance the odometer, innermost dimension first.
+            let mut d = MAX_RANK;
+            while d > 0 {
+                d -= 1;
+                idx[d] += 1;
+                a += self.a_strides[d];
+                b += self.b_strides[d];
+                if idx[d] < self.dims[d] {
+                    break;
+                }
+                a -= self.a_strides[d] * idx[d];
+                b -= self.b_strides[d] * idx[d];
+                idx[d] = 0;
+            }
+        }
     }
 }

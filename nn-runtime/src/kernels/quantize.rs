@@ -1,6 +1,7 @@
 //! QUANTIZE: float32 to int8 (TFLM's `AffineQuantize`) and int8 to int8
 //! with a new scale (TFLM's `Requantize`).
 
+use super::Quantized;
 use crate::quant::multiply_by_quantized_multiplier;
 
 /// Quantizes one value: `round(x / scale)` in `f32`, ties away from zero,
@@ -61,11 +62,13 @@ pub struct Requantize {
     pub output_zero_point: i32,
 }
 
-/// Requantizes int8 values to another int8 scale.
-pub fn requantize_i8_i8(p: &Requantize, input: &[i8], output: &mut [i8]) {
+/// Requantizes integer values to another scale and type (TFLM's
+/// `Requantize`: subtract the input zero point, rescale, add the output zero
+/// point, saturate).
+pub fn requantize<I: Quantized, O: Quantized>(p: &Requantize, input: &[I], output: &mut [O]) {
     for (o, &x) in output.iter_mut().zip(input) {
-        let v = multiply_by_quantized_multiplier((x as i32).wrapping_sub(p.input_zero_point), p.multiplier, p.shift);
-        *o = v.wrapping_add(p.output_zero_point).clamp(-128, 127) as i8;
+        let v = multiply_by_quantized_multiplier(x.get().wrapping_sub(p.input_zero_point), p.multiplier, p.shift);
+        *o = O::saturate(v.wrapping_add(p.output_zero_point));
     }
 }
 
