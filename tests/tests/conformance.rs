@@ -20,6 +20,13 @@ nn_macro::include_model!(conv_k3_dil2_same_c3_o8 = "conformance/conv_k3_dil2_sam
 nn_macro::include_model!(conv_k3_relu6_c5_o8 = "conformance/conv_k3_relu6_c5_o8/model.tflite");
 nn_macro::include_model!(conv_k3_mix_c3_o16 = "conformance/conv_k3_mix_c3_o16/model.tflite");
 nn_macro::include_model!(conv_k3_mix_relu_s2_c17_o17 = "conformance/conv_k3_mix_relu_s2_c17_o17/model.tflite");
+nn_macro::include_model!(conv_k3_s1_same_c8_o1 = "conformance/conv_k3_s1_same_c8_o1/model.tflite");
+nn_macro::include_model!(conv_k5_s2_valid_c4_o3 = "conformance/conv_k5_s2_valid_c4_o3/model.tflite");
+nn_macro::include_model!(conv_k3_s2_same_c16_o64 = "conformance/conv_k3_s2_same_c16_o64/model.tflite");
+nn_macro::include_model!(conv_k1_s1_c64_o64 = "conformance/conv_k1_s1_c64_o64/model.tflite");
+nn_macro::include_model!(conv_k3_s1_valid_c64_o5 = "conformance/conv_k3_s1_valid_c64_o5/model.tflite");
+nn_macro::include_model!(conv_k3_relu1_c4_o5 = "conformance/conv_k3_relu1_c4_o5/model.tflite");
+nn_macro::include_model!(conv_k3_relu1_wide_patched = "conformance/conv_k3_relu1_wide_patched/model.tflite");
 nn_macro::include_model!(dw_k3_s1_same_c8 = "conformance/dw_k3_s1_same_c8/model.tflite");
 nn_macro::include_model!(dw_k3_s2_same_even_c8 = "conformance/dw_k3_s2_same_even_c8/model.tflite");
 nn_macro::include_model!(dw_k3_s2_same_odd_c17_relu = "conformance/dw_k3_s2_same_odd_c17_relu/model.tflite");
@@ -27,6 +34,14 @@ nn_macro::include_model!(dw_k3_s2_valid_c3_m2 = "conformance/dw_k3_s2_valid_c3_m
 nn_macro::include_model!(dw_k3_s1_same_c8_m2_relu6 = "conformance/dw_k3_s1_same_c8_m2_relu6/model.tflite");
 nn_macro::include_model!(dw_k3_dil2_same_c8 = "conformance/dw_k3_dil2_same_c8/model.tflite");
 nn_macro::include_model!(dw_k3_mix_c17 = "conformance/dw_k3_mix_c17/model.tflite");
+nn_macro::include_model!(dw_k3_s1_same_c1 = "conformance/dw_k3_s1_same_c1/model.tflite");
+nn_macro::include_model!(dw_k5_s1_same_c4 = "conformance/dw_k5_s1_same_c4/model.tflite");
+nn_macro::include_model!(dw_k3_s3_same_c5 = "conformance/dw_k3_s3_same_c5/model.tflite");
+nn_macro::include_model!(dw_k1x3_s1_same_c16 = "conformance/dw_k1x3_s1_same_c16/model.tflite");
+nn_macro::include_model!(dw_k3_s1_same_c64 = "conformance/dw_k3_s1_same_c64/model.tflite");
+nn_macro::include_model!(dw_k3_s2_valid_c70 = "conformance/dw_k3_s2_valid_c70/model.tflite");
+nn_macro::include_model!(dw_k3_relu1_c16 = "conformance/dw_k3_relu1_c16/model.tflite");
+nn_macro::include_model!(dw_k3_relu1_wide_patched = "conformance/dw_k3_relu1_wide_patched/model.tflite");
 nn_macro::include_model!(fc_per_tensor_k13_o8 = "conformance/fc_per_tensor_k13_o8/model.tflite");
 nn_macro::include_model!(fc_per_channel_mix_k13_o17 = "conformance/fc_per_channel_mix_k13_o17/model.tflite");
 nn_macro::include_model!(fc_batch3_k13_o5 = "conformance/fc_batch3_k13_o5/model.tflite");
@@ -45,14 +60,25 @@ nn_macro::include_model!(avgpool_k2_s2_valid = "conformance/avgpool_k2_s2_valid/
 nn_macro::include_model!(avgpool_k3_s2_same_odd = "conformance/avgpool_k3_s2_same_odd/model.tflite");
 nn_macro::include_model!(avgpool_k3_s2_same_even = "conformance/avgpool_k3_s2_same_even/model.tflite");
 nn_macro::include_model!(avgpool_k3_s1_same = "conformance/avgpool_k3_s1_same/model.tflite");
+nn_macro::include_model!(maxpool_k1_s2_valid = "conformance/maxpool_k1_s2_valid/model.tflite");
+nn_macro::include_model!(maxpool_k2x3_s2_same = "conformance/maxpool_k2x3_s2_same/model.tflite");
+nn_macro::include_model!(maxpool_k3_s2_same_relu6 = "conformance/maxpool_k3_s2_same_relu6/model.tflite");
+nn_macro::include_model!(avgpool_k1_s2_valid = "conformance/avgpool_k1_s2_valid/model.tflite");
+nn_macro::include_model!(avgpool_k2x3_s2_same = "conformance/avgpool_k2x3_s2_same/model.tflite");
+nn_macro::include_model!(avgpool_k3_s2_same_relu6 = "conformance/avgpool_k3_s2_same_relu6/model.tflite");
 nn_macro::include_model!(softmax_2d = "conformance/softmax_2d/model.tflite");
 nn_macro::include_model!(softmax_4d = "conformance/softmax_4d/model.tflite");
 nn_macro::include_model!(fc_softmax = "conformance/fc_softmax/model.tflite");
 nn_macro::include_model!(softmax_2d_beta0p5_patched = "conformance/softmax_2d_beta0p5_patched/model.tflite");
 nn_macro::include_model!(softmax_4d_beta2_patched = "conformance/softmax_4d_beta2_patched/model.tflite");
+nn_macro::include_model!(softmax_1d = "conformance/softmax_1d/model.tflite");
+nn_macro::include_model!(softmax_1d_beta3_patched = "conformance/softmax_1d_beta3_patched/model.tflite");
 nn_macro::include_model!(reshape_conv_conv = "conformance/reshape_conv_conv/model.tflite");
 nn_macro::include_model!(reshape_conv_fc_keep_dims = "conformance/reshape_conv_fc_keep_dims/model.tflite");
 nn_macro::include_model!(squeeze_conv_fc_patched = "conformance/squeeze_conv_fc_patched/model.tflite");
+nn_macro::include_model!(quantize_requant_input_patched = "conformance/quantize_requant_input_patched/model.tflite");
+nn_macro::include_model!(quantize_requant_mid_patched = "conformance/quantize_requant_mid_patched/model.tflite");
+nn_macro::include_model!(quantize_requant_output_patched = "conformance/quantize_requant_output_patched/model.tflite");
 nn_macro::include_model!(float_io_conv = "conformance/float_io_conv/model.tflite");
 nn_macro::include_model!(float_io_fc = "conformance/float_io_fc/model.tflite");
 
@@ -146,6 +172,48 @@ fn conv_k3_mix_relu_s2_c17_o17() {
     assert_eq!(nn_tests::check_case("conv_k3_mix_relu_s2_c17_o17", conv_k3_mix_relu_s2_c17_o17::infer), 3);
 }
 
+/// 3x3 SAME, 6x6x8 -> 1 (a single output channel)
+#[test]
+fn conv_k3_s1_same_c8_o1() {
+    assert_eq!(nn_tests::check_case("conv_k3_s1_same_c8_o1", conv_k3_s1_same_c8_o1::infer), 3);
+}
+
+/// 5x5, stride 2, VALID, 11x9x4 -> 3
+#[test]
+fn conv_k5_s2_valid_c4_o3() {
+    assert_eq!(nn_tests::check_case("conv_k5_s2_valid_c4_o3", conv_k5_s2_valid_c4_o3::infer), 3);
+}
+
+/// 3x3, stride 2, SAME on 6x6 (padding 0/1), 16 -> 64
+#[test]
+fn conv_k3_s2_same_c16_o64() {
+    assert_eq!(nn_tests::check_case("conv_k3_s2_same_c16_o64", conv_k3_s2_same_c16_o64::infer), 3);
+}
+
+/// 1x1, stride 1, 4x4x64 -> 64
+#[test]
+fn conv_k1_s1_c64_o64() {
+    assert_eq!(nn_tests::check_case("conv_k1_s1_c64_o64", conv_k1_s1_c64_o64::infer), 3);
+}
+
+/// 3x3, stride 1, VALID, 5x5x64 -> 5
+#[test]
+fn conv_k3_s1_valid_c64_o5() {
+    assert_eq!(nn_tests::check_case("conv_k3_s1_valid_c64_o5", conv_k3_s1_valid_c64_o5::infer), 3);
+}
+
+/// 3x3 SAME, fused RELU_N1_TO_1 (keras.ops.clip(x, -1, 1), fused by the converter), 6x6x4 -> 5
+#[test]
+fn conv_k3_relu1_c4_o5() {
+    assert_eq!(nn_tests::check_case("conv_k3_relu1_c4_o5", conv_k3_relu1_c4_o5::infer), 3);
+}
+
+/// 3x3 SAME, fused RELU_N1_TO_1, 6x6x8 -> 5, output scale x4: the clamp lies inside int8 (patched)
+#[test]
+fn conv_k3_relu1_wide_patched() {
+    assert_eq!(nn_tests::check_case("conv_k3_relu1_wide_patched", conv_k3_relu1_wide_patched::infer), 3);
+}
+
 /// 3x3, stride 1, SAME, 7x7x8
 #[test]
 fn dw_k3_s1_same_c8() {
@@ -186,6 +254,54 @@ fn dw_k3_dil2_same_c8() {
 #[test]
 fn dw_k3_mix_c17() {
     assert_eq!(nn_tests::check_case("dw_k3_mix_c17", dw_k3_mix_c17::infer), 3);
+}
+
+/// 3x3, stride 1, SAME, 6x6x1 (a single channel)
+#[test]
+fn dw_k3_s1_same_c1() {
+    assert_eq!(nn_tests::check_case("dw_k3_s1_same_c1", dw_k3_s1_same_c1::infer), 3);
+}
+
+/// 5x5, stride 1, SAME (padding 2/2), 7x7x4
+#[test]
+fn dw_k5_s1_same_c4() {
+    assert_eq!(nn_tests::check_case("dw_k5_s1_same_c4", dw_k5_s1_same_c4::infer), 3);
+}
+
+/// 3x3, stride 3, SAME on 10x11 (padding 1/1 and 0/1), 5 channels
+#[test]
+fn dw_k3_s3_same_c5() {
+    assert_eq!(nn_tests::check_case("dw_k3_s3_same_c5", dw_k3_s3_same_c5::infer), 3);
+}
+
+/// 1x3, stride 1, SAME (padding 0/0 and 1/1), 5x7x16
+#[test]
+fn dw_k1x3_s1_same_c16() {
+    assert_eq!(nn_tests::check_case("dw_k1x3_s1_same_c16", dw_k1x3_s1_same_c16::infer), 3);
+}
+
+/// 3x3, stride 1, SAME, 5x5x64 (64 channels)
+#[test]
+fn dw_k3_s1_same_c64() {
+    assert_eq!(nn_tests::check_case("dw_k3_s1_same_c64", dw_k3_s1_same_c64::infer), 3);
+}
+
+/// 3x3, stride 2, VALID, 7x7x70 (more than 64 channels)
+#[test]
+fn dw_k3_s2_valid_c70() {
+    assert_eq!(nn_tests::check_case("dw_k3_s2_valid_c70", dw_k3_s2_valid_c70::infer), 3);
+}
+
+/// 3x3 SAME, fused RELU_N1_TO_1, 6x6x16, input calibrated on [-3,3]
+#[test]
+fn dw_k3_relu1_c16() {
+    assert_eq!(nn_tests::check_case("dw_k3_relu1_c16", dw_k3_relu1_c16::infer), 3);
+}
+
+/// 3x3 SAME, fused RELU_N1_TO_1, 6x6x5, output scale x4: the clamp lies inside int8 (patched)
+#[test]
+fn dw_k3_relu1_wide_patched() {
+    assert_eq!(nn_tests::check_case("dw_k3_relu1_wide_patched", dw_k3_relu1_wide_patched::infer), 3);
 }
 
 /// [1,13] -> 8, per-tensor weights (K = 13, not a multiple of 4)
@@ -297,6 +413,42 @@ fn avgpool_k3_s1_same() {
     assert_eq!(nn_tests::check_case("avgpool_k3_s1_same", avgpool_k3_s1_same::infer), 3);
 }
 
+/// MAX_POOL_2D 1x1 stride 2 VALID on 7x8x4 (subsampling)
+#[test]
+fn maxpool_k1_s2_valid() {
+    assert_eq!(nn_tests::check_case("maxpool_k1_s2_valid", maxpool_k1_s2_valid::infer), 3);
+}
+
+/// MAX_POOL_2D 2x3 window, stride 2, SAME on 7x9x5 (padding 0/1 and 1/1)
+#[test]
+fn maxpool_k2x3_s2_same() {
+    assert_eq!(nn_tests::check_case("maxpool_k2x3_s2_same", maxpool_k2x3_s2_same::infer), 3);
+}
+
+/// MAX_POOL_2D 3x3 stride 2 SAME on 7x7x4, fused RELU6, input calibrated on [-8,8]
+#[test]
+fn maxpool_k3_s2_same_relu6() {
+    assert_eq!(nn_tests::check_case("maxpool_k3_s2_same_relu6", maxpool_k3_s2_same_relu6::infer), 3);
+}
+
+/// AVERAGE_POOL_2D 1x1 stride 2 VALID on 7x8x4 (subsampling)
+#[test]
+fn avgpool_k1_s2_valid() {
+    assert_eq!(nn_tests::check_case("avgpool_k1_s2_valid", avgpool_k1_s2_valid::infer), 3);
+}
+
+/// AVERAGE_POOL_2D 2x3 window, stride 2, SAME on 7x9x5 (padding 0/1 and 1/1)
+#[test]
+fn avgpool_k2x3_s2_same() {
+    assert_eq!(nn_tests::check_case("avgpool_k2x3_s2_same", avgpool_k2x3_s2_same::infer), 3);
+}
+
+/// AVERAGE_POOL_2D 3x3 stride 2 SAME on 7x7x4, fused RELU6, input calibrated on [-8,8]
+#[test]
+fn avgpool_k3_s2_same_relu6() {
+    assert_eq!(nn_tests::check_case("avgpool_k3_s2_same_relu6", avgpool_k3_s2_same_relu6::infer), 3);
+}
+
 /// SOFTMAX on [1,10], input calibrated on [-4,4]
 #[test]
 fn softmax_2d() {
@@ -327,6 +479,18 @@ fn softmax_4d_beta2_patched() {
     assert_eq!(nn_tests::check_case("softmax_4d_beta2_patched", softmax_4d_beta2_patched::infer), 3);
 }
 
+/// SOFTMAX on a rank-1 [10] input
+#[test]
+fn softmax_1d() {
+    assert_eq!(nn_tests::check_case("softmax_1d", softmax_1d::infer), 3);
+}
+
+/// SOFTMAX on a rank-1 [16] input with beta 3.0 (beta patched into the converted model)
+#[test]
+fn softmax_1d_beta3_patched() {
+    assert_eq!(nn_tests::check_case("softmax_1d_beta3_patched", softmax_1d_beta3_patched::infer), 3);
+}
+
 /// CONV_2D -> RESHAPE [1,4,4,8] to [1,8,4,4] -> CONV_2D (RELU)
 #[test]
 fn reshape_conv_conv() {
@@ -343,6 +507,24 @@ fn reshape_conv_fc_keep_dims() {
 #[test]
 fn squeeze_conv_fc_patched() {
     assert_eq!(nn_tests::check_case("squeeze_conv_fc_patched", squeeze_conv_fc_patched::infer), 3);
+}
+
+/// int8 -> int8 QUANTIZE of the graph input (scale ratio 0.75, zero point +20), then CONV_2D 3x3 SAME 6x6x3 -> 8
+#[test]
+fn quantize_requant_input_patched() {
+    assert_eq!(nn_tests::check_case("quantize_requant_input_patched", quantize_requant_input_patched::infer), 3);
+}
+
+/// CONV_2D 1x1 6x6x3 -> 8, int8 -> int8 QUANTIZE (scale ratio 0.6, zero point -7), CONV_2D 3x3 SAME 8 -> 5
+#[test]
+fn quantize_requant_mid_patched() {
+    assert_eq!(nn_tests::check_case("quantize_requant_mid_patched", quantize_requant_mid_patched::infer), 3);
+}
+
+/// FULLY_CONNECTED [1,13] -> 8, then int8 -> int8 QUANTIZE (scale ratio 2.5, zero point +3) into the graph output
+#[test]
+fn quantize_requant_output_patched() {
+    assert_eq!(nn_tests::check_case("quantize_requant_output_patched", quantize_requant_output_patched::infer), 3);
 }
 
 /// float32 in/out: QUANTIZE -> CONV_2D 3x3 SAME RELU -> DEQUANTIZE; inputs in [-1.5,1.5]

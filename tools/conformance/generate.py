@@ -22,15 +22,22 @@ options, shapes, quantization, sha256 of the files; tool versions) and the
 test file ``tests/tests/conformance.rs`` (one ``include_model!`` and one
 ``#[test]`` per case).
 
-Two cases cannot be produced by the converter alone and are patched after
+Some cases cannot be produced by the converter alone and are patched after
 conversion with TensorFlow's flatbuffer object API (``*_patched`` in the name,
 ``patched`` in the manifest): TF 2.21 always writes SOFTMAX beta = 1.0 (a
-``softmax(x * b)`` becomes MUL + SOFTMAX) and always rewrites a static-shape
-SQUEEZE into RESHAPE. The patched models are run through TFLM like the others.
+``softmax(x * b)`` becomes MUL + SOFTMAX), always rewrites a static-shape
+SQUEEZE into RESHAPE, emits no int8 -> int8 QUANTIZE for these graphs, and
+calibrates a fused RELU_N1_TO_1's output to [-1, 1] (so the clamp sits at the
+ends of the int8 range; the ``*_wide_patched`` cases widen the output scale).
+The patched models are run through TFLM like the others.
+
+The README's coverage table is derived from the manifest by ``table.py``;
+``--check`` also fails when it is out of date.
 
 Usage (from the repository root; see tools/conformance/README.md):
     ~/.cache/nn-tf-venv/bin/python tools/conformance/generate.py           # (re)write
     ~/.cache/nn-tf-venv/bin/python tools/conformance/generate.py --check   # compare, exit 1 on a difference
+    python3 tools/conformance/table.py --write                             # then update the README table
 """
 from __future__ import annotations
 
@@ -75,6 +82,9 @@ REPO_ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 DEFAULT_SUITE = os.path.join(REPO_ROOT, "tests", "conformance")
 DEFAULT_RS = os.path.join(REPO_ROOT, "tests", "tests", "conformance.rs")
 CASE_FILES = ("model.tflite", "input.npy", "output.npy")
+
+sys.path.insert(0, HERE)
+import table  # noqa: E402  (tools/conformance/table.py: the README's coverage table)
 
 
 def sha256_bytes(b: bytes) -> str:
@@ -171,6 +181,13 @@ def inspect_tflite(buf: bytes) -> dict:
         elif name == "SQUEEZE":
             d.update(squeeze_dims=[int(x) for x in o.SqueezeDimsAsNumpy()]
                      if o is not None and o.SqueezeDimsLength() else [])
+        elif name in ("QUANTIZE", "DEQUANTIZE"):
+            tin, tout = g.Tensors(ins[0]), g.Tensors(outs[0])
+            d.update(input_dtype=dtypes[tin.Type()], output_dtype=dtypes[tout.Type()])
+            if name == "QUANTIZE" and _quant(tin) is not None:  # int8 -> int8: a change of scale
+                qi, qo = _quant(tin), _quant(tout)
+                d.update(scale_ratio=qi["scale"][0] / qo["scale"][0],
+                         zero_points=[qi["zero_point"][0], qo["zero_point"][0]])
         if name in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
             wq = _quant(g.Tensors(ins[1]))
             d["weights"] = {"shape": shape(ins[1]),
@@ -180,6 +197,9 @@ def inspect_tflite(buf: bytes) -> dict:
         d["inputs"] = [tensor(i) for i in ins
                        if i >= 0 and not m.Buffers(g.Tensors(i).Buffer()).DataLength()]
         d["outputs"] = [tensor(i) for i in outs]
+        # Shapes of the activation operands (kept in the manifest; tools/conformance/table.py).
+        d["input_shapes"] = [t["shape"] for t in d["inputs"]]
+        d["output_shape"] = d["outputs"][0]["shape"]
         ops.append(d)
     return {"ops": ops,
             "inputs": [tensor(int(i)) for i in g.InputsAsNumpy()],
@@ -235,6 +255,86 @@ def patch_reshape_to_squeeze(squeeze_dims: list[int]):
     return fn
 
 
+def _set_quant(t, scale: float, zero_point: int) -> None:
+    assert -128 <= zero_point <= 127, zero_point
+    t.quantization.scale = [float(np.float32(scale))]
+    t.quantization.zeroPoint = [int(zero_point)]
+    t.quantization.min = t.quantization.max = None
+
+
+def patch_output_scale(factor: float):
+    """Multiplies the scale of the graph output by `factor` (zero point kept):
+    a fused RELU_N1_TO_1 then clamps inside the int8 range instead of at its
+    ends, as the converter's calibrated [-1, 1] output range makes it."""
+    def fn(schema, model):
+        g = model.subgraphs[0]
+        t = g.tensors[int(g.outputs[0])]
+        _set_quant(t, t.quantization.scale[0] * factor, t.quantization.zeroPoint[0])
+    return fn
+
+
+def patch_requantize(where: str, factor: float, zp_shift: int):
+    """Inserts an int8 -> int8 QUANTIZE (the converter emits none for these
+    graphs). A new tensor gets the quantization of an existing one with the
+    scale times `factor` and the zero point plus `zp_shift`, and a QUANTIZE
+    converts it to the existing tensor, so every other operator keeps its
+    converted quantization (and its bias scale):
+
+    * ``input``: the new tensor becomes the graph input (QUANTIZE first);
+    * ``mid``: operator 0 writes the new tensor, QUANTIZE follows it;
+    * ``output``: the producer of the graph output writes the new tensor,
+      QUANTIZE writes the graph output.
+
+    The new tensor is always the QUANTIZE's input, so its scale ratio
+    (input / output) is `factor`."""
+    import copy
+
+    def fn(schema, model):
+        g = model.subgraphs[0]
+        codes = [i for i, c in enumerate(model.operatorCodes)
+                 if max(c.builtinCode, c.deprecatedBuiltinCode) == schema.BuiltinOperator.QUANTIZE]
+        if codes:
+            code_index = codes[0]
+        else:
+            code = schema.OperatorCodeT()
+            code.builtinCode = code.deprecatedBuiltinCode = schema.BuiltinOperator.QUANTIZE
+            code.version = 1
+            model.operatorCodes.append(code)
+            code_index = len(model.operatorCodes) - 1
+        if where == "input":
+            old, at = int(g.inputs[0]), 0
+        elif where == "mid":
+            old, at = int(g.operators[0].outputs[0]), 1
+        elif where == "output":
+            old = int(g.outputs[0])
+            at = 1 + [i for i, op in enumerate(g.operators) if old in list(op.outputs)][0]
+        else:
+            raise ValueError(where)
+        t = copy.deepcopy(g.tensors[old])
+        t.name = g.tensors[old].name + b"/requantized"
+        _set_quant(t, g.tensors[old].quantization.scale[0] * factor,
+                   g.tensors[old].quantization.zeroPoint[0] + zp_shift)
+        model.buffers.append(schema.BufferT())
+        t.buffer = len(model.buffers) - 1
+        g.tensors.append(t)
+        new = len(g.tensors) - 1
+        op = schema.OperatorT()
+        op.opcodeIndex = code_index
+        if where == "input":
+            g.inputs = np.asarray([new], dtype=np.int32)
+            for sig in model.signatureDefs or []:
+                for io in sig.inputs:
+                    if io.tensorIndex == old:
+                        io.tensorIndex = new
+        else:
+            producer = g.operators[at - 1]
+            producer.outputs = np.asarray([new if o == old else o for o in producer.outputs], dtype=np.int32)
+        op.inputs = np.asarray([new], dtype=np.int32)
+        op.outputs = np.asarray([old], dtype=np.int32)
+        g.operators.insert(at, op)
+    return fn
+
+
 # ---------------------------------------------------------------------------
 # Cases
 # ---------------------------------------------------------------------------
@@ -251,6 +351,7 @@ class Case:
     per_tensor_dense: bool = False
     patch: Callable | None = None
     patch_doc: str = ""
+    unbatched: bool = False    # the Keras input shape has no batch axis (a rank-1 graph input)
 
 
 def _u(rng, shape, lo=-0.5, hi=0.5):
@@ -266,13 +367,23 @@ def _mix(w: np.ndarray, b: np.ndarray, every: int = 3) -> tuple[np.ndarray, np.n
     return w, b
 
 
+def _relu_n1_to_1(x):
+    """min(max(x, -1), 1): the converter fuses it as RELU_N1_TO_1."""
+    import keras
+    return keras.ops.clip(x, -1.0, 1.0)
+
+
+def _keras_act(act):
+    return _relu_n1_to_1 if act == "relu_n1_to_1" else act
+
+
 def conv_model(hw, cin, cout, k, s=1, pad="same", dil=1, act=None, mixed=False):
     def build(rng, name):
         import keras
         kh, kw = (k, k) if isinstance(k, int) else k
         x = keras.Input(shape=(*hw, cin), batch_size=1, name="input")
         layer = keras.layers.Conv2D(cout, (kh, kw), strides=s, padding=pad, dilation_rate=dil,
-                                    activation=act, name="conv")
+                                    activation=_keras_act(act), name="conv")
         y = layer(x)
         w, b = _u(rng, (kh, kw, cin, cout)), _u(rng, (cout,), -0.3, 0.3)
         if mixed:
@@ -282,14 +393,15 @@ def conv_model(hw, cin, cout, k, s=1, pad="same", dil=1, act=None, mixed=False):
     return build
 
 
-def dw_model(hw, c, mult=1, s=1, pad="same", dil=1, act=None, mixed=False):
+def dw_model(hw, c, mult=1, s=1, pad="same", dil=1, act=None, mixed=False, k=3):
     def build(rng, name):
         import keras
+        kh, kw = (k, k) if isinstance(k, int) else k
         x = keras.Input(shape=(*hw, c), batch_size=1, name="input")
-        layer = keras.layers.DepthwiseConv2D(3, strides=s, padding=pad, depth_multiplier=mult,
-                                             dilation_rate=dil, activation=act, name="dw")
+        layer = keras.layers.DepthwiseConv2D((kh, kw), strides=s, padding=pad, depth_multiplier=mult,
+                                             dilation_rate=dil, activation=_keras_act(act), name="dw")
         y = layer(x)
-        w, b = _u(rng, (3, 3, c, mult)), _u(rng, (c * mult,), -0.3, 0.3)
+        w, b = _u(rng, (kh, kw, c, mult)), _u(rng, (c * mult,), -0.3, 0.3)
         if mixed:
             w = w.copy()
             w[:, :, ::3, :] *= 100.0
@@ -316,21 +428,40 @@ def fc_model(in_shape, units, batch=1, bias=True, act=None, mixed=False):
     return build
 
 
-def pool_model(kind, hw, c, k, s, pad):
+def pool_model(kind, hw, c, k, s, pad, act=None):
+    """A pool; `act` "relu6" adds a ReLU(max_value=6), fused into the pool."""
     def build(rng, name):
         import keras
         x = keras.Input(shape=(*hw, c), batch_size=1, name="input")
         cls = keras.layers.MaxPooling2D if kind == "max" else keras.layers.AveragePooling2D
         y = cls(k, strides=s, padding=pad, name="pool")(x)
+        if act == "relu6":
+            y = keras.layers.ReLU(max_value=6.0, name="relu6")(y)
         return keras.Model(x, y, name=name)
     return build
 
 
-def softmax_model(in_shape):
+def softmax_model(in_shape, batch=1):
+    """SOFTMAX of the input; `in_shape=()` with `batch=n` gives a rank-1
+    input [n] (with Case.unbatched)."""
     def build(rng, name):
         import keras
-        x = keras.Input(shape=in_shape, batch_size=1, name="input")
+        x = keras.Input(shape=in_shape, batch_size=batch, name="input")
         return keras.Model(x, keras.layers.Softmax(name="softmax")(x), name=name)
+    return build
+
+
+def conv_conv_model():
+    """Conv 1x1 6x6x3 -> 8, then conv 3x3 SAME 8 -> 5."""
+    def build(rng, name):
+        import keras
+        x = keras.Input(shape=(6, 6, 3), batch_size=1, name="input")
+        c1 = keras.layers.Conv2D(8, 1, name="conv_a")
+        c2 = keras.layers.Conv2D(5, 3, padding="same", name="conv_b")
+        y = c2(c1(x))
+        c1.set_weights([_u(rng, (1, 1, 3, 8)), _u(rng, (8,), -0.3, 0.3)])
+        c2.set_weights([_u(rng, (3, 3, 8, 5)), _u(rng, (5,), -0.3, 0.3)])
+        return keras.Model(x, y, name=name)
     return build
 
 
@@ -412,8 +543,12 @@ def _conv(pad, s, act="NONE", dil=1):
             "dilation": [dil, dil], "activation": act}
 
 
-def _pool(pad, s, k):
-    return {"padding": pad, "stride": [s, s], "filter": [k, k], "activation": "NONE"}
+def _pair(v) -> list[int]:
+    return [v[0], v[1]] if isinstance(v, tuple) else [v, v]
+
+
+def _pool(pad, s, k, act="NONE"):
+    return {"padding": pad, "stride": _pair(s), "filter": _pair(k), "activation": act}
 
 
 def _w(shape, per_channel=True, min_ratio=None):
@@ -426,12 +561,13 @@ def _w(shape, per_channel=True, min_ratio=None):
 def cases() -> list[Case]:
     C = []
 
-    def conv(name, doc, hw, cin, cout, k, s=1, pad="same", dil=1, act=None, mixed=False):
-        kh, kw = (k, k) if isinstance(k, int) else k
-        exp = _conv(pad.upper(), s, (act or "none").upper(), dil) | _w([cout, kh, kw, cin],
+    def conv(name, doc, hw, cin, cout, k, s=1, pad="same", dil=1, act=None, mixed=False, **kw):
+        kh, kw_ = (k, k) if isinstance(k, int) else k
+        # One output channel has one weight scale (the manifest then says per-tensor).
+        exp = _conv(pad.upper(), s, (act or "none").upper(), dil) | _w([cout, kh, kw_, cin], cout > 1,
                                                                      min_ratio=20 if mixed else None)
         C.append(Case(name, doc, conv_model(hw, cin, cout, k, s, pad, dil, act, mixed),
-                      ["CONV_2D"], {0: exp}))
+                      ["CONV_2D"], {0: exp}, **kw))
 
     # --- CONV_2D ----------------------------------------------------------
     conv("conv_k1_s1_c3_o8", "1x1, stride 1, 6x6x3 -> 8", (6, 6), 3, 8, 1)
@@ -458,13 +594,27 @@ def cases() -> list[Case]:
     conv("conv_k3_mix_relu_s2_c17_o17",
          "3x3 stride 2 SAME on 8x8, fused RELU, per-channel scales differing ~100x",
          (8, 8), 17, 17, 3, 2, act="relu", mixed=True)
+    # Channel counts around the kernels' vector widths: in 4, 8, 16, 64; out 1, 3, 5, 64.
+    conv("conv_k3_s1_same_c8_o1", "3x3 SAME, 6x6x8 -> 1 (a single output channel)", (6, 6), 8, 1, 3)
+    conv("conv_k5_s2_valid_c4_o3", "5x5, stride 2, VALID, 11x9x4 -> 3", (11, 9), 4, 3, 5, 2, "valid")
+    conv("conv_k3_s2_same_c16_o64", "3x3, stride 2, SAME on 6x6 (padding 0/1), 16 -> 64", (6, 6), 16, 64, 3, 2)
+    conv("conv_k1_s1_c64_o64", "1x1, stride 1, 4x4x64 -> 64", (4, 4), 64, 64, 1)
+    conv("conv_k3_s1_valid_c64_o5", "3x3, stride 1, VALID, 5x5x64 -> 5", (5, 5), 64, 5, 3, 1, "valid")
+    conv("conv_k3_relu1_c4_o5",
+         "3x3 SAME, fused RELU_N1_TO_1 (keras.ops.clip(x, -1, 1), fused by the converter), 6x6x4 -> 5",
+         (6, 6), 4, 5, 3, act="relu_n1_to_1")
+    conv("conv_k3_relu1_wide_patched",
+         "3x3 SAME, fused RELU_N1_TO_1, 6x6x8 -> 5, output scale x4: the clamp lies inside int8 (patched)",
+         (6, 6), 8, 5, 3, act="relu_n1_to_1",
+         patch=patch_output_scale(4.0), patch_doc="output scale x4 (zero point kept)")
 
     # --- DEPTHWISE_CONV_2D ------------------------------------------------
-    def dw(name, doc, hw, c, mult=1, s=1, pad="same", dil=1, act=None, mixed=False):
+    def dw(name, doc, hw, c, mult=1, s=1, pad="same", dil=1, act=None, mixed=False, k=3, **kw):
+        kh, kw_ = (k, k) if isinstance(k, int) else k
         exp = _conv(pad.upper(), s, (act or "none").upper(), dil) | {"depth_multiplier": mult} \
-            | _w([1, 3, 3, c * mult], min_ratio=20 if mixed else None)
-        C.append(Case(name, doc, dw_model(hw, c, mult, s, pad, dil, act, mixed),
-                      ["DEPTHWISE_CONV_2D"], {0: exp}))
+            | _w([1, kh, kw_, c * mult], c * mult > 1, min_ratio=20 if mixed else None)
+        C.append(Case(name, doc, dw_model(hw, c, mult, s, pad, dil, act, mixed, k),
+                      ["DEPTHWISE_CONV_2D"], {0: exp}, **kw))
 
     dw("dw_k3_s1_same_c8", "3x3, stride 1, SAME, 7x7x8", (7, 7), 8)
     dw("dw_k3_s2_same_even_c8", "3x3, stride 2, SAME on 8x8 (asymmetric padding 0/1)", (8, 8), 8, s=2)
@@ -476,6 +626,18 @@ def cases() -> list[Case]:
     dw("dw_k3_dil2_same_c8", "3x3, dilation 2, SAME, 9x9x8", (9, 9), 8, dil=2)
     dw("dw_k3_mix_c17", "3x3 SAME, 17 channels, per-channel scales differing ~100x",
        (6, 6), 17, mixed=True)
+    dw("dw_k3_s1_same_c1", "3x3, stride 1, SAME, 6x6x1 (a single channel)", (6, 6), 1)
+    dw("dw_k5_s1_same_c4", "5x5, stride 1, SAME (padding 2/2), 7x7x4", (7, 7), 4, k=5)
+    dw("dw_k3_s3_same_c5", "3x3, stride 3, SAME on 10x11 (padding 1/1 and 0/1), 5 channels", (10, 11), 5, s=3)
+    dw("dw_k1x3_s1_same_c16", "1x3, stride 1, SAME (padding 0/0 and 1/1), 5x7x16", (5, 7), 16, k=(1, 3))
+    dw("dw_k3_s1_same_c64", "3x3, stride 1, SAME, 5x5x64 (64 channels)", (5, 5), 64)
+    dw("dw_k3_s2_valid_c70", "3x3, stride 2, VALID, 7x7x70 (more than 64 channels)", (7, 7), 70, s=2, pad="valid")
+    dw("dw_k3_relu1_c16", "3x3 SAME, fused RELU_N1_TO_1, 6x6x16, input calibrated on [-3,3]",
+       (6, 6), 16, act="relu_n1_to_1", ranges=[(-3.0, 3.0)])
+    dw("dw_k3_relu1_wide_patched",
+       "3x3 SAME, fused RELU_N1_TO_1, 6x6x5, output scale x4: the clamp lies inside int8 (patched)",
+       (6, 6), 5, act="relu_n1_to_1", ranges=[(-3.0, 3.0)],
+       patch=patch_output_scale(4.0), patch_doc="output scale x4 (zero point kept)")
 
     # --- FULLY_CONNECTED --------------------------------------------------
     def fc(name, doc, in_shape, units, batch=1, bias=True, act=None, mixed=False, per_tensor=False,
@@ -521,6 +683,16 @@ def cases() -> list[Case]:
         ):
             C.append(Case(f"{kind}pool_{suffix}", f"{op} {doc}", pool_model(kind, hw, c, k, s, pad),
                           [op], {0: _pool(pad.upper(), s, k)}))
+    for kind, op in (("max", "MAX_POOL_2D"), ("avg", "AVERAGE_POOL_2D")):
+        for suffix, doc, hw, c, k, s, pad, act, rng in (
+            ("k1_s2_valid", "1x1 stride 2 VALID on 7x8x4 (subsampling)", (7, 8), 4, 1, 2, "valid", None, 1.0),
+            ("k2x3_s2_same", "2x3 window, stride 2, SAME on 7x9x5 (padding 0/1 and 1/1)",
+             (7, 9), 5, (2, 3), 2, "same", None, 1.0),
+            ("k3_s2_same_relu6", "3x3 stride 2 SAME on 7x7x4, fused RELU6, input calibrated on [-8,8]",
+             (7, 7), 4, 3, 2, "same", "relu6", 8.0),
+        ):
+            C.append(Case(f"{kind}pool_{suffix}", f"{op} {doc}", pool_model(kind, hw, c, k, s, pad, act),
+                          [op], {0: _pool(pad.upper(), s, k, (act or "none").upper())}, ranges=[(-rng, rng)]))
 
     # --- SOFTMAX ----------------------------------------------------------
     C.append(Case("softmax_2d", "SOFTMAX on [1,10], input calibrated on [-4,4]", softmax_model((10,)),
@@ -537,6 +709,14 @@ def cases() -> list[Case]:
                   "SOFTMAX on [1,3,2,7] with beta 2.0 (beta patched into the converted model)",
                   softmax_model((3, 2, 7)), ["SOFTMAX"], {0: {"beta": 2.0}}, ranges=[(-3.0, 3.0)],
                   patch=patch_softmax_beta(2.0), patch_doc="SoftmaxOptions.beta 1.0 -> 2.0"))
+    C.append(Case("softmax_1d", "SOFTMAX on a rank-1 [10] input", softmax_model((), batch=10),
+                  ["SOFTMAX"], {0: {"beta": 1.0, "input_shapes": [[10]]}}, ranges=[(-4.0, 4.0)],
+                  unbatched=True))
+    C.append(Case("softmax_1d_beta3_patched",
+                  "SOFTMAX on a rank-1 [16] input with beta 3.0 (beta patched into the converted model)",
+                  softmax_model((), batch=16), ["SOFTMAX"], {0: {"beta": 3.0, "input_shapes": [[16]]}},
+                  ranges=[(-2.0, 2.0)], unbatched=True,
+                  patch=patch_softmax_beta(3.0), patch_doc="SoftmaxOptions.beta 1.0 -> 3.0"))
 
     # --- RESHAPE / SQUEEZE --------------------------------------------------
     C.append(Case("reshape_conv_conv", "CONV_2D -> RESHAPE [1,4,4,8] to [1,8,4,4] -> CONV_2D (RELU)",
@@ -550,6 +730,27 @@ def cases() -> list[Case]:
                   reshape_fc_model(), ["CONV_2D", "SQUEEZE", "FULLY_CONNECTED"],
                   {1: {"squeeze_dims": [1]}, 2: {"keep_num_dims": True}},
                   patch=patch_reshape_to_squeeze([1]), patch_doc="RESHAPE -> SQUEEZE(squeeze_dims=[1])"))
+
+    # --- QUANTIZE int8 -> int8 ----------------------------------------------
+    q8 = {"input_dtype": "int8", "output_dtype": "int8"}
+    C.append(Case("quantize_requant_input_patched",
+                  "int8 -> int8 QUANTIZE of the graph input (scale ratio 0.75, zero point +20), then "
+                  "CONV_2D 3x3 SAME 6x6x3 -> 8",
+                  conv_model((6, 6), 3, 8, 3), ["QUANTIZE", "CONV_2D"], {0: q8},
+                  patch=patch_requantize("input", 0.75, 20),
+                  patch_doc="QUANTIZE inserted: a new graph input (scale x0.75, zero point +20) -> the conv input"))
+    C.append(Case("quantize_requant_mid_patched",
+                  "CONV_2D 1x1 6x6x3 -> 8, int8 -> int8 QUANTIZE (scale ratio 0.6, zero point -7), "
+                  "CONV_2D 3x3 SAME 8 -> 5",
+                  conv_conv_model(), ["CONV_2D", "QUANTIZE", "CONV_2D"], {1: q8},
+                  patch=patch_requantize("mid", 0.6, -7),
+                  patch_doc="QUANTIZE inserted: the first conv writes a new tensor (scale x0.6, zero point -7)"))
+    C.append(Case("quantize_requant_output_patched",
+                  "FULLY_CONNECTED [1,13] -> 8, then int8 -> int8 QUANTIZE (scale ratio 2.5, zero point +3) "
+                  "into the graph output",
+                  fc_model((13,), 8), ["FULLY_CONNECTED", "QUANTIZE"], {1: q8},
+                  patch=patch_requantize("output", 2.5, 3),
+                  patch_doc="QUANTIZE inserted: the FC writes a new tensor (scale x2.5, zero point +3)"))
 
     # --- float input and output --------------------------------------------
     C.append(Case("float_io_conv",
@@ -584,7 +785,7 @@ def convert(case: Case, model, calib: list[np.ndarray]) -> bytes:
 
     def representative_dataset():
         for i in range(N_CALIB):
-            yield [c[i:i + 1] for c in calib]
+            yield [c[i] if case.unbatched else c[i:i + 1] for c in calib]
 
     conv = tf.lite.TFLiteConverter.from_keras_model(model)
     conv.optimizations = [tf.lite.Optimize.DEFAULT]
@@ -660,7 +861,8 @@ def build_case(case: Case) -> tuple[bytes, list[np.ndarray], dict]:
     calib = []
     for k, inp in enumerate(model.inputs):
         lo, hi = case.ranges[k]
-        calib.append(crng.uniform(lo, hi, (N_CALIB, *inp.shape[1:])).astype(np.float32))
+        shape = inp.shape if case.unbatched else inp.shape[1:]
+        calib.append(crng.uniform(lo, hi, (N_CALIB, *shape)).astype(np.float32))
     buf = convert(case, model, calib)
     if case.patch:
         buf = _patch(buf, case.patch)
@@ -870,11 +1072,19 @@ def check(suite_dir: str, rs_path: str, tflm_python: str) -> int:
         elif old[name] != fresh[name]:
             bad.append(f"{name}: differs (committed {sha256_bytes(old[name])[:16]}, {len(old[name])} bytes; "
                        f"regenerated {sha256_bytes(fresh[name])[:16]}, {len(fresh[name])} bytes)")
+    manifest = json.loads(fresh[os.path.join("tests", "conformance", "manifest.json")])
+    if not _readme_table_ok(manifest):
+        bad.append(f"{os.path.relpath(table.DEFAULT_README, REPO_ROOT)}: the conformance table is out of date "
+                   "(run python3 tools/conformance/table.py --write)")
     if bad:
         print("CHECK FAILED:\n  " + "\n  ".join(bad))
         return 1
-    print(f"CHECK OK: {len(fresh)} regenerated files are byte-identical")
+    print(f"CHECK OK: {len(fresh)} regenerated files are byte-identical, and the README table is up to date")
     return 0
+
+
+def _readme_table_ok(manifest: dict) -> bool:
+    return os.path.exists(table.DEFAULT_README) and table.check_readme(manifest, table.DEFAULT_README)
 
 
 def main(argv=None) -> int:
@@ -892,6 +1102,10 @@ def main(argv=None) -> int:
     if a.check:
         return check(a.out, a.rs, a.tflm_python)
     build(a.out, a.rs, a.tflm_python)
+    with open(os.path.join(a.out, "manifest.json")) as f:
+        if not _readme_table_ok(json.load(f)):
+            print("note: the README's conformance table is out of date; "
+                  "run python3 tools/conformance/table.py --write")
     return 0
 
 

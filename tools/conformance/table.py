@@ -1,0 +1,388 @@
+#!/usr/bin/env python3
+"""Print what the conformance suite covers, per operator, as a Markdown table.
+
+Reads ``tests/conformance/manifest.json`` (written by ``generate.py``) and
+summarizes, for every operator, the types and the parameter variants its cases
+exercise (paddings, strides, kernel sizes, dilations, depth multipliers,
+channel counts, activations, weight quantization, bias, batch, ranks, beta
+values, ...) and how many cases contain it. Plain python3, no dependencies.
+
+Usage (from the repository root):
+    python3 tools/conformance/table.py            # print the table
+    python3 tools/conformance/table.py --write    # replace the table in README.md
+    python3 tools/conformance/table.py --check    # exit 1 if README.md is out of date
+
+The README table lives between the marker lines
+``<!-- conformance-table:start -->`` and ``<!-- conformance-table:end -->``
+(``--write`` inserts them before ``## Verified models`` if they are missing).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+DEFAULT_MANIFEST = os.path.join(REPO_ROOT, "tests", "conformance", "manifest.json")
+DEFAULT_README = os.path.join(REPO_ROOT, "README.md")
+START = "<!-- conformance-table:start -->"
+END = "<!-- conformance-table:end -->"
+ANCHOR = "## Verified models"
+
+# The README's order of the supported operators; anything else follows, sorted.
+ORDER = ["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "AVERAGE_POOL_2D", "MAX_POOL_2D",
+         "SOFTMAX", "RESHAPE", "SQUEEZE", "QUANTIZE", "DEQUANTIZE"]
+ACT_ORDER = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1", "TANH", "SIGN_BIT", "SIGMOID"]
+
+
+# ---------------------------------------------------------------------------
+# Formatting helpers
+# ---------------------------------------------------------------------------
+
+def _num(x) -> str:
+    """1.0 -> "1", 0.5 -> "0.5", 2.4999999 -> "2.5"."""
+    if isinstance(x, bool):
+        return str(x).lower()
+    if isinstance(x, int):
+        return str(x)
+    return f"{x:.3g}"
+
+
+def _pair(p) -> str:
+    """[3, 3] -> "3", [1, 2] -> "1x2"."""
+    return str(p[0]) if p[0] == p[1] else f"{p[0]}x{p[1]}"
+
+
+def _window(p) -> str:
+    """[3, 3] -> "3x3"."""
+    return f"{p[0]}x{p[1]}"
+
+
+def _shape(s) -> str:
+    return "[" + ",".join(map(str, s)) + "]"
+
+
+def _sorted(values, key=None) -> list:
+    return sorted(set(values), key=key)
+
+
+def _join(values) -> str:
+    return ", ".join(values)
+
+
+def _nums(values) -> str:
+    return _join(_num(v) for v in _sorted(values))
+
+
+def _acts(values) -> str:
+    vals = _sorted(values, key=lambda a: (ACT_ORDER.index(a) if a in ACT_ORDER else len(ACT_ORDER), a))
+    return _join(vals)
+
+
+def _dims_key(s: str):
+    """Square values ("2") before non-square ones ("1x2"), each numerically."""
+    parts = [int(x) for x in s.split("x")]
+    return len(parts), parts
+
+
+def _same_pads(o: dict, kernel: list[int], dilation: list[int]) -> list[str]:
+    """TFLite's SAME padding (before/after, per axis) of a 2-D window op; [] for VALID."""
+    if o.get("padding") != "SAME" or not o.get("input_shapes"):
+        return []
+    ins, outs = o["input_shapes"][0], o["output_shape"]
+    pads = []
+    for ax in (0, 1):
+        n_in, n_out, k, s, d = ins[1 + ax], outs[1 + ax], kernel[ax], o["stride"][ax], dilation[ax]
+        total = max((n_out - 1) * s + (k - 1) * d + 1 - n_in, 0)
+        pads.append(f"{total // 2}/{total - total // 2}")
+    return pads
+
+
+def _pad_text(ops: list[dict], pads: set[str]) -> str:
+    kinds = _sorted(o["padding"] for o in ops)
+    out = []
+    for k in kinds:
+        if k == "SAME" and pads:
+            out.append(f"SAME (before/after {_join(sorted(pads, key=_dims_key_pad))})")
+        else:
+            out.append(k)
+    return _join(out)
+
+
+def _dims_key_pad(s: str):
+    a, b = s.split("/")
+    return int(a), int(b)
+
+
+def _weights(ops: list[dict], out_axis_len) -> str:
+    """per-channel (scale spread) / per-tensor (and whether only with one output channel)."""
+    pc = [o for o in ops if o["weights"]["per_channel"]]
+    pt = [o for o in ops if not o["weights"]["per_channel"]]
+    parts = []
+    if pc:
+        spread = max(o["weights"]["scale_ratio"] for o in pc)
+        parts.append(f"per-channel (scales up to {spread:.0f}x apart)" if spread >= 2 else "per-channel")
+    if pt:
+        if all(out_axis_len(o) == 1 for o in pt):
+            parts.append("one scale (1 output channel)")
+        else:
+            parts.append("per-tensor")
+    return _join(parts)
+
+
+def _bias(ops: list[dict]) -> str:
+    has = _sorted(bool(o["bias"]) for o in ops)
+    return _join(["with bias" if h else "without bias" for h in sorted(has, reverse=True)])
+
+
+def _items(pairs: list[tuple[str, str]]) -> str:
+    return "; ".join(f"{k} {v}" if k else v for k, v in pairs if v)
+
+
+# ---------------------------------------------------------------------------
+# Per-operator summaries
+# ---------------------------------------------------------------------------
+
+def _conv_like(ops: list[dict], depthwise: bool) -> str:
+    kernels, pads, chans_in, chans_out, mults, batches = set(), set(), [], [], [], []
+    for o in ops:
+        w = o["weights"]["shape"]  # conv [out, kh, kw, in]; depthwise [1, kh, kw, in * mult]
+        kernels.add(_window(w[1:3]))
+        pads.update(_same_pads(o, w[1:3], o["dilation"]))
+        if depthwise:
+            m = o["depth_multiplier"]
+            mults.append(m)
+            chans_in.append(w[3] // m)
+        else:
+            chans_in.append(w[3])
+        chans_out.append(w[0] if not depthwise else w[3])
+        if o.get("input_shapes"):
+            batches.append(o["input_shapes"][0][0])
+    items = [
+        ("padding", _pad_text(ops, pads)),
+        ("strides", _join(_sorted((_pair(o["stride"]) for o in ops), key=_dims_key))),
+        ("kernels", _join(_sorted(kernels, key=_dims_key))),
+        ("dilations", _join(_sorted((_pair(o["dilation"]) for o in ops), key=_dims_key))),
+    ]
+    if depthwise:
+        items += [("depth multipliers", _nums(mults)), ("channels", _nums(chans_in)),
+                  ("output channels", _nums(chans_out))]
+    else:
+        items += [("input channels", _nums(chans_in)), ("output channels", _nums(chans_out))]
+    out_len = (lambda o: o["weights"]["shape"][3]) if depthwise else (lambda o: o["weights"]["shape"][0])
+    items += [
+        ("activations", _acts(o["activation"] for o in ops)),
+        ("weights", _weights(ops, out_len)),
+        ("", _bias(ops)),
+        ("batch", _nums(batches)),
+    ]
+    return _items(items)
+
+
+def _fully_connected(ops: list[dict]) -> str:
+    shapes = _sorted((tuple(o["input_shapes"][0]) for o in ops if o.get("input_shapes")),
+                     key=lambda s: (len(s), s))
+    rows = []
+    for s in shapes:
+        n = 1
+        for d in s[:-1]:
+            n *= d
+        rows.append(n)
+    return _items([
+        ("input shapes", _join(_shape(s) for s in shapes)),
+        ("rows", _nums(rows)),
+        ("input depth", _nums(o["weights"]["shape"][1] for o in ops)),
+        ("units", _nums(o["weights"]["shape"][0] for o in ops)),
+        ("keep_num_dims", _nums(bool(o["keep_num_dims"]) for o in ops)),
+        ("activations", _acts(o["activation"] for o in ops)),
+        ("weights", _weights(ops, lambda o: o["weights"]["shape"][0])),
+        ("", _bias(ops)),
+    ])
+
+
+def _add(ops: list[dict]) -> str:
+    ratios = [o["scale_ratio"] for o in ops]
+    return _items([
+        ("shapes", _join(_shape(s) for s in _sorted(tuple(o["output_shape"]) for o in ops if "output_shape" in o))),
+        ("input scale ratio", f"{min(ratios):.1f}x to {max(ratios):.1f}x" if ratios else ""),
+        ("activations", _acts(o["activation"] for o in ops)),
+    ])
+
+
+def _pool(ops: list[dict]) -> str:
+    pads, chans = set(), []
+    for o in ops:
+        pads.update(_same_pads(o, o["filter"], [1, 1]))
+        if o.get("output_shape"):
+            chans.append(o["output_shape"][-1])
+    return _items([
+        ("windows", _join(_sorted((_window(o["filter"]) for o in ops), key=_dims_key))),
+        ("strides", _join(_sorted((_pair(o["stride"]) for o in ops), key=_dims_key))),
+        ("padding", _pad_text(ops, pads)),
+        ("channels", _nums(chans)),
+        ("activations", _acts(o["activation"] for o in ops)),
+    ])
+
+
+def _softmax(ops: list[dict]) -> str:
+    shapes = [o["input_shapes"][0] for o in ops if o.get("input_shapes")]
+    return _items([
+        ("beta", _nums(o["beta"] for o in ops)),
+        ("ranks", _nums(len(s) for s in shapes)),
+        ("depths (last axis)", _nums(s[-1] for s in shapes)),
+    ])
+
+
+def _reshape(ops: list[dict]) -> str:
+    pairs = _sorted((tuple(o["input_shapes"][0]), tuple(o["output_shape"])) for o in ops if o.get("input_shapes"))
+    items = [("shapes", _join(f"{_shape(a)} → {_shape(b)}" for a, b in pairs))]
+    dims = [tuple(o["squeeze_dims"]) for o in ops if "squeeze_dims" in o]
+    if dims:
+        items.append(("squeeze_dims", _join(_shape(d) for d in _sorted(dims))))
+    return _items(items)
+
+
+def _quantize(entries: list[tuple[dict, int, int]]) -> str:
+    """entries: (op, index in its case, number of ops in its case)."""
+    parts = []
+    conv = _sorted((o["input_dtype"], o["output_dtype"]) for o, _, _ in entries)
+    for a, b in sorted(conv, key=lambda p: (p[0] != "float32", p)):
+        sel = [(o, i, n) for o, i, n in entries if (o["input_dtype"], o["output_dtype"]) == (a, b)]
+        where = []
+        for o, i, n in sel:
+            where.append("graph input" if i == 0 else "graph output" if i == n - 1 else "between operators")
+        order = ["graph input", "between operators", "graph output"]
+        desc = f"{a} → {b} at {_join(_sorted(where, key=order.index))}"
+        ratios = [o["scale_ratio"] for o, _, _ in sel if "scale_ratio" in o]
+        if ratios:
+            desc += f" (scale ratios {_nums(ratios)})"
+        parts.append(desc)
+    return "; ".join(parts)
+
+
+def _types(ops: list[dict]) -> str:
+    pairs = _sorted((o.get("input_dtype", "int8"), o.get("output_dtype", "int8")) for o in ops)
+    if all(a == b for a, b in pairs):
+        return _join(_sorted(a for a, _ in pairs))
+    return _join(f"{a} → {b}" for a, b in sorted(pairs, key=lambda p: (p[0] != "float32", p)))
+
+
+# ---------------------------------------------------------------------------
+# Table
+# ---------------------------------------------------------------------------
+
+def table(manifest: dict) -> str:
+    by_op: dict[str, list[tuple[dict, int, int]]] = {}
+    cases: dict[str, set[str]] = {}
+    patched: dict[str, set[str]] = {}
+    for case in manifest["cases"]:
+        for i, o in enumerate(case["ops"]):
+            by_op.setdefault(o["op"], []).append((o, i, len(case["ops"])))
+            cases.setdefault(o["op"], set()).add(case["name"])
+            if case.get("patched"):
+                patched.setdefault(o["op"], set()).add(case["name"])
+    names = [n for n in ORDER if n in by_op] + sorted(n for n in by_op if n not in ORDER)
+    lines = ["| operator | types | variants covered | cases |", "|---|---|---|---|"]
+    for name in names:
+        entries = by_op[name]
+        ops = [o for o, _, _ in entries]
+        if name in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+            variants = _conv_like(ops, name == "DEPTHWISE_CONV_2D")
+        elif name == "FULLY_CONNECTED":
+            variants = _fully_connected(ops)
+        elif name == "ADD":
+            variants = _add(ops)
+        elif name in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+            variants = _pool(ops)
+        elif name == "SOFTMAX":
+            variants = _softmax(ops)
+        elif name in ("RESHAPE", "SQUEEZE"):
+            variants = _reshape(ops)
+        elif name in ("QUANTIZE", "DEQUANTIZE"):
+            variants = _quantize(entries)
+        else:
+            variants = ""
+        n, p = len(cases[name]), len(patched.get(name, ()))
+        count = f"{n} ({p} patched)" if p else str(n)
+        lines.append(f"| {name} | {_types(ops)} | {variants} | {count} |")
+    return "\n".join(lines) + "\n"
+
+
+def section(manifest: dict) -> str:
+    """The README text between the markers: one sentence, then the table."""
+    n = len(manifest["cases"])
+    p = sum(1 for c in manifest["cases"] if c.get("patched"))
+    samples = manifest.get("samples", 3)
+    sentence = (f"What the operator conformance suite covers ({n} generated models in `tests/conformance/`, "
+                f"{p} of them patched after conversion, each compared bit for bit with TFLM on {samples} "
+                "inputs by `cargo test -p nn-tests --test conformance`; see `tools/conformance/README.md`), "
+                "generated from the suite by `python3 tools/conformance/table.py --write`:")
+    return sentence + "\n\n" + table(manifest)
+
+
+# ---------------------------------------------------------------------------
+# README
+# ---------------------------------------------------------------------------
+
+def replace_region(readme: str, body: str) -> str:
+    """README text with `body` between the markers (inserted, with the
+    markers, before the ANCHOR heading if they are absent)."""
+    block = f"{START}\n{body}\n{END}"
+    if START in readme and END in readme:
+        head, rest = readme.split(START, 1)
+        return head + block + rest.split(END, 1)[1]
+    at = readme.find("\n" + ANCHOR + "\n")
+    if at < 0:
+        raise SystemExit(f"README has neither the {START} markers nor a '{ANCHOR}' heading")
+    return readme[:at + 1] + block + "\n\n" + readme[at + 1:]
+
+
+def current_region(readme: str) -> str | None:
+    """The text between the markers, without the newlines next to them."""
+    if START not in readme or END not in readme:
+        return None
+    inner = readme.split(START, 1)[1].split(END, 1)[0]
+    return inner[1:-1] if inner.startswith("\n") and inner.endswith("\n") else inner
+
+
+def check_readme(manifest: dict, readme_path: str) -> bool:
+    """True if the README's table matches the manifest."""
+    with open(readme_path, encoding="utf-8") as f:
+        return current_region(f.read()) == section(manifest)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--manifest", default=DEFAULT_MANIFEST, help="suite manifest (default: %(default)s)")
+    ap.add_argument("--readme", default=DEFAULT_README, help="README to update or check (default: %(default)s)")
+    g = ap.add_mutually_exclusive_group()
+    g.add_argument("--write", action="store_true", help="replace the table between the README markers")
+    g.add_argument("--check", action="store_true", help="exit 1 if the README table is out of date")
+    a = ap.parse_args(argv)
+    with open(a.manifest, encoding="utf-8") as f:
+        manifest = json.load(f)
+    if a.check:
+        if check_readme(manifest, a.readme):
+            print(f"README table OK ({len(manifest['cases'])} cases)")
+            return 0
+        print("README table out of date: run python3 tools/conformance/table.py --write", file=sys.stderr)
+        return 1
+    if a.write:
+        with open(a.readme, encoding="utf-8") as f:
+            readme = f.read()
+        new = replace_region(readme, section(manifest))
+        if new != readme:
+            with open(a.readme, "w", encoding="utf-8") as f:
+                f.write(new)
+            print(f"wrote the conformance table into {a.readme}")
+        else:
+            print(f"{a.readme} already up to date")
+        return 0
+    sys.stdout.write(table(manifest))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
