@@ -190,6 +190,19 @@ impl Emitter<'_> {
                     func,
                 )
             }
+            Kernel::FullyConnectedF32 { batches, depth, out_c, filter, bias, act: (lo, hi) } => {
+                let (fname, bname) = (format_ident!("W{}", i), format_ident!("B{}", i));
+                let (fl, bl) = (lit(filter.len()), lit(bias.len()));
+                let (fd, bd) = (Literal::byte_string(filter), Literal::byte_string(bias));
+                self.statics.push(quote!(static #fname: [u8; #fl] = *#fd; static #bname: [u8; #bl] = *#bd;));
+                let (bt, d, oc) = (lit(*batches), lit(*depth), lit(*out_c));
+                (
+                    quote!(#k::fully_connected::FullyConnectedF32<'static>),
+                    quote!(#k::fully_connected::FullyConnectedF32 { batches: #bt, depth: #d, out_c: #oc,
+                        act_min: #lo, act_max: #hi, filter: &#fname, bias: &#bname }),
+                    quote!(#k::fully_connected::fully_connected_f32),
+                )
+            }
             Kernel::Conv2d16x8 { window: w, filter_in_c, filter, bias, requant } => {
                 let f = self.i8_static(format_ident!("W{}", i), filter);
                 let b = self.i64_static(format_ident!("B{}", i), bias);

@@ -100,6 +100,21 @@ pub enum Kernel {
         /// Requantization (per-tensor: one multiplier).
         requant: Requant,
     },
+    /// FULLY_CONNECTED, float32.
+    FullyConnectedF32 {
+        /// Input rows.
+        batches: usize,
+        /// Row length.
+        depth: usize,
+        /// Output units.
+        out_c: usize,
+        /// `[out_c][depth]` weights, little-endian f32 bytes.
+        filter: Vec<u8>,
+        /// Bias, little-endian f32 bytes (empty for none).
+        bias: Vec<u8>,
+        /// Activation bounds.
+        act: (f32, f32),
+    },
     /// ADD or SUB of two quantized tensors (int8 or int16), broadcasting.
     Arithmetic {
         /// SUB rather than ADD.
@@ -256,6 +271,7 @@ impl Kernel {
             | Kernel::FullyConnected { filter, bias, requant, .. } => {
                 filter.len() + 4 * (bias.len() + requant.multiplier.len() + requant.shift.len())
             }
+            Kernel::FullyConnectedF32 { filter, bias, .. } => filter.len() + bias.len(),
             Kernel::Conv2d16x8 { filter, bias, requant, .. } => {
                 filter.len() + 8 * bias.len() + 4 * (requant.multiplier.len() + requant.shift.len())
             }
@@ -276,7 +292,8 @@ impl Kernel {
             Kernel::DepthwiseConv2d { window: w, .. } => {
                 (w.batches * w.output.0 * w.output.1 * w.output.2 * w.kernel.0 * w.kernel.1) as u64
             }
-            Kernel::FullyConnected { batches, depth, out_c, .. } => (batches * depth * out_c) as u64,
+            Kernel::FullyConnected { batches, depth, out_c, .. }
+            | Kernel::FullyConnectedF32 { batches, depth, out_c, .. } => (batches * depth * out_c) as u64,
             Kernel::Conv2d16x8 { window: w, filter_in_c, .. } => {
                 (w.batches * w.output.0 * w.output.1 * w.output.2 * w.kernel.0 * w.kernel.1 * filter_in_c) as u64
             }

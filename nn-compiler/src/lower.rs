@@ -13,7 +13,7 @@ pub const SUPPORTED: &[&str] = &[
     "CONV_2D (int8, 16x8)",
     "DEPTHWISE_CONV_2D (int8)",
     "DEQUANTIZE (int8 -> float32)",
-    "FULLY_CONNECTED (int8)",
+    "FULLY_CONNECTED (int8, float32)",
     "LEAKY_RELU (int8, int16)",
     "MAX_POOL_2D (int8)",
     "PAD, PADV2 (int8, int16)",

@@ -8,6 +8,7 @@ nn_macro::include_model!("../../shared/models/tflite-micro/person_detect/person_
 nn_macro::include_model!(micro_speech = "../../shared/models/tflite-micro/micro_speech/micro_speech_quantized.tflite");
 nn_macro::include_model!("../../shared/models/tflite-micro/hello_world_int8/hello_world_int8.tflite");
 nn_macro::include_model!(dwconv = "../../shared/models/tflite-micro/network_tester_dwconv/network_model.tflite");
+nn_macro::include_model!("../../shared/models/tflite-micro/hello_world_float/hello_world_float.tflite");
 nn_macro::include_model!(simple_add = "../../shared/models/tflite-micro/simple_add/simple_add_model.tflite");
 
 #[test]
@@ -31,6 +32,13 @@ fn micro_speech_matches_tflm() {
 #[test]
 fn hello_world_int8_matches_tflm() {
     let n = check_model("tflite-micro/hello_world_int8", hello_world_int8::infer);
+    assert_eq!(n, 4);
+}
+
+#[test]
+fn hello_world_float_matches_tflm_bit_for_bit() {
+    // Float32 FULLY_CONNECTED summed in TFLM's order: identical bits.
+    let n = check_model("tflite-micro/hello_world_float", hello_world_float::infer);
     assert_eq!(n, 4);
 }
 

@@ -51,6 +51,7 @@ FILES = [
     "tiny_int8.tflite",
     "unsupported_op.tflite",
     "float_fc.tflite",
+    "float_conv.tflite",
     "two_subgraphs.tflite",
     "truncated.tflite",
     "not_a_model.tflite",
@@ -200,6 +201,23 @@ def build_float_fc() -> bytes:
     return buf
 
 
+def build_float_conv() -> bytes:
+    """float32 [1,6,6,2] -> Conv2D(3, 3x3); float convolution is unsupported."""
+    import keras
+    import tensorflow as tf
+    rng = _rng(5)
+    x = keras.Input(shape=(6, 6, 2), batch_size=1, name="input")
+    conv = keras.layers.Conv2D(3, 3, name="conv")
+    model = keras.Model(x, conv(x), name="float_conv")
+    conv.set_weights([rng.uniform(-1.0, 1.0, (3, 3, 2, 3)).astype(np.float32),
+                      rng.uniform(-0.1, 0.1, (3,)).astype(np.float32)])
+    buf = _convert(tf.lite.TFLiteConverter.from_keras_model(model), int8=False)
+    info = inspect_tflite(buf)
+    if len(info) != 1 or op_names(info) != ["CONV_2D"] or info[0]["inputs"] != ["float32"]:
+        raise SystemExit(f"float_conv: unexpected model {info}")
+    return buf
+
+
 def build_two_subgraphs() -> bytes:
     """float32 [1,4]: x <- 0.5 * x + 1, three times, in a tf.while_loop (WHILE op)."""
     import tensorflow as tf
@@ -236,6 +254,7 @@ def build(out_dir: str, verbose: bool = True) -> dict[str, bytes]:
     blobs["tiny_int8.tflite"] = build_tiny_int8()
     blobs["unsupported_op.tflite"] = build_unsupported_op()
     blobs["float_fc.tflite"] = build_float_fc()
+    blobs["float_conv.tflite"] = build_float_conv()
     blobs["two_subgraphs.tflite"] = build_two_subgraphs()
     tiny = blobs["tiny_int8.tflite"]
     if not 8 <= TRUNCATE_AT < len(tiny):

@@ -5,7 +5,7 @@ use super::{bias, check_activation, multiplier};
 use crate::diag::Diagnostic;
 use crate::ir::{Kernel, Requant, Step};
 use crate::lower::{Cx, Lowered};
-use crate::parse::{Op, Options};
+use crate::parse::{Activation, DType, Op, Options};
 use crate::quant::activation_range;
 
 /// Checks and lowers one FULLY_CONNECTED.
@@ -19,6 +19,9 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         return Err(cx.err(op, "uses a shuffled weights format; only the default format is supported"));
     }
     let (x, w, y) = (cx.input(op, 0)?, cx.input(op, 1)?, op.outputs[0]);
+    if cx.tensor(x).dtype == DType::F32 {
+        return lower_f32(cx, op, activation);
+    }
     let (in_shape, in_scale, in_zp) = cx.int8_activation(op, x, "input")?;
     let (out_shape, out_scale, out_zp) = cx.int8_activation(op, y, "output")?;
     let fshape = cx.tensor(w).shape.clone();
@@ -71,4 +74,64 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         inputs: vec![x],
         output: y,
     }))
+}
+
+/// The float32 path: TFLM's reference float `FullyConnected`.
+fn lower_f32(cx: &Cx, op: &Op, activation: Activation) -> Result<Lowered, Diagnostic> {
+    let (x, w, y) = (cx.input(op, 0)?, cx.input(op, 1)?, op.outputs[0]);
+    let (tx, tw, ty) = (cx.tensor(x), cx.tensor(w), cx.tensor(y));
+    if ty.dtype != DType::F32 || tw.dtype != DType::F32 {
+        return Err(cx.err(
+            op,
+            format_args!(
+                "a float32 input needs float32 weights and output (hybrid models are not supported); \
+                 weights are {}, output {}",
+                tw.dtype.name(),
+                ty.dtype.name()
+            ),
+        ));
+    }
+    let [out_c, depth] = <[usize; 2]>::try_from(tw.shape.as_slice())
+        .map_err(|_| cx.err(op, format_args!("the filter has shape {:?}; [units, depth] is required", tw.shape)))?;
+    let (in_elems, out_elems) = (tx.elements(), ty.elements());
+    if depth == 0 || out_c == 0 || in_elems % depth != 0 || out_elems != in_elems / depth * out_c {
+        return Err(cx.err(op, format_args!("shapes do not match: input {:?}, filter {:?}", tx.shape, tw.shape)));
+    }
+    let filter = const_f32_bytes(cx, op, w, "filter")?;
+    let bias = match cx.optional_input(op, 2) {
+        Some(t) => {
+            let b = const_f32_bytes(cx, op, t, "bias")?;
+            if b.len() != 4 * out_c {
+                return Err(cx.err(op, "the bias must have one value per unit"));
+            }
+            b
+        }
+        None => Vec::new(),
+    };
+    let act = match activation {
+        Activation::Relu => (0.0, f32::MAX),
+        Activation::Relu6 => (0.0, 6.0),
+        Activation::ReluN1To1 => (-1.0, 1.0),
+        _ => (f32::MIN, f32::MAX),
+    };
+    Ok(Lowered::Step(Step {
+        op_index: op.index,
+        op_name: op.name.clone(),
+        kernel: Kernel::FullyConnectedF32 { batches: in_elems / depth, depth, out_c, filter, bias, act },
+        inputs: vec![x],
+        output: y,
+    }))
+}
+
+/// The bytes of a constant float32 tensor.
+fn const_f32_bytes(cx: &Cx, op: &Op, t: usize, role: &str) -> Result<Vec<u8>, Diagnostic> {
+    let tensor = cx.tensor(t);
+    if tensor.dtype != DType::F32 {
+        return Err(cx.err(op, format_args!("{role} {} must be float32", cx.describe(t))));
+    }
+    let data = tensor.data.ok_or_else(|| cx.err(op, format_args!("{role} {} must be a constant", cx.describe(t))))?;
+    if Some(data.len()) != tensor.elements().checked_mul(4) {
+        return Err(cx.err(op, format_args!("{role} {} has the wrong number of bytes", cx.describe(t))));
+    }
+    Ok(data.to_vec())
 }

@@ -57,3 +57,62 @@ pub fn fully_connected(p: &FullyConnected, input: &[i8], output: &mut [i8]) {
         }
     }
 }
+
+/// Constants of one float32 fully connected layer. Weights and bias are
+/// little-endian `f32` bytes, so they can live in flash as byte data
+/// without alignment requirements.
+#[derive(Clone, Copy, Debug)]
+pub struct FullyConnectedF32<'a> {
+    /// Input rows.
+    pub batches: usize,
+    /// Row length.
+    pub depth: usize,
+    /// Output units.
+    pub out_c: usize,
+    /// Lower bound of the fused activation.
+    pub act_min: f32,
+    /// Upper bound of the fused activation.
+    pub act_max: f32,
+    /// `[out_c][depth]` weights as little-endian `f32` bytes.
+    pub filter: &'a [u8],
+    /// Bias per unit as little-endian `f32` bytes, or empty.
+    pub bias: &'a [u8],
+}
+
+#[inline(always)]
+fn f32_at(bytes: &[u8], i: usize) -> f32 {
+    match bytes.get(4 * i..4 * i + 4) {
+        Some(&[a, b, c, d]) => f32::from_le_bytes([a, b, c, d]),
+        _ => 0.0,
+    }
+}
+
+/// TFLM's `ActivationFunctionWithMinMax` for floats: `min(max(x, lo), hi)`
+/// with `std::max`/`std::min` semantics (a NaN input stays NaN).
+#[inline(always)]
+pub(crate) fn clamp_f32(x: f32, lo: f32, hi: f32) -> f32 {
+    let y = if x < lo { lo } else { x };
+    if hi < y {
+        hi
+    } else {
+        y
+    }
+}
+
+/// Runs a float32 fully connected layer, summing in TFLM's order (one
+/// running `f32` total per output, then the bias).
+pub fn fully_connected_f32(p: &FullyConnectedF32, input: &[f32], output: &mut [f32]) {
+    for b in 0..p.batches {
+        for oc in 0..p.out_c {
+            let mut total = 0.0f32;
+            for d in 0..p.depth {
+                let x = input.get(b * p.depth + d).copied().unwrap_or(0.0);
+                total += x * f32_at(p.filter, oc * p.depth + d);
+            }
+            let bias = if p.bias.is_empty() { 0.0 } else { f32_at(p.bias, oc) };
+            if let Some(o) = output.get_mut(b * p.out_c + oc) {
+                *o = clamp_f32(total + bias, p.act_min, p.act_max);
+            }
+        }
+    }
+}
