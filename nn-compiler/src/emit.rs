@@ -28,6 +28,17 @@ fn lit(n: usize) -> Literal {
     Literal::usize_unsuffixed(n)
 }
 
+fn broadcast_tokens(b: &Option<crate::ir::Broadcast>) -> TokenStream {
+    match b {
+        Some(b) => {
+            let (d, a, bs) = (usizes(&b.dims), usizes(&b.a_strides), usizes(&b.b_strides));
+            quote!(::core::option::Option::Some(::nn_runtime::kernels::Broadcast {
+                dims: [#(#d),*], a_strides: [#(#a),*], b_strides: [#(#bs),*] }))
+        }
+        None => quote!(::core::option::Option::None),
+    }
+}
+
 fn usizes(v: &[usize]) -> Vec<Literal> {
     v.iter().map(|&n| lit(n)).collect()
 }
@@ -173,13 +184,7 @@ impl Emitter<'_> {
                 ..
             } => {
                 let [(m1, s1), (m2, s2), (mo, so)] = *multipliers;
-                let bc = match broadcast {
-                    Some(b) => {
-                        let (d, a, bs) = (usizes(&b.dims), usizes(&b.a_strides), usizes(&b.b_strides));
-                        quote!(Some(#k::Broadcast { dims: [#(#d),*], a_strides: [#(#a),*], b_strides: [#(#bs),*] }))
-                    }
-                    None => quote!(None),
-                };
+                let bc = broadcast_tokens(broadcast);
                 let func = if *sub { quote!(#k::sub::sub) } else { quote!(#k::add::add) };
                 (
                     quote!(#k::add::Arithmetic),
@@ -202,6 +207,37 @@ impl Emitter<'_> {
                         act_min: #lo, act_max: #hi, filter: &#fname, bias: &#bname }),
                     quote!(#k::fully_connected::fully_connected_f32),
                 )
+            }
+            Kernel::Mul {
+                input_offsets: (o1, o2),
+                output_offset,
+                multiplier: (m, s),
+                act: (lo, hi),
+                broadcast,
+                ..
+            } => {
+                let bc = broadcast_tokens(broadcast);
+                (
+                    quote!(#k::mul::Mul),
+                    quote!(#k::mul::Mul { input1_offset: #o1, input2_offset: #o2, output_offset: #output_offset,
+                        multiplier: #m, shift: #s, act_min: #lo, act_max: #hi, broadcast: #bc }),
+                    quote!(#k::mul::mul),
+                )
+            }
+            Kernel::Relu { input_offset, output_offset, multiplier: (m, s), act: (lo, hi), .. } => (
+                quote!(#k::relu::Relu),
+                quote!(#k::relu::Relu { input_offset: #input_offset, output_offset: #output_offset,
+                    multiplier: #m, shift: #s, act_min: #lo, act_max: #hi }),
+                quote!(#k::relu::relu),
+            ),
+            Kernel::Relu6 { bounds: (lo, hi), .. } => {
+                (quote!(#k::relu::Relu6), quote!(#k::relu::Relu6 { lower: #lo, upper: #hi }), quote!(#k::relu::relu6))
+            }
+            Kernel::MaximumMinimum { maximum, broadcast, .. } => {
+                let bc = broadcast_tokens(broadcast);
+                let func =
+                    if *maximum { quote!(#k::maximum_minimum::maximum) } else { quote!(#k::maximum_minimum::minimum) };
+                (quote!(::core::option::Option<#k::Broadcast>), bc, func)
             }
             Kernel::Conv2d16x8 { window: w, filter_in_c, filter, bias, requant } => {
                 let f = self.i8_static(format_ident!("W{}", i), filter);

@@ -134,6 +134,50 @@ pub enum Kernel {
         /// Index mapping when shapes differ.
         broadcast: Option<Broadcast>,
     },
+    /// MUL of two quantized tensors (int8 or int16), broadcasting.
+    Mul {
+        /// Element type.
+        dtype: DType,
+        /// Minus the zero points of the inputs.
+        input_offsets: (i32, i32),
+        /// Output zero point.
+        output_offset: i32,
+        /// (multiplier, shift) of `s1 * s2 / s_out`.
+        multiplier: (i32, i32),
+        /// Activation bounds.
+        act: (i32, i32),
+        /// Index mapping when shapes differ.
+        broadcast: Option<Broadcast>,
+    },
+    /// MAXIMUM or MINIMUM.
+    MaximumMinimum {
+        /// MAXIMUM rather than MINIMUM.
+        maximum: bool,
+        /// Element type.
+        dtype: DType,
+        /// Index mapping when shapes differ.
+        broadcast: Option<Broadcast>,
+    },
+    /// RELU, quantized.
+    Relu {
+        /// Element type.
+        dtype: DType,
+        /// Input zero point.
+        input_offset: i32,
+        /// Output zero point.
+        output_offset: i32,
+        /// (multiplier, shift) of `s_in / s_out`.
+        multiplier: (i32, i32),
+        /// Bounds.
+        act: (i32, i32),
+    },
+    /// RELU6, quantized: a clamp of the stored values.
+    Relu6 {
+        /// Element type.
+        dtype: DType,
+        /// Quantized 0 and 6 of the input.
+        bounds: (i32, i32),
+    },
     /// CONV_2D with int16 activations and int8 weights (16x8).
     Conv2d16x8 {
         /// Geometry.

@@ -180,6 +180,11 @@ pub enum Options {
         /// Fused activation.
         activation: Activation,
     },
+    /// MUL.
+    Mul {
+        /// Fused activation.
+        activation: Activation,
+    },
     /// SUB.
     Sub {
         /// Fused activation.
@@ -506,6 +511,7 @@ fn read_options(o: Option<tflite::BuiltinOptionsRef<'_>>) -> Result<Options, pla
         },
         Some(B::SoftmaxOptions(c)) => Options::Softmax { beta: c.beta()? },
         Some(B::AddOptions(c)) => Options::Add { activation: activation(c.fused_activation_function()?) },
+        Some(B::MulOptions(c)) => Options::Mul { activation: activation(c.fused_activation_function()?) },
         Some(B::SubOptions(c)) => Options::Sub { activation: activation(c.fused_activation_function()?) },
         Some(B::LeakyReluOptions(c)) => Options::LeakyRelu { alpha: c.alpha()? },
         Some(B::StridedSliceOptions(c)) => Options::StridedSlice {
