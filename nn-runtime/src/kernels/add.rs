@@ -4,6 +4,7 @@
 //! requantized.
 
 use super::{Broadcast, Quantized};
+use crate::kernels::clamp;
 use crate::quant::multiply_by_quantized_multiplier_smaller_than_one_exp as scale_down;
 
 /// Constants of one quantized ADD or SUB layer.
@@ -53,7 +54,7 @@ impl Arithmetic {
     #[inline(always)]
     pub(crate) fn finish<T: Quantized>(&self, raw: i32) -> T {
         let out = scale_down(raw, self.output_multiplier, self.output_shift).wrapping_add(self.output_offset);
-        T::from_clamped(out.clamp(self.act_min, self.act_max))
+        T::from_clamped(clamp(out, self.act_min, self.act_max))
     }
 
     /// Applies `f` element by element, broadcasting if needed.

@@ -2,6 +2,7 @@
 //! excluded from the count; the division rounds half away from zero).
 
 use super::Pool2d;
+use crate::kernels::clamp;
 
 /// Runs the average pool.
 pub fn average_pool_2d(p: &Pool2d, input: &[i8], output: &mut [i8]) {
@@ -29,7 +30,7 @@ pub fn average_pool_2d(p: &Pool2d, input: &[i8], output: &mut [i8]) {
                     } else {
                         acc.wrapping_sub(count / 2) / count
                     };
-                    output[o] = avg.clamp(p.act_min, p.act_max) as i8;
+                    output[o] = clamp(avg, p.act_min, p.act_max) as i8;
                     o += 1;
                 }
             }

@@ -2,6 +2,7 @@
 //! broadcast per-tensor) requantization; TFLM's `ConvPerChannel`.
 
 use super::requantize;
+use crate::kernels::clamp;
 use crate::quant::multiply_by_quantized_multiplier_i64;
 
 /// Constants of one 2-D convolution layer. Shapes are NHWC; the filter is
@@ -176,7 +177,7 @@ pub fn conv_2d_16x8(p: &Conv2d<i64>, input: &[i16], output: &mut [i16]) {
                         acc = acc.wrapping_add(bias);
                     }
                     let scaled = multiply_by_quantized_multiplier_i64(acc, p.multiplier[oc], p.shift[oc]);
-                    output[o] = scaled.clamp(p.act_min, p.act_max) as i16;
+                    output[o] = clamp(scaled, p.act_min, p.act_max) as i16;
                     o += 1;
                 }
             }

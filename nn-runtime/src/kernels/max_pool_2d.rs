@@ -2,6 +2,7 @@
 //! ignored).
 
 use super::Pool2d;
+use crate::kernels::clamp;
 
 /// Runs the max pool.
 pub fn max_pool_2d(p: &Pool2d, input: &[i8], output: &mut [i8]) {
@@ -19,7 +20,7 @@ pub fn max_pool_2d(p: &Pool2d, input: &[i8], output: &mut [i8]) {
                             max = max.max(input[in_batch + (iy * p.in_w + ix) * p.channels + c] as i32);
                         }
                     }
-                    output[o] = max.clamp(p.act_min, p.act_max) as i8;
+                    output[o] = clamp(max, p.act_min, p.act_max) as i8;
                     o += 1;
                 }
             }

@@ -23,10 +23,17 @@ pub mod strided_slice;
 pub mod sub;
 pub mod transpose_conv;
 
+/// `min(max(x, lo), hi)`, TFLM's clamp order. Unlike `i32::clamp` it has
+/// no panic path (and pulls in no formatting code) when `lo > hi`.
+#[inline(always)]
+pub fn clamp(x: i32, lo: i32, hi: i32) -> i32 {
+    x.max(lo).min(hi)
+}
+
 /// Clamps an accumulator to the fused activation range and narrows it.
 #[inline(always)]
 pub(crate) fn clamp_i8(x: i32, min: i32, max: i32) -> i8 {
-    x.clamp(min, max) as i8
+    clamp(x, min, max) as i8
 }
 
 /// The requantization of one output channel: TFLM's
@@ -96,7 +103,7 @@ pub trait Quantized: Copy + Default {
     /// Saturates an `i32` into the type.
     #[inline(always)]
     fn saturate(v: i32) -> Self {
-        Self::from_clamped(v.clamp(Self::MIN, Self::MAX))
+        Self::from_clamped(clamp(v, Self::MIN, Self::MAX))
     }
 }
 

@@ -2,6 +2,7 @@
 //! `MulElementwise`: the product of the offset inputs, requantized once.
 
 use super::{Broadcast, Quantized};
+use crate::kernels::clamp;
 use crate::quant::multiply_by_quantized_multiplier;
 
 /// Constants of one quantized MUL layer.
@@ -30,7 +31,7 @@ pub fn mul<T: Quantized>(p: &Mul, input1: &[T], input2: &[T], output: &mut [T]) 
     let f = |a: T, b: T| -> T {
         let prod = (a.get() + p.input1_offset).wrapping_mul(b.get() + p.input2_offset);
         let v = multiply_by_quantized_multiplier(prod, p.multiplier, p.shift).wrapping_add(p.output_offset);
-        T::from_clamped(v.clamp(p.act_min, p.act_max))
+        T::from_clamped(clamp(v, p.act_min, p.act_max))
     };
     match &p.broadcast {
         None => {

@@ -2,6 +2,7 @@
 //! with a new scale (TFLM's `Requantize`).
 
 use super::Quantized;
+use crate::kernels::clamp;
 use crate::quant::multiply_by_quantized_multiplier;
 
 /// Quantizes one value: `round(x / scale)` in `f32`, ties away from zero,
@@ -11,7 +12,7 @@ pub fn quantize_one(x: f32, scale: f32, zero_point: i32, min: i32, max: i32) -> 
     // `as` saturates out-of-range floats (and maps NaN to 0), where C++
     // would be undefined; in range both agree.
     let q = round_half_away(x / scale) as i32;
-    q.saturating_add(zero_point).clamp(min, max)
+    clamp(q.saturating_add(zero_point), min, max)
 }
 
 /// `roundf` without `std`: rounds half away from zero.

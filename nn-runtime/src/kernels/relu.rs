@@ -4,6 +4,7 @@
 //! and 6).
 
 use super::Quantized;
+use crate::kernels::clamp;
 use crate::quant::multiply_by_quantized_multiplier;
 
 /// Constants of one quantized RELU layer.
@@ -28,7 +29,7 @@ pub fn relu<T: Quantized>(p: &Relu, input: &[T], output: &mut [T]) {
     for (o, &x) in output.iter_mut().zip(input) {
         let v = multiply_by_quantized_multiplier(x.get().wrapping_sub(p.input_offset), p.multiplier, p.shift)
             .wrapping_add(p.output_offset);
-        *o = T::from_clamped(v.clamp(p.act_min, p.act_max));
+        *o = T::from_clamped(clamp(v, p.act_min, p.act_max));
     }
 }
 

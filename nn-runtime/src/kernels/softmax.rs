@@ -1,6 +1,7 @@
 //! SOFTMAX, int8 in and int8 out (output scale 1/256, zero point -128);
 //! TFLM's reference integer softmax with gemmlowp fixed-point `exp`.
 
+use crate::kernels::clamp;
 use crate::quant::{
     exp_on_negative_values_q5_26, get_reciprocal, multiply_by_quantized_multiplier_greater_than_one,
     rounding_divide_by_pot, saturating_rounding_doubling_high_mul,
@@ -50,7 +51,7 @@ pub fn softmax(p: &Softmax, input: &[i8], output: &mut [i8]) {
                 Some(e) => {
                     let unsat =
                         rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted_scale, e), exponent);
-                    (unsat - 128).clamp(-128, 127) as i8
+                    clamp(unsat - 128, -128, 127) as i8
                 }
                 None => i8::MIN,
             };

@@ -7,6 +7,7 @@
 //! sums.
 
 use super::Quantized;
+use crate::kernels::clamp;
 use crate::quant::{multiply_by_quantized_multiplier, multiply_by_quantized_multiplier_i64};
 
 /// Constants of one transpose convolution layer. The filter is
@@ -105,7 +106,7 @@ pub fn transpose_conv(p: &TransposeConv<i32>, input: &[i8], output: &mut [i8]) {
                     }
                     let v = multiply_by_quantized_multiplier(acc, p.multiplier[oc], p.shift[oc])
                         .wrapping_add(p.output_offset);
-                    output[o] = v.clamp(p.act_min, p.act_max) as i8;
+                    output[o] = clamp(v, p.act_min, p.act_max) as i8;
                     o += 1;
                 }
             }
@@ -125,7 +126,7 @@ pub fn transpose_conv_16x8(p: &TransposeConv<i64>, input: &[i16], output: &mut [
                         acc = acc.wrapping_add(bias);
                     }
                     let v = multiply_by_quantized_multiplier_i64(acc, p.multiplier[oc], p.shift[oc]);
-                    output[o] = v.clamp(p.act_min, p.act_max) as i16;
+                    output[o] = clamp(v, p.act_min, p.act_max) as i16;
                     o += 1;
                 }
             }
