@@ -134,6 +134,16 @@ impl Emitter<'_> {
             Kernel::Conv2d { window: w, filter_in_c, input_offset, filter, bias, requant } => {
                 let f = self.i8_static(format_ident!("W{}", i), filter);
                 let b = self.i32_static(format_ident!("B{}", i), bias);
+                // Zero-point sums folded into the bias at compile time.
+                let per_oc = filter.len() / w.output.2.max(1);
+                let folded: Vec<i32> = (0..w.output.2)
+                    .map(|c| {
+                        let s: i32 =
+                            filter[c * per_oc..(c + 1) * per_oc].iter().fold(0i32, |a, &v| a.wrapping_add(v as i32));
+                        bias.get(c).copied().unwrap_or(0).wrapping_add(input_offset.wrapping_mul(s))
+                    })
+                    .collect();
+                let bf = self.i32_static(format_ident!("BF{}", i), &folded);
                 let rq = self.requant_fields(i, requant);
                 let geo = Self::window_fields(w);
                 let (ic, oc, fic) = (lit(w.input.2), lit(w.output.2), lit(*filter_in_c));
@@ -142,7 +152,7 @@ impl Emitter<'_> {
                     quote!(#k::conv_2d::Conv2d<'static>),
                     quote!(#k::conv_2d::Conv2d { #geo in_c: #ic, out_c: #oc, filter_in_c: #fic,
                         dilation_h: #dh, dilation_w: #dw, input_offset: #input_offset,
-                        filter: #f, bias: #b, #rq }),
+                        filter: #f, bias: #b, bias_folded: #bf, #rq }),
                     quote!(#k::conv_2d::conv_2d),
                 )
             }
@@ -250,7 +260,7 @@ impl Emitter<'_> {
                     quote!(#k::conv_2d::Conv2d<'static, i64>),
                     quote!(#k::conv_2d::Conv2d { #geo in_c: #ic, out_c: #oc, filter_in_c: #fic,
                         dilation_h: #dh, dilation_w: #dw, input_offset: 0,
-                        filter: #f, bias: #b, #rq }),
+                        filter: #f, bias: #b, bias_folded: &[], #rq }),
                     quote!(#k::conv_2d::conv_2d_16x8),
                 )
             }

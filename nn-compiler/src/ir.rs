@@ -310,8 +310,11 @@ impl Kernel {
     /// weights, biases, multipliers and shifts.
     pub fn const_bytes(&self) -> usize {
         match self {
-            Kernel::Conv2d { filter, bias, requant, .. }
-            | Kernel::DepthwiseConv2d { filter, bias, requant, .. }
+            // Conv2d also stores the bias with the zero-point sums folded in.
+            Kernel::Conv2d { filter, bias, requant, .. } => {
+                filter.len() + 4 * (bias.len() + requant.multiplier.len() * 2 + requant.shift.len())
+            }
+            Kernel::DepthwiseConv2d { filter, bias, requant, .. }
             | Kernel::FullyConnected { filter, bias, requant, .. } => {
                 filter.len() + 4 * (bias.len() + requant.multiplier.len() + requant.shift.len())
             }

@@ -12,6 +12,8 @@
 #![forbid(unsafe_op_in_unsafe_fn)]
 
 pub mod arena;
+#[cfg(nn_dsp)]
+mod dsp;
 pub mod kernels;
 pub mod quant;
 

@@ -116,7 +116,7 @@ proptest! {
         zp in -128i32..128, out_zp in -128i32..128,
         shift in -12i32..2, mult in (1i32 << 30)..i32::MAX,
         act in (-128i32..0, 0i32..128),
-        with_bias in any::<bool>(), seed in any::<u64>(),
+        with_bias in any::<bool>(), seed in any::<u64>(), fold in any::<bool>(),
     ) {
         let (in_h, in_w, k_h, k_w, sh, sw, dh, dw, pt, pl) = g;
         let (out_h, out_w) = (out_len(in_h, k_h, sh, dh, pt), out_len(in_w, k_w, sw, dw, pl));
@@ -126,11 +126,19 @@ proptest! {
         let bias: Vec<i32> = if with_bias { (0..out_c as i32).map(|c| c * 977 - 3000).collect() } else { vec![] };
         let multiplier: Vec<i32> = (0..out_c as i32).map(|c| mult - c * 1_000_003).collect();
         let shifts: Vec<i32> = (0..out_c as i32).map(|c| shift - c % 3).collect();
+        let per_oc = k_h * k_w * fic;
+        let folded: Vec<i32> = (0..out_c)
+            .map(|c| {
+                let s: i32 = filter[c * per_oc..(c + 1) * per_oc].iter().map(|&v| v as i32).sum();
+                bias.get(c).copied().unwrap_or(0) - zp * s
+            })
+            .collect();
+        let folded: &[i32] = if fold { &folded } else { &[] };
         let p = Conv2d {
             batches: 1, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w, filter_in_c: fic,
             stride_h: sh, stride_w: sw, dilation_h: dh, dilation_w: dw, pad_top: pt, pad_left: pl,
             input_offset: -zp, output_offset: out_zp, act_min: act.0, act_max: act.1,
-            filter: &filter, bias: &bias, multiplier: &multiplier, shift: &shifts,
+            filter: &filter, bias: &bias, bias_folded: folded, multiplier: &multiplier, shift: &shifts,
         };
         let mut out = vec![0i8; out_h * out_w * out_c];
         conv_2d(&p, &input, &mut out);
@@ -231,7 +239,7 @@ proptest! {
             batches: 1, in_h: h, in_w: w, in_c, out_h: h, out_w: w, out_c, k_h: 1, k_w: 1, filter_in_c: in_c,
             stride_h: 1, stride_w: 1, dilation_h: 1, dilation_w: 1, pad_top: 0, pad_left: 0,
             input_offset: -zp, output_offset: 3, act_min: -128, act_max: 127,
-            filter: &filter, bias: &bias, multiplier: &multiplier, shift: &shifts,
+            filter: &filter, bias: &bias, bias_folded: &[], multiplier: &multiplier, shift: &shifts,
         };
         let mut expected = vec![0i8; pixels * out_c];
         conv_2d(&p, &input, &mut expected);

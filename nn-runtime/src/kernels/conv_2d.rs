@@ -54,6 +54,10 @@ pub struct Conv2d<'a, B = i32> {
     pub filter: &'a [i8],
     /// Bias per output channel, or empty for none.
     pub bias: &'a [B],
+    /// For int8: per output channel, the bias plus `input_offset` times the
+    /// sum of the channel's weights, so that windows entirely inside the
+    /// input need only `sum(w * x)` (empty: not precomputed).
+    pub bias_folded: &'a [i32],
     /// Q0.31 requantization multiplier per output channel.
     pub multiplier: &'a [i32],
     /// Requantization shift per output channel (positive: left).
@@ -83,9 +87,26 @@ pub fn conv_2d(p: &Conv2d, input: &[i8], output: &mut [i8]) {
             for ox in 0..p.out_w {
                 let ix0 = (ox * p.stride_w) as isize - p.pad_left as isize;
                 let (kx0, kx1) = valid_taps(ix0, p.dilation_w, p.k_w, p.in_w);
+                let interior =
+                    (ky0, ky1, kx0, kx1) == (0, p.k_h, 0, p.k_w) && contiguous_rows && p.bias_folded.len() == p.out_c;
                 for oc in 0..p.out_c {
                     let in_c0 = (oc / filters_per_group) * fic;
                     let filter = &p.filter[oc * filter_size..(oc + 1) * filter_size];
+                    if interior {
+                        // The zero point's contribution is in `bias_folded`.
+                        let mut acc = p.bias_folded[oc];
+                        let run = p.k_w * fic;
+                        let ix = ix0 as usize;
+                        for ky in 0..p.k_h {
+                            let iy = (iy0 + (ky * p.dilation_h) as isize) as usize;
+                            let at = in_batch + (iy * p.in_w + ix) * p.in_c;
+                            acc = acc.wrapping_add(dot_raw(&input[at..at + run], &filter[ky * run..(ky + 1) * run]));
+                        }
+                        output[o] =
+                            requantize(acc, p.multiplier[oc], p.shift[oc], p.output_offset, p.act_min, p.act_max);
+                        o += 1;
+                        continue;
+                    }
                     let mut acc: i32 = 0;
                     for ky in ky0..ky1 {
                         let iy = (iy0 + (ky * p.dilation_h) as isize) as usize;
@@ -133,10 +154,13 @@ pub fn conv_2d_1x1_overlapping(p: &Conv2d, buf: &mut [i8], input: usize, output:
         let o0 = output + px * p.out_c;
         for oc in 0..p.out_c {
             let w = &p.filter[oc * p.in_c..(oc + 1) * p.in_c];
-            let mut acc = dot(&buf[x0..x0 + p.in_c], w, p.input_offset);
-            if let Some(&bias) = p.bias.get(oc) {
-                acc = acc.wrapping_add(bias);
-            }
+            let acc = match p.bias_folded.get(oc) {
+                Some(&folded) => folded.wrapping_add(dot_raw(&buf[x0..x0 + p.in_c], w)),
+                None => {
+                    let acc = dot(&buf[x0..x0 + p.in_c], w, p.input_offset);
+                    p.bias.get(oc).map_or(acc, |&b| acc.wrapping_add(b))
+                }
+            };
             buf[o0 + oc] = requantize(acc, p.multiplier[oc], p.shift[oc], p.output_offset, p.act_min, p.act_max);
         }
     }
@@ -182,6 +206,27 @@ pub fn conv_2d_16x8(p: &Conv2d<i64>, input: &[i16], output: &mut [i16]) {
                 }
             }
         }
+    }
+}
+
+/// `sum(w * x)` with wrapping `i32` arithmetic: the portable reference.
+#[inline(always)]
+pub fn dot_raw_portable(x: &[i8], w: &[i8]) -> i32 {
+    x.iter().zip(w).fold(0i32, |acc, (&x, &w)| acc.wrapping_add(w as i32 * x as i32))
+}
+
+/// `sum(w * x)`; on ARMv7E-M four products per step with `SXTB16` and
+/// `SMLAD` (whose accumulation wraps like `wrapping_add`), bit-identical to
+/// [`dot_raw_portable`].
+#[inline(always)]
+pub(crate) fn dot_raw(x: &[i8], w: &[i8]) -> i32 {
+    #[cfg(nn_dsp)]
+    {
+        crate::dsp::dot_i8(x, w)
+    }
+    #[cfg(not(nn_dsp))]
+    {
+        dot_raw_portable(x, w)
     }
 }
 
