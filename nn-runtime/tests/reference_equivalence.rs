@@ -193,6 +193,20 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
     #[test]
+    fn srdhm_equals_gemmlowp_transcription(a in any::<i32>(), b in any::<i32>()) {
+        use nn_runtime::quant::saturating_rounding_doubling_high_mul as srdhm;
+        // gemmlowp's SaturatingRoundingDoublingHighMul, literally.
+        let reference = if a == b && a == i32::MIN {
+            i32::MAX
+        } else {
+            let ab = a as i64 * b as i64;
+            let nudge: i64 = if ab >= 0 { 1 << 30 } else { 1 - (1 << 30) };
+            ((ab + nudge) / (1i64 << 31)) as i32
+        };
+        prop_assert_eq!(srdhm(a, b), reference);
+    }
+
+    #[test]
     fn srdhm_is_rounded_doubling_high_product(
         a in prop_oneof![Just(i32::MIN), Just(i32::MAX), Just(-1), Just(1 << 30), Just(-(1 << 30)), any::<i32>()],
         b in prop_oneof![Just(i32::MIN), Just(i32::MAX), Just(1 << 30), Just(1), any::<i32>()],
