@@ -84,6 +84,8 @@ struct Emitter<'p> {
     p: &'p Program,
     plan: &'p Plan,
     statics: Vec<TokenStream>,
+    /// Constant operands already emitted.
+    constants_emitted: Vec<usize>,
 }
 
 impl Emitter<'_> {
@@ -412,7 +414,7 @@ impl Emitter<'_> {
                         quote!(#cast(&arena[#offset..#offset + #len]))
                     }
                 }
-                None => return Err(internal(step, "an input has no storage")),
+                None => self.constant(step, t)?,
             };
             args.push(arg);
         }
@@ -432,6 +434,43 @@ impl Emitter<'_> {
             _ => return Err(internal(step, "the output has no writable storage")),
         };
         Ok(quote!({ #body }))
+    }
+
+    /// A constant operand as a typed slice of a static.
+    fn constant(&mut self, step: &Step, t: usize) -> Result<TokenStream, Diagnostic> {
+        let (_, dtype, data) =
+            self.p.constants.iter().find(|c| c.0 == t).ok_or_else(|| internal(step, "an input has no storage"))?;
+        let name = format_ident!("K{}", t);
+        let declared = self.constants_emitted.contains(&t);
+        let words = |n: usize| data.chunks_exact(n);
+        let (decl, arg) = match dtype {
+            DType::I8 => {
+                let (n, bytes) = (lit(data.len()), Literal::byte_string(data));
+                (quote!(static #name: [u8; #n] = *#bytes;), quote!(::nn_runtime::arena::i8s(&#name)))
+            }
+            DType::I16 => {
+                let v: Vec<i16> = words(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect();
+                let n = lit(v.len());
+                (quote!(static #name: [i16; #n] = [#(#v),*];), quote!(&#name))
+            }
+            DType::I32 => {
+                let v: Vec<i32> = words(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+                let n = lit(v.len());
+                (quote!(static #name: [i32; #n] = [#(#v),*];), quote!(&#name))
+            }
+            other => {
+                return Err(Diagnostic::op(
+                    step.op_index,
+                    &step.op_name,
+                    format_args!("a constant {} operand is not supported here", other.name()),
+                ))
+            }
+        };
+        if !declared {
+            self.constants_emitted.push(t);
+            self.statics.push(decl);
+        }
+        Ok(arg)
     }
 
     /// The runtime function that views arena bytes as tensor `t`'s type.
@@ -492,7 +531,7 @@ pub fn stub(p: &Program, opts: &EmitOptions) -> Option<TokenStream> {
 
 fn emit_module(p: &Program, plan: &Plan, opts: &EmitOptions, stub: bool) -> Result<TokenStream, Vec<Diagnostic>> {
     let module = Ident::new(&opts.module, Span::call_site());
-    let mut e = Emitter { p, plan, statics: Vec::new() };
+    let mut e = Emitter { p, plan, statics: Vec::new(), constants_emitted: Vec::new() };
     let mut diags = Vec::new();
 
     // Graph inputs and outputs: types, flattening, quantization.

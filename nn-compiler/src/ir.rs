@@ -404,4 +404,7 @@ pub struct Program {
     pub outputs: Vec<usize>,
     /// TFLite operators per step, for documentation: (index, name, output shape).
     pub layers: Vec<(usize, String, Vec<usize>)>,
+    /// Constant tensors read by steps as operands (e.g. the constant of
+    /// `x + k`): tensor index, type and little-endian data.
+    pub constants: Vec<(usize, DType, Vec<u8>)>,
 }

@@ -39,6 +39,7 @@ pub fn stub(bytes: &[u8], opts: &EmitOptions) -> Option<proc_macro2::TokenStream
         inputs: graph.inputs.clone(),
         outputs: graph.outputs.clone(),
         layers: Vec::new(),
+        constants: Vec::new(),
     };
     emit::stub(&program, opts)
 }
@@ -53,7 +54,7 @@ pub fn analyze(bytes: &[u8]) -> Result<(ir::Program, plan::Plan), Vec<Diagnostic
 
 /// Bytes of weights and constants the program places in flash.
 pub fn weight_bytes(p: &ir::Program) -> usize {
-    p.steps.iter().map(|s| s.kernel.const_bytes()).sum()
+    p.steps.iter().map(|s| s.kernel.const_bytes()).sum::<usize>() + p.constants.iter().map(|c| c.2.len()).sum::<usize>()
 }
 
 /// Checks the user's `max_ram` and `max_flash` budgets.

@@ -425,5 +425,24 @@ pub fn lower(graph: &Graph<'_>) -> Result<Program, Vec<Diagnostic>> {
             })
         })
         .collect();
-    Ok(Program { values, steps, alias, inputs: graph.inputs.clone(), outputs: graph.outputs.clone(), layers })
+    let mut constants: Vec<(usize, DType, Vec<u8>)> = Vec::new();
+    for s in &steps {
+        for &t in &s.inputs {
+            let tensor = &graph.tensors[t];
+            if let Some(data) = tensor.data {
+                if !constants.iter().any(|c| c.0 == t) {
+                    constants.push((t, tensor.dtype, data.to_vec()));
+                }
+            }
+        }
+    }
+    Ok(Program {
+        values,
+        steps,
+        alias,
+        inputs: graph.inputs.clone(),
+        outputs: graph.outputs.clone(),
+        layers,
+        constants,
+    })
 }

@@ -32,8 +32,11 @@ END = "<!-- conformance-table:end -->"
 ANCHOR = "## Verified models"
 
 # The README's order of the supported operators; anything else follows, sorted.
-ORDER = ["CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "AVERAGE_POOL_2D", "MAX_POOL_2D",
-         "SOFTMAX", "RESHAPE", "SQUEEZE", "QUANTIZE", "DEQUANTIZE"]
+ORDER = ["CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV", "FULLY_CONNECTED", "ADD", "SUB", "AVERAGE_POOL_2D",
+         "MAX_POOL_2D", "SOFTMAX", "LEAKY_RELU", "PAD", "PADV2", "STRIDED_SLICE", "RESHAPE", "SQUEEZE", "QUANTIZE",
+         "DEQUANTIZE"]
+# Rows of one operator: int8 first, then the wider types.
+TYPE_ORDER = ["int8", "16x8", "int16", "int32"]
 ACT_ORDER = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1", "TANH", "SIGN_BIT", "SIGMOID"]
 
 
@@ -134,7 +137,9 @@ def _weights(ops: list[dict], out_axis_len) -> str:
 
 def _bias(ops: list[dict]) -> str:
     has = _sorted(bool(o["bias"]) for o in ops)
-    return _join(["with bias" if h else "without bias" for h in sorted(has, reverse=True)])
+    types = _sorted(o["bias_dtype"] for o in ops if o.get("bias_dtype"))
+    with_bias = f"with bias ({_join(types)})" if types else "with bias"
+    return _join([with_bias if h else "without bias" for h in sorted(has, reverse=True)])
 
 
 def _items(pairs: list[tuple[str, str]]) -> str:
@@ -203,11 +208,109 @@ def _fully_connected(ops: list[dict]) -> str:
 
 
 def _add(ops: list[dict]) -> str:
+    """ADD and SUB: the shapes of same-shape operands, the broadcast pairs, scale ratios, activations."""
     ratios = [o["scale_ratio"] for o in ops]
+    same, bcast, const = [], [], []
+    for o in ops:
+        shapes = [tuple(s) for s in o.get("input_shapes", [])]
+        if o.get("constant_shapes"):
+            const.append(tuple(o["constant_shapes"][0]))
+            shapes += [tuple(s) for s in o["constant_shapes"]]
+        if len(set(shapes)) <= 1:
+            same.append(tuple(o["output_shape"]))
+        else:
+            bcast.append((shapes[0], shapes[1], tuple(o["output_shape"])))
+    bcast_text = _join(f"{_shape(a)} with {_shape(b)} → {_shape(y)}"
+                       for a, b, y in _sorted(bcast, key=lambda t: (len(t[2]), t[2], len(t[1]), t[1], t[0])))
     return _items([
-        ("shapes", _join(_shape(s) for s in _sorted(tuple(o["output_shape"]) for o in ops if "output_shape" in o))),
-        ("input scale ratio", f"{min(ratios):.1f}x to {max(ratios):.1f}x" if ratios else ""),
+        ("shapes", _join(_shape(s) for s in _sorted(same))),
+        ("broadcasting", bcast_text),
+        ("constant operand", _join(_shape(s) for s in _sorted(const))),
+        ("input scale ratio", _ratio_range(ratios)),
         ("activations", _acts(o["activation"] for o in ops)),
+    ])
+
+
+def _ratio_range(ratios: list[float]) -> str:
+    """"4.0x to 29.2x", or "4.0x" when both ends print alike."""
+    if not ratios:
+        return ""
+    lo, hi = f"{min(ratios):.1f}x", f"{max(ratios):.1f}x"
+    return lo if lo == hi else f"{lo} to {hi}"
+
+
+def _transpose_conv(ops: list[dict]) -> str:
+    kernels, pads, chans_in, chans_out, shapes = set(), set(), [], [], set()
+    for o in ops:
+        w = o["weights"]["shape"]  # [out, kh, kw, in]
+        kernels.add(_window(w[1:3]))
+        chans_in.append(w[3])
+        chans_out.append(w[0])
+        if o.get("input_shapes"):
+            ins, outs = o["input_shapes"][0], o["output_shape"]
+            shapes.add((tuple(ins[1:3]), tuple(outs[1:3])))
+            if o["padding"] == "SAME":  # the padding of the convolution it transposes (output -> input)
+                for ax in (0, 1):
+                    total = max((ins[1 + ax] - 1) * o["stride"][ax] + w[1 + ax] - outs[1 + ax], 0)
+                    pads.add(f"{total // 2}/{total - total // 2}")
+    given = _sorted(o.get("output_shape_input", "") for o in ops)
+    return _items([
+        ("padding", _pad_text(ops, pads)),
+        ("strides", _join(_sorted((_pair(o["stride"]) for o in ops), key=_dims_key))),
+        ("kernels", _join(_sorted(kernels, key=_dims_key))),
+        ("spatial", _join(f"{a[0]}x{a[1]} → {b[0]}x{b[1]}" for a, b in sorted(shapes))),
+        ("input channels", _nums(chans_in)),
+        ("output channels", _nums(chans_out)),
+        ("activations", _acts(o["activation"] for o in ops)),
+        ("weights", _weights(ops, lambda o: o["weights"]["shape"][0])),
+        ("", _bias(ops)),
+        ("output_shape input", _join(g for g in given if g)),
+    ])
+
+
+def _leaky_relu(ops: list[dict]) -> str:
+    return _items([
+        ("alpha", _nums(o["alpha"] for o in ops)),
+        ("shapes", _join(_shape(s) for s in _sorted(tuple(o["output_shape"]) for o in ops if "output_shape" in o))),
+    ])
+
+
+def _pad(ops: list[dict]) -> str:
+    pads = _sorted(tuple(tuple(p) for p in o["paddings"]) for o in ops)
+    items = [
+        ("paddings", _join("[" + ",".join(f"[{a},{b}]" for a, b in p) + "]"
+                           for p in sorted(pads, key=lambda p: (len(p), p)))),
+        ("ranks", _nums(len(o["paddings"]) for o in ops)),
+    ]
+    values = _sorted((o["constant_real"], o["constant_value"]) for o in ops if "constant_real" in o)
+    if values:
+        items.append(("constant values", _join(f"{_num(r)} (quantized {v})" for r, v in values)))
+    return _items(items)
+
+
+def _slice_text(o: dict) -> str:
+    """The slice as Python indexing, e.g. "[:, 1:7:2, -5:-1, ::2]" (masked bounds left out)."""
+    parts = []
+    for d, (b, e, s) in enumerate(zip(o["begin"], o["end"], o["strides"])):
+        if o["shrink_axis_mask"] >> d & 1:
+            parts.append(str(b))
+            continue
+        lo = "" if o["begin_mask"] >> d & 1 else str(b)
+        hi = "" if o["end_mask"] >> d & 1 else str(e)
+        parts.append(f"{lo}:{hi}" + (f":{s}" if s != 1 else ""))
+    return "[" + ", ".join(parts) + "]"
+
+
+def _strided_slice(ops: list[dict]) -> str:
+    slices = _sorted((tuple(o["input_shapes"][0]), _slice_text(o)) for o in ops if o.get("input_shapes"))
+    slices = sorted(slices, key=lambda st: (st[0], st[1]))
+    masks = [k for k in ("begin_mask", "end_mask", "shrink_axis_mask") if any(o[k] for o in ops)]
+    negative = any(v < 0 for o in ops for v in o["begin"] + o["end"])
+    return _items([
+        ("slices", _join(f"x{t} of {_shape(s)}" for s, t in slices)),
+        ("strides", _nums(v for o in ops for v in o["strides"])),
+        ("", "negative begin/end" if negative else ""),
+        ("masks", _join(masks)),
     ])
 
 
@@ -244,11 +347,19 @@ def _reshape(ops: list[dict]) -> str:
     return _items(items)
 
 
+DTYPE_ORDER = ["float32", "int8", "int16", "int32"]
+
+
+def _dtype_pair_key(p: tuple[str, str]):
+    """float32 first, then int8, int16, int32 (by input type, then output type)."""
+    return tuple(DTYPE_ORDER.index(t) if t in DTYPE_ORDER else len(DTYPE_ORDER) for t in p), p
+
+
 def _quantize(entries: list[tuple[dict, int, int]]) -> str:
     """entries: (op, index in its case, number of ops in its case)."""
     parts = []
     conv = _sorted((o["input_dtype"], o["output_dtype"]) for o, _, _ in entries)
-    for a, b in sorted(conv, key=lambda p: (p[0] != "float32", p)):
+    for a, b in sorted(conv, key=_dtype_pair_key):
         sel = [(o, i, n) for o, i, n in entries if (o["input_dtype"], o["output_dtype"]) == (a, b)]
         where = []
         for o, i, n in sel:
@@ -257,43 +368,73 @@ def _quantize(entries: list[tuple[dict, int, int]]) -> str:
         desc = f"{a} → {b} at {_join(_sorted(where, key=order.index))}"
         ratios = [o["scale_ratio"] for o, _, _ in sel if "scale_ratio" in o]
         if ratios:
-            desc += f" (scale ratios {_nums(ratios)})"
+            desc += f" (scale ratio{'s' if len(set(ratios)) > 1 else ''} {_nums(ratios)})"
         parts.append(desc)
     return "; ".join(parts)
 
 
 def _types(ops: list[dict]) -> str:
+    if all("type" in o for o in ops):  # one row per activation type (see table())
+        return _join(_sorted(o["type"] for o in ops))
     pairs = _sorted((o.get("input_dtype", "int8"), o.get("output_dtype", "int8")) for o in ops)
     if all(a == b for a, b in pairs):
         return _join(_sorted(a for a, _ in pairs))
-    return _join(f"{a} → {b}" for a, b in sorted(pairs, key=lambda p: (p[0] != "float32", p)))
+    return _join(f"{a} → {b}" for a, b in sorted(pairs, key=_dtype_pair_key))
 
 
 # ---------------------------------------------------------------------------
 # Table
 # ---------------------------------------------------------------------------
 
+def _row_key(o: dict) -> tuple[str, str]:
+    """(operator, activation type): one table row each; QUANTIZE and DEQUANTIZE keep one row
+    (their types are the input/output pairs)."""
+    if o["op"] in ("QUANTIZE", "DEQUANTIZE"):
+        return o["op"], ""
+    return o["op"], o.get("type", "int8")
+
+
+def _compiled(manifest: dict) -> list[dict]:
+    """The cases the suite compiles and runs (not those marked `compile_error`)."""
+    return [c for c in manifest["cases"] if not c.get("compile_error")]
+
+
 def table(manifest: dict) -> str:
-    by_op: dict[str, list[tuple[dict, int, int]]] = {}
-    cases: dict[str, set[str]] = {}
-    patched: dict[str, set[str]] = {}
-    for case in manifest["cases"]:
+    by_op: dict[tuple[str, str], list[tuple[dict, int, int]]] = {}
+    cases: dict[tuple[str, str], set[str]] = {}
+    patched: dict[tuple[str, str], set[str]] = {}
+    for case in _compiled(manifest):
         for i, o in enumerate(case["ops"]):
-            by_op.setdefault(o["op"], []).append((o, i, len(case["ops"])))
-            cases.setdefault(o["op"], set()).add(case["name"])
+            key = _row_key(o)
+            by_op.setdefault(key, []).append((o, i, len(case["ops"])))
+            cases.setdefault(key, set()).add(case["name"])
             if case.get("patched"):
-                patched.setdefault(o["op"], set()).add(case["name"])
-    names = [n for n in ORDER if n in by_op] + sorted(n for n in by_op if n not in ORDER)
+                patched.setdefault(key, set()).add(case["name"])
+
+    def order(key):
+        name, typ = key
+        return (ORDER.index(name) if name in ORDER else len(ORDER), name,
+                TYPE_ORDER.index(typ) if typ in TYPE_ORDER else len(TYPE_ORDER), typ)
+    keys = sorted(by_op, key=order)
     lines = ["| operator | types | variants covered | cases |", "|---|---|---|---|"]
-    for name in names:
-        entries = by_op[name]
+    for key in keys:
+        name = key[0]
+        entries = by_op[key]
         ops = [o for o, _, _ in entries]
         if name in ("CONV_2D", "DEPTHWISE_CONV_2D"):
             variants = _conv_like(ops, name == "DEPTHWISE_CONV_2D")
+        elif name == "TRANSPOSE_CONV":
+            variants = _transpose_conv(ops)
         elif name == "FULLY_CONNECTED":
             variants = _fully_connected(ops)
-        elif name == "ADD":
+        elif name in ("ADD", "SUB"):
             variants = _add(ops)
+        elif name == "LEAKY_RELU":
+            variants = _leaky_relu(ops)
+        elif name in ("PAD", "PADV2"):
+            variants = _pad(ops)
+        elif name == "STRIDED_SLICE":
+            variants = _strided_slice(ops)
         elif name in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
             variants = _pool(ops)
         elif name == "SOFTMAX":
@@ -304,20 +445,28 @@ def table(manifest: dict) -> str:
             variants = _quantize(entries)
         else:
             variants = ""
-        n, p = len(cases[name]), len(patched.get(name, ()))
+        n, p = len(cases[key]), len(patched.get(key, ()))
         count = f"{n} ({p} patched)" if p else str(n)
-        lines.append(f"| {name} | {_types(ops)} | {variants} | {count} |")
+        typ = _types(ops) if name in ("QUANTIZE", "DEQUANTIZE") else key[1]
+        lines.append(f"| {name} | {typ} | {variants} | {count} |")
     return "\n".join(lines) + "\n"
 
 
 def section(manifest: dict) -> str:
     """The README text between the markers: one sentence, then the table."""
-    n = len(manifest["cases"])
-    p = sum(1 for c in manifest["cases"] if c.get("patched"))
+    compiled = _compiled(manifest)
+    n = len(compiled)
+    p = sum(1 for c in compiled if c.get("patched"))
     samples = manifest.get("samples", 3)
+    failing = [c["name"] for c in manifest["cases"] if c.get("compile_error")]
+    not_yet = ""
+    if failing:
+        one = len(failing) == 1
+        not_yet = (f"; {len(failing)} more ({_join(f'`{f}`' for f in failing)}) {'is' if one else 'are'} "
+                   f"in the suite but not compiled yet, as `include_model!` rejects {'it' if one else 'them'}")
     sentence = (f"What the operator conformance suite covers ({n} generated models in `tests/conformance/`, "
                 f"{p} of them patched after conversion, each compared bit for bit with TFLM on {samples} "
-                "inputs by `cargo test -p nn-tests --test conformance`; see `tools/conformance/README.md`), "
+                f"inputs by `cargo test -p nn-tests --test conformance`{not_yet}; see `tools/conformance/README.md`), "
                 "generated from the suite by `python3 tools/conformance/table.py --write`:")
     return sentence + "\n\n" + table(manifest)
 
