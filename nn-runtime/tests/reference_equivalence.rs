@@ -222,6 +222,16 @@ proptest! {
     }
 
     #[test]
+    fn quantized_multiplier_left_shifts(x in -(1i32 << 16)..(1i32 << 16), m in prop_oneof![Just(0), Just(i32::MAX), (1i32 << 30)..i32::MAX],
+                                        shift in 1i32..=30) {
+        // A positive shift multiplies first (in wrapping int32, as TFLM's
+        // `x * (1 << shift)`), then one doubling high multiply.
+        use nn_runtime::quant::multiply_by_quantized_multiplier as mbqm;
+        let shifted = (x as i64 * (1i64 << shift)) as i32;
+        prop_assert_eq!(mbqm(x, m, shift) as i128, high_product(shifted as i128, m as i128));
+    }
+
+    #[test]
     fn quantized_multiplier_edges(x in prop_oneof![Just(i32::MIN), Just(i32::MAX), Just(0), Just(-1), any::<i32>()],
                                   m in prop_oneof![Just(0), Just(1 << 30), Just(i32::MAX), (1i32 << 30)..i32::MAX],
                                   shift in -31i32..=0) {
