@@ -318,6 +318,15 @@ impl Emitter<'_> {
                     quote!(#k::pad::pad),
                 )
             }
+            Kernel::CopyWindow { start, count, out_strides, .. } => {
+                let (a, b, c) = (usizes(start), usizes(count), usizes(out_strides));
+                (
+                    quote!(#k::strided_slice::CopyWindow),
+                    quote!(#k::strided_slice::CopyWindow { start: [#(#a),*], count: [#(#b),*],
+                        out_strides: [#(#c),*] }),
+                    quote!(#k::strided_slice::copy_window),
+                )
+            }
             Kernel::StridedSlice { start, stride, count, in_strides, .. } => {
                 let st = start.iter().map(|&v| Literal::i64_unsuffixed(v as i64));
                 let sd = stride.iter().map(|&v| Literal::i64_unsuffixed(v as i64));

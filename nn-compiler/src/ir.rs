@@ -234,7 +234,20 @@ pub enum Kernel {
         /// Fill value.
         value: i64,
     },
-    /// STRIDED_SLICE.
+    /// A copy of the whole input into a window of the output (one input of
+    /// CONCATENATION or PACK; the output is written by several such steps).
+    CopyWindow {
+        /// Element type.
+        dtype: DType,
+        /// First output index per axis.
+        start: [usize; 6],
+        /// Input dimensions (the window's size).
+        count: [usize; 6],
+        /// Output element strides per axis.
+        out_strides: [usize; 6],
+    },
+    /// A strided gather: STRIDED_SLICE, SLICE, TRANSPOSE, SPLIT, SPLIT_V,
+    /// UNPACK.
     StridedSlice {
         /// Element type.
         dtype: DType,

@@ -10,6 +10,7 @@ use crate::parse::{DType, Graph, Op, Tensor};
 pub const SUPPORTED: &[&str] = &[
     "ADD (int8, int16)",
     "AVERAGE_POOL_2D (int8)",
+    "CONCATENATION, PACK (int8, int16, int32, float32)",
     "CONV_2D (int8, 16x8)",
     "DEPTHWISE_CONV_2D (int8)",
     "DEQUANTIZE (int8 -> float32)",
@@ -22,6 +23,7 @@ pub const SUPPORTED: &[&str] = &[
     "QUANTIZE (float32 -> int8, between int8, int16 and int32)",
     "RELU, RELU6 (int8, int16)",
     "RESHAPE",
+    "SLICE, SPLIT, SPLIT_V, TRANSPOSE, UNPACK (int8, int16, int32, float32)",
     "SOFTMAX (int8)",
     "SQUEEZE",
     "STRIDED_SLICE (int8, int16, int32)",
@@ -34,6 +36,8 @@ pub const SUPPORTED: &[&str] = &[
 pub enum Lowered {
     /// A kernel call.
     Step(Step),
+    /// Several kernel calls (one per input or output of the operator).
+    Steps(Vec<Step>),
     /// No code: the output shares the input's storage.
     Alias {
         /// The tensor whose storage is reused.
@@ -343,6 +347,8 @@ pub fn lower(graph: &Graph<'_>) -> Result<Program, Vec<Diagnostic>> {
             "LEAKY_RELU" => ops::leaky_relu::lower(&cx, op),
             "PAD" | "PADV2" => ops::pad::lower(&cx, op),
             "STRIDED_SLICE" => ops::strided_slice::lower(&cx, op),
+            "SLICE" | "TRANSPOSE" | "SPLIT" | "SPLIT_V" | "UNPACK" => ops::gather::lower(&cx, op),
+            "CONCATENATION" | "PACK" => ops::concatenation::lower(&cx, op),
             "TRANSPOSE_CONV" => ops::transpose_conv::lower(&cx, op),
             "AVERAGE_POOL_2D" => ops::average_pool_2d::lower(&cx, op),
             "MAX_POOL_2D" => ops::max_pool_2d::lower(&cx, op),
@@ -380,6 +386,12 @@ pub fn lower(graph: &Graph<'_>) -> Result<Program, Vec<Diagnostic>> {
             Ok(Lowered::Step(step)) => {
                 layers.push((op.index, op.name.clone(), graph.tensors[step.output].shape.clone()));
                 steps.push(step);
+            }
+            Ok(Lowered::Steps(list)) => {
+                for step in list {
+                    layers.push((op.index, op.name.clone(), graph.tensors[step.output].shape.clone()));
+                    steps.push(step);
+                }
             }
             Ok(Lowered::Alias { input, output }) => {
                 alias[output] = alias[input];

@@ -180,6 +180,18 @@ pub enum Options {
         /// Fused activation.
         activation: Activation,
     },
+    /// CONCATENATION.
+    Concatenation {
+        /// Axis (may be negative).
+        axis: i32,
+        /// Fused activation.
+        activation: Activation,
+    },
+    /// PACK and UNPACK: the axis.
+    Axis {
+        /// Axis (may be negative).
+        axis: i32,
+    },
     /// MUL.
     Mul {
         /// Fused activation.
@@ -511,6 +523,11 @@ fn read_options(o: Option<tflite::BuiltinOptionsRef<'_>>) -> Result<Options, pla
         },
         Some(B::SoftmaxOptions(c)) => Options::Softmax { beta: c.beta()? },
         Some(B::AddOptions(c)) => Options::Add { activation: activation(c.fused_activation_function()?) },
+        Some(B::ConcatenationOptions(c)) => {
+            Options::Concatenation { axis: c.axis()?, activation: activation(c.fused_activation_function()?) }
+        }
+        Some(B::PackOptions(c)) => Options::Axis { axis: c.axis()? },
+        Some(B::UnpackOptions(c)) => Options::Axis { axis: c.axis()? },
         Some(B::MulOptions(c)) => Options::Mul { activation: activation(c.fused_activation_function()?) },
         Some(B::SubOptions(c)) => Options::Sub { activation: activation(c.fused_activation_function()?) },
         Some(B::LeakyReluOptions(c)) => Options::LeakyRelu { alpha: c.alpha()? },

@@ -3,10 +3,12 @@
 
 pub mod add;
 pub mod average_pool_2d;
+pub mod concatenation;
 pub mod conv_2d;
 pub mod depthwise_conv_2d;
 pub mod dequantize;
 pub mod fully_connected;
+pub mod gather;
 pub mod leaky_relu;
 pub mod max_pool_2d;
 pub mod maximum_minimum;

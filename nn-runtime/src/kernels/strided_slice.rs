@@ -40,3 +40,40 @@ pub fn strided_slice<T: Copy>(p: &StridedSlice, input: &[T], output: &mut [T]) {
         }
     }
 }
+
+/// Constants of one window copy (one input of CONCATENATION or PACK),
+/// padded to [`MAX_RANK`] axes.
+#[derive(Clone, Copy, Debug)]
+pub struct CopyWindow {
+    /// First output index per axis.
+    pub start: [usize; MAX_RANK],
+    /// Window (input) dimensions.
+    pub count: [usize; MAX_RANK],
+    /// Output element strides per axis.
+    pub out_strides: [usize; MAX_RANK],
+}
+
+/// Copies the whole input, in order, into its window of the output.
+pub fn copy_window<T: Copy>(p: &CopyWindow, input: &[T], output: &mut [T]) {
+    let inner = p.count[MAX_RANK - 1];
+    let rows: usize = p.count[..MAX_RANK - 1].iter().product();
+    let mut idx = [0usize; MAX_RANK - 1];
+    for r in 0..rows {
+        let mut at = p.start[MAX_RANK - 1] * p.out_strides[MAX_RANK - 1];
+        for ((&i, &s), &st) in idx.iter().zip(&p.start).zip(&p.out_strides) {
+            at += (s + i) * st;
+        }
+        if let (Some(dst), Some(src)) = (output.get_mut(at..at + inner), input.get(r * inner..(r + 1) * inner)) {
+            dst.copy_from_slice(src);
+        }
+        let mut d = MAX_RANK - 1;
+        while d > 0 {
+            d -= 1;
+            idx[d] += 1;
+            if idx[d] < p.count[d] {
+                break;
+            }
+            idx[d] = 0;
+        }
+    }
+}
