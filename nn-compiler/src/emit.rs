@@ -236,6 +236,16 @@ impl Emitter<'_> {
                     quote!(#k::mul::mul),
                 )
             }
+            Kernel::Mean { kept, reduced, count, zero_points: (zi, zo), multiplier: (m, s), .. } => {
+                let (kd, ks, rd, rs) = (usizes(&kept.0), usizes(&kept.1), usizes(&reduced.0), usizes(&reduced.1));
+                (
+                    quote!(#k::mean::Reduce),
+                    quote!(#k::mean::Reduce { kept_dims: [#(#kd),*], kept_strides: [#(#ks),*],
+                        reduced_dims: [#(#rd),*], reduced_strides: [#(#rs),*], count: #count,
+                        input_zero_point: #zi, output_zero_point: #zo, multiplier: #m, shift: #s }),
+                    quote!(#k::mean::mean),
+                )
+            }
             Kernel::Relu { input_offset, output_offset, multiplier: (m, s), act: (lo, hi), .. } => (
                 quote!(#k::relu::Relu),
                 quote!(#k::relu::Relu { input_offset: #input_offset, output_offset: #output_offset,

@@ -134,6 +134,21 @@ pub enum Kernel {
         /// Index mapping when shapes differ.
         broadcast: Option<Broadcast>,
     },
+    /// MEAN or SUM, quantized.
+    Mean {
+        /// Element type.
+        dtype: DType,
+        /// Kept axes' sizes and input strides (padded to 6).
+        kept: ([usize; 6], [usize; 6]),
+        /// Reduced axes' sizes and input strides.
+        reduced: ([usize; 6], [usize; 6]),
+        /// Elements per output.
+        count: i32,
+        /// Input and output zero points.
+        zero_points: (i32, i32),
+        /// (multiplier, shift), with MEAN's division folded in.
+        multiplier: (i32, i32),
+    },
     /// MUL of two quantized tensors (int8 or int16), broadcasting.
     Mul {
         /// Element type.

@@ -192,6 +192,11 @@ pub enum Options {
         /// Axis (may be negative).
         axis: i32,
     },
+    /// MEAN, SUM and other reductions.
+    Reducer {
+        /// Keep reduced axes as size 1.
+        keep_dims: bool,
+    },
     /// MUL.
     Mul {
         /// Fused activation.
@@ -528,6 +533,7 @@ fn read_options(o: Option<tflite::BuiltinOptionsRef<'_>>) -> Result<Options, pla
         }
         Some(B::PackOptions(c)) => Options::Axis { axis: c.axis()? },
         Some(B::UnpackOptions(c)) => Options::Axis { axis: c.axis()? },
+        Some(B::ReducerOptions(c)) => Options::Reducer { keep_dims: c.keep_dims()? },
         Some(B::MulOptions(c)) => Options::Mul { activation: activation(c.fused_activation_function()?) },
         Some(B::SubOptions(c)) => Options::Sub { activation: activation(c.fused_activation_function()?) },
         Some(B::LeakyReluOptions(c)) => Options::LeakyRelu { alpha: c.alpha()? },

@@ -12,6 +12,7 @@ pub mod gather;
 pub mod leaky_relu;
 pub mod max_pool_2d;
 pub mod maximum_minimum;
+pub mod mean;
 pub mod mul;
 pub mod pad;
 pub mod quantize;

@@ -14,6 +14,7 @@ pub mod fully_connected;
 pub mod leaky_relu;
 pub mod max_pool_2d;
 pub mod maximum_minimum;
+pub mod mean;
 pub mod mul;
 pub mod pad;
 pub mod quantize;
