@@ -145,6 +145,34 @@ nn_macro::include_model!(quantize_i16_to_i32_patched = "conformance/quantize_i16
 nn_macro::include_model!(quantize_i32_to_i16_patched = "conformance/quantize_i32_to_i16_patched/model.tflite");
 nn_macro::include_model!(quantize_i8_to_i32_patched = "conformance/quantize_i8_to_i32_patched/model.tflite");
 nn_macro::include_model!(quantize_i32_to_i8_patched = "conformance/quantize_i32_to_i8_patched/model.tflite");
+nn_macro::include_model!(mul_two_inputs = "conformance/mul_two_inputs/model.tflite");
+nn_macro::include_model!(mul_branches_relu = "conformance/mul_branches_relu/model.tflite");
+nn_macro::include_model!(mul_bcast_c8 = "conformance/mul_bcast_c8/model.tflite");
+nn_macro::include_model!(mul_bcast_1118_relu6 = "conformance/mul_bcast_1118_relu6/model.tflite");
+nn_macro::include_model!(mul_bcast_two_way = "conformance/mul_bcast_two_way/model.tflite");
+nn_macro::include_model!(mul_const_c8 = "conformance/mul_const_c8/model.tflite");
+nn_macro::include_model!(i16_mul_two_inputs = "conformance/i16_mul_two_inputs/model.tflite");
+nn_macro::include_model!(i16_mul_bcast_c8 = "conformance/i16_mul_bcast_c8/model.tflite");
+nn_macro::include_model!(i16_mul_bcast_two_way_relu = "conformance/i16_mul_bcast_two_way_relu/model.tflite");
+nn_macro::include_model!(max_two_inputs = "conformance/max_two_inputs/model.tflite");
+nn_macro::include_model!(min_two_inputs = "conformance/min_two_inputs/model.tflite");
+nn_macro::include_model!(min_bcast_c8 = "conformance/min_bcast_c8/model.tflite");
+nn_macro::include_model!(max_bcast_two_way = "conformance/max_bcast_two_way/model.tflite");
+nn_macro::include_model!(max_const_scalar = "conformance/max_const_scalar/model.tflite");
+nn_macro::include_model!(min_const_c8 = "conformance/min_const_c8/model.tflite");
+nn_macro::include_model!(i16_max_two_inputs = "conformance/i16_max_two_inputs/model.tflite");
+nn_macro::include_model!(i16_min_bcast_c8 = "conformance/i16_min_bcast_c8/model.tflite");
+nn_macro::include_model!(i16_max_const_scalar = "conformance/i16_max_const_scalar/model.tflite");
+nn_macro::include_model!(i16_min_const_scalar = "conformance/i16_min_const_scalar/model.tflite");
+nn_macro::include_model!(relu_input = "conformance/relu_input/model.tflite");
+nn_macro::include_model!(relu6_input = "conformance/relu6_input/model.tflite");
+nn_macro::include_model!(i16_relu_input = "conformance/i16_relu_input/model.tflite");
+nn_macro::include_model!(i16_relu6_input = "conformance/i16_relu6_input/model.tflite");
+nn_macro::include_model!(f32_fc_k13_o8 = "conformance/f32_fc_k13_o8/model.tflite");
+nn_macro::include_model!(f32_fc_batch3_k13_o5 = "conformance/f32_fc_batch3_k13_o5/model.tflite");
+nn_macro::include_model!(f32_fc_no_bias_k13_o8 = "conformance/f32_fc_no_bias_k13_o8/model.tflite");
+nn_macro::include_model!(f32_fc_batch3_relu = "conformance/f32_fc_batch3_relu/model.tflite");
+nn_macro::include_model!(f32_fc_k64_o10_relu6 = "conformance/f32_fc_k64_o10_relu6/model.tflite");
 
 /// 1x1, stride 1, 6x6x3 -> 8
 #[test]
@@ -922,4 +950,177 @@ fn quantize_i8_to_i32_patched() {
 #[test]
 fn quantize_i32_to_i8_patched() {
     assert_eq!(nn_tests::check_case("quantize_i32_to_i8_patched", quantize_i32_to_i8_patched::infer), 3);
+}
+
+/// MUL of the two inputs [1,5,5,4], calibrated on [-1,1] and [-4,4] (different scales)
+#[test]
+fn mul_two_inputs() {
+    let infer = |x: &[mul_two_inputs::Input0; 2]| mul_two_inputs::infer(&x[0], &x[1]);
+    assert_eq!(nn_tests::check_case("mul_two_inputs", infer), 3);
+}
+
+/// MUL of two conv branches with different output scales (~20x), fused RELU
+#[test]
+fn mul_branches_relu() {
+    assert_eq!(nn_tests::check_case("mul_branches_relu", mul_branches_relu::infer), 3);
+}
+
+/// MUL broadcasting [1,4,4,8] with a rank-1 [8] input
+#[test]
+fn mul_bcast_c8() {
+    assert_eq!(check_case2("mul_bcast_c8", mul_bcast_c8::infer), 3);
+}
+
+/// MUL broadcasting [1,4,4,8] with [1,1,1,8], inputs on [-3,3] and [-4,4], fused RELU6
+#[test]
+fn mul_bcast_1118_relu6() {
+    assert_eq!(check_case2("mul_bcast_1118_relu6", mul_bcast_1118_relu6::infer), 3);
+}
+
+/// MUL [1,4,1,8] * [1,1,4,1]: both operands broadcast, to [1,4,4,8]
+#[test]
+fn mul_bcast_two_way() {
+    assert_eq!(check_case2("mul_bcast_two_way", mul_bcast_two_way::infer), 3);
+}
+
+/// MUL of the input [1,4,4,8] and a constant [8] (x * k)
+#[test]
+fn mul_const_c8() {
+    assert_eq!(nn_tests::check_case("mul_const_c8", mul_const_c8::infer), 3);
+}
+
+/// int16 MUL of the two inputs [1,5,5,4], calibrated on [-1,1] and [-4,4]
+#[test]
+fn i16_mul_two_inputs() {
+    let infer = |x: &[i16_mul_two_inputs::Input0; 2]| i16_mul_two_inputs::infer(&x[0], &x[1]);
+    assert_eq!(nn_tests::check_case("i16_mul_two_inputs", infer), 3);
+}
+
+/// int16 MUL broadcasting [1,4,4,8] with a rank-1 [8] input
+#[test]
+fn i16_mul_bcast_c8() {
+    assert_eq!(check_case2("i16_mul_bcast_c8", i16_mul_bcast_c8::infer), 3);
+}
+
+/// int16 MUL [1,4,1,8] * [1,1,4,1], to [1,4,4,8], fused RELU
+#[test]
+fn i16_mul_bcast_two_way_relu() {
+    assert_eq!(check_case2("i16_mul_bcast_two_way_relu", i16_mul_bcast_two_way_relu::infer), 3);
+}
+
+/// MAXIMUM of the two inputs [1,5,5,4], calibrated on [-1,1] and [-4,4] (the converter gives both one quantization)
+#[test]
+fn max_two_inputs() {
+    let infer = |x: &[max_two_inputs::Input0; 2]| max_two_inputs::infer(&x[0], &x[1]);
+    assert_eq!(nn_tests::check_case("max_two_inputs", infer), 3);
+}
+
+/// MINIMUM of the two inputs [1,5,5,4]
+#[test]
+fn min_two_inputs() {
+    let infer = |x: &[min_two_inputs::Input0; 2]| min_two_inputs::infer(&x[0], &x[1]);
+    assert_eq!(nn_tests::check_case("min_two_inputs", infer), 3);
+}
+
+/// MINIMUM broadcasting [1,4,4,8] with a rank-1 [8] input
+#[test]
+fn min_bcast_c8() {
+    assert_eq!(check_case2("min_bcast_c8", min_bcast_c8::infer), 3);
+}
+
+/// MAXIMUM [1,4,1,8] and [1,1,4,1]: both operands broadcast, to [1,4,4,8]
+#[test]
+fn max_bcast_two_way() {
+    assert_eq!(check_case2("max_bcast_two_way", max_bcast_two_way::infer), 3);
+}
+
+/// MAXIMUM of the input [1,4,4,8] and the scalar constant 0.25
+#[test]
+fn max_const_scalar() {
+    assert_eq!(nn_tests::check_case("max_const_scalar", max_const_scalar::infer), 3);
+}
+
+/// MINIMUM of the input [1,4,4,8] and a constant [8]
+#[test]
+fn min_const_c8() {
+    assert_eq!(nn_tests::check_case("min_const_c8", min_const_c8::infer), 3);
+}
+
+/// int16 MAXIMUM of two inputs [1,5,5,4] on [-1,1] and [-4,4]; the first requantized (QUANTIZE int16 -> int16)
+#[test]
+fn i16_max_two_inputs() {
+    let infer = |x: &[i16_max_two_inputs::Input0; 2]| i16_max_two_inputs::infer(&x[0], &x[1]);
+    assert_eq!(nn_tests::check_case("i16_max_two_inputs", infer), 3);
+}
+
+/// int16 MINIMUM of [1,4,4,8] on [-1,1] and a rank-1 [8] on [-4,4]; the first requantized (QUANTIZE)
+#[test]
+fn i16_min_bcast_c8() {
+    assert_eq!(check_case2("i16_min_bcast_c8", i16_min_bcast_c8::infer), 3);
+}
+
+/// int16 MAXIMUM of the input [1,4,4,8] (calibrated on [-0.9,1]) and the scalar constant 0.25
+#[test]
+fn i16_max_const_scalar() {
+    assert_eq!(nn_tests::check_case("i16_max_const_scalar", i16_max_const_scalar::infer), 3);
+}
+
+/// int16 MINIMUM of the input [1,4,4,8] (calibrated on [-1,0.9]) and the scalar constant -0.25
+#[test]
+fn i16_min_const_scalar() {
+    assert_eq!(nn_tests::check_case("i16_min_const_scalar", i16_min_const_scalar::infer), 3);
+}
+
+/// RELU on the graph input [1,5,6,4] (input scale 2x the output scale, zero points 0 / -128)
+#[test]
+fn relu_input() {
+    assert_eq!(nn_tests::check_case("relu_input", relu_input::infer), 3);
+}
+
+/// RELU6 on the graph input [1,5,6,4], calibrated on [-8,8] (scales ~2.7x apart)
+#[test]
+fn relu6_input() {
+    assert_eq!(nn_tests::check_case("relu6_input", relu6_input::infer), 3);
+}
+
+/// int16 RELU on the graph input [1,5,6,4]
+#[test]
+fn i16_relu_input() {
+    assert_eq!(nn_tests::check_case("i16_relu_input", i16_relu_input::infer), 3);
+}
+
+/// int16 RELU6 on the graph input [1,5,6,4], calibrated on [-8,8]
+#[test]
+fn i16_relu6_input() {
+    assert_eq!(nn_tests::check_case("i16_relu6_input", i16_relu6_input::infer), 3);
+}
+
+/// float32 FULLY_CONNECTED [1,13] -> 8 with bias
+#[test]
+fn f32_fc_k13_o8() {
+    assert_eq!(nn_tests::check_case("f32_fc_k13_o8", f32_fc_k13_o8::infer), 3);
+}
+
+/// float32 FULLY_CONNECTED [3,13] -> [3,5]: three rows
+#[test]
+fn f32_fc_batch3_k13_o5() {
+    assert_eq!(nn_tests::check_case("f32_fc_batch3_k13_o5", f32_fc_batch3_k13_o5::infer), 3);
+}
+
+/// float32 FULLY_CONNECTED [1,13] -> 8 without bias
+#[test]
+fn f32_fc_no_bias_k13_o8() {
+    assert_eq!(nn_tests::check_case("f32_fc_no_bias_k13_o8", f32_fc_no_bias_k13_o8::infer), 3);
+}
+
+/// float32 FULLY_CONNECTED [3,13] -> [3,6], fused RELU
+#[test]
+fn f32_fc_batch3_relu() {
+    assert_eq!(nn_tests::check_case("f32_fc_batch3_relu", f32_fc_batch3_relu::infer), 3);
+}
+
+/// float32 FULLY_CONNECTED [1,64] -> 10, fused RELU6, inputs in [-6,6]
+#[test]
+fn f32_fc_k64_o10_relu6() {
+    assert_eq!(nn_tests::check_case("f32_fc_k64_o10_relu6", f32_fc_k64_o10_relu6::infer), 3);
 }

@@ -6,7 +6,8 @@ operator with one set of parameters. It is converted to a full-integer TFLite
 model (seeded representative dataset; int8 weights and activations with int8
 input and output unless the case says float I/O, or for the ``i16_*`` cases
 the 16x8 mode: int16 activations and I/O, int8 weights, int64 bias; the
-``i32_*`` cases are int32 models converted without quantization), checked to
+``i32_*`` cases are int32 models converted without quantization, the ``f32_*``
+cases float32 models converted without optimization), checked to
 contain exactly the intended operators with the intended options, and run
 through the TFLite Micro reference kernels (PyPI ``tflite-micro``) on 3 seeded
 random inputs.
@@ -19,7 +20,8 @@ Files written, per case ``tests/conformance/<case>/``:
                     [samples, inputs, *input shape], i.e. per sample the inputs
                     in model order, back to back
 * ``input0.npy``, ``input1.npy``  instead of ``input.npy`` for two inputs of
-                    different shapes (broadcasting ADD/SUB), in model order
+                    different shapes (broadcasting ADD/SUB/MUL/MAXIMUM/MINIMUM),
+                    in model order
 * ``output.npy``    the TFLM outputs, [samples, *model output shape]
 
 plus ``tests/conformance/manifest.json`` (every case: operators and their
@@ -78,7 +80,7 @@ RUSTFMT_MAX_WIDTH = 120  # rustfmt.toml
 ALLOWED_OPS = {
     "CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV", "FULLY_CONNECTED", "ADD", "SUB",
     "AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX", "LEAKY_RELU", "PAD", "PADV2", "STRIDED_SLICE",
-    "RESHAPE", "SQUEEZE", "QUANTIZE", "DEQUANTIZE",
+    "RESHAPE", "SQUEEZE", "QUANTIZE", "DEQUANTIZE", "MUL", "MAXIMUM", "MINIMUM", "RELU", "RELU6",
 }
 INT16_RANGE = 20000     # int16 test inputs are uniform over -INT16_RANGE..INT16_RANGE
 INT32_RANGE = 1 << 21   # int32 test inputs likewise
@@ -195,14 +197,26 @@ def inspect_tflite(buf: bytes) -> dict:
         elif name == "FULLY_CONNECTED":
             d.update(activation=ACTIVATION[o.FusedActivationFunction()],
                      keep_num_dims=bool(o.KeepNumDims()))
-        elif name in ("ADD", "SUB"):
+        elif name in ("ADD", "SUB", "MUL"):
             scales = [_quant(g.Tensors(i))["scale"][0] for i in ins]
             d.update(activation=ACTIVATION[o.FusedActivationFunction()], input_scales=scales,
                      scale_ratio=max(scales) / min(scales))
             if any(is_const(i) for i in ins):  # a constant operand (not among the activation inputs)
                 d["constant_shapes"] = [shape(i) for i in ins if is_const(i)]
-            if dtypes[g.Tensors(outs[0]).Type()] == "int16":
+            if name != "MUL" and dtypes[g.Tensors(outs[0]).Type()] == "int16":
                 d["pot_scale_int16"] = bool(o.PotScaleInt16())
+        elif name in ("MAXIMUM", "MINIMUM"):  # inputs and output must share one quantization
+            qs = [_quant(g.Tensors(i)) for i in list(ins) + list(outs)]
+            d.update(input_scales=[q["scale"][0] for q in qs[:-1]],
+                     same_quantization=all((q["scale"], q["zero_point"]) == (qs[0]["scale"], qs[0]["zero_point"])
+                                           for q in qs))
+            if any(is_const(i) for i in ins):
+                d["constant_shapes"] = [shape(i) for i in ins if is_const(i)]
+                d["constant_values"] = [const(i) for i in ins if is_const(i)]
+        elif name in ("RELU", "RELU6"):
+            qi, qo = _quant(g.Tensors(ins[0])), _quant(g.Tensors(outs[0]))
+            d.update(scale_ratio=qi["scale"][0] / qo["scale"][0],
+                     zero_points=[qi["zero_point"][0], qo["zero_point"][0]])
         elif name == "TRANSPOSE_CONV":
             d.update(padding=PADDING[o.Padding()], stride=[o.StrideH(), o.StrideW()],
                      activation=ACTIVATION[o.FusedActivationFunction()],
@@ -239,9 +253,12 @@ def inspect_tflite(buf: bytes) -> dict:
         if name in conv_like:
             w_in, b_in = (1, 3) if name == "TRANSPOSE_CONV" else (1, 2)
             wq = _quant(g.Tensors(ins[w_in]))
-            d["weights"] = {"shape": shape(ins[w_in]),
-                            "per_channel": len(wq["scale"]) > 1,
-                            "scale_ratio": max(wq["scale"]) / min(wq["scale"])}
+            if wq is None:  # float weights (an unquantized float32 model)
+                d["weights"] = {"shape": shape(ins[w_in]), "dtype": dtypes[g.Tensors(ins[w_in]).Type()]}
+            else:
+                d["weights"] = {"shape": shape(ins[w_in]),
+                                "per_channel": len(wq["scale"]) > 1,
+                                "scale_ratio": max(wq["scale"]) / min(wq["scale"])}
             d["bias"] = len(ins) > b_in and ins[b_in] >= 0
         d["inputs"] = [tensor(i) for i in ins
                        if i >= 0 and not m.Buffers(g.Tensors(i).Buffer()).DataLength()]
@@ -492,7 +509,8 @@ class Case:
     unbatched: bool | tuple = False  # the Keras input shape has no batch axis (a rank-1 graph input);
     #                                  a tuple gives it per input
     io_type: str = "int8"      # "int16": int16 activations and I/O, int8 weights (the 16x8 converter mode);
-    #                            "int32": an int32 model, converted without quantization
+    #                            "int32": an int32 model, converted without quantization;
+    #                            "float32": a float32 model, converted without any optimization
     io_dtypes: tuple | None = None  # (input, output) dtypes when a patch changes them (typed QUANTIZE)
     # Calibration samples of a two-input model are fed by input name; add_two_inputs predates that and
     # feeds them by position, which pairs them with the converted model's inputs in its order (b, a).
@@ -828,6 +846,77 @@ def tconv_model(hw, cin, cout, k, s, pad, bias=True, mixed=False):
         layer.set_weights([w, b] if bias else [w])
         return keras.Model(x, y, name=name)
     return build
+
+
+def binary_inputs_model(fn, shape_a, shape_b, act=None):
+    """`fn(a, b)` (e.g. keras.ops.multiply/maximum/minimum) of two model inputs;
+    a shape given as an int n is the rank-1 input [n] (Case.unbatched)."""
+    def build(rng, name):
+        import keras
+
+        def inp(shape, n):
+            if isinstance(shape, int):
+                return keras.Input(shape=(), batch_size=shape, name=n)
+            return keras.Input(shape=shape, batch_size=1, name=n)
+        a, b = inp(shape_a, "a"), inp(shape_b, "b")
+        return keras.Model([a, b], _keras_activation(fn(a, b), act), name=name)
+    return build
+
+
+def binary_const_model(fn, in_shape, const, act=None):
+    """`fn(x, k)` of the input [1, *in_shape] and a constant `k`: a float, or a
+    shape (tuple) for a seeded random constant of that shape in [-1.5, 1.5]."""
+    def build(rng, name):
+        import keras
+        x = keras.Input(shape=in_shape, batch_size=1, name="input")
+        k = const if isinstance(const, float) else _u(rng, const, -1.5, 1.5)
+        return keras.Model(x, _keras_activation(fn(x, k), act), name=name)
+    return build
+
+
+def mul_branches_model(act):
+    """A 1x1 conv branch times a 3x3 SAME conv branch with 8x larger weights
+    (different scales), then the activation."""
+    def build(rng, name):
+        import keras
+        x = keras.Input(shape=(6, 6, 3), batch_size=1, name="input")
+        c1 = keras.layers.Conv2D(8, 1, name="branch_a")
+        c2 = keras.layers.Conv2D(8, 3, padding="same", name="branch_b")
+        y = _keras_activation(keras.layers.Multiply(name="mul")([c1(x), c2(x)]), act)
+        c1.set_weights([_u(rng, (1, 1, 3, 8)), _u(rng, (8,), -0.3, 0.3)])
+        c2.set_weights([_u(rng, (3, 3, 3, 8), -4.0, 4.0), _u(rng, (8,), -1.0, 1.0)])
+        return keras.Model(x, y, name=name)
+    return build
+
+
+def relu_input_model(in_shape, act):
+    """A standalone ReLU (`act` "relu") or ReLU(max_value=6) ("relu6") on the graph input."""
+    def build(rng, name):
+        import keras
+        x = keras.Input(shape=in_shape, batch_size=1, name="input")
+        return keras.Model(x, _keras_activation(x, act), name=name)
+    return build
+
+
+def tconv_relu_model(hw, cin, cout, act):
+    """TRANSPOSE_CONV 3x3 stride 2 SAME with bias, then ReLU/ReLU6: the converter
+    does not fuse the activation into TRANSPOSE_CONV, it stays an operator."""
+    def build(rng, name):
+        import keras
+        x = keras.Input(shape=(*hw, cin), batch_size=1, name="input")
+        layer = keras.layers.Conv2DTranspose(cout, 3, strides=2, padding="same", name="tconv")
+        y = _keras_activation(layer(x), act)
+        layer.set_weights([_u(rng, (3, 3, cout, cin)), _u(rng, (cout,), -0.3, 0.3)])
+        return keras.Model(x, y, name=name)
+    return build
+
+
+def _ops(fn: str):
+    """keras.ops.<fn>, looked up when the model is built."""
+    def call(a, b):
+        import keras
+        return getattr(keras.ops, fn)(a, b)
+    return call
 
 
 def _conv(pad, s, act="NONE", dil=1):
@@ -1239,6 +1328,110 @@ def cases() -> list[Case]:
             "int32 graph input (scale x1/16384 of the int8 one, zero point 0) -> QUANTIZE -> int8, CONV_2D 3x3",
             "int8", "input", "int32", 1 / 16384, 0, (5, 5), 3, 4)
 
+    # --- MUL -------------------------------------------------------------------------
+    def mul(name, doc, sa, sb, act=None, ranges=((-1.0, 1.0), (-4.0, 4.0)), io="int8"):
+        exp = {"activation": (act or "none").upper(), "min_scale_ratio": 1.2, "input_shapes": [
+            [n] if isinstance(n, int) else [1, *n] for n in (sa, sb)]} | ({"type": "int16"} if io == "int16" else {})
+        C.append(Case(name, doc, binary_inputs_model(_ops("multiply"), sa, sb, act), ["MUL"], {0: exp},
+                      ranges=list(ranges), unbatched=(isinstance(sa, int), isinstance(sb, int)), io_type=io))
+
+    mul("mul_two_inputs", "MUL of the two inputs [1,5,5,4], calibrated on [-1,1] and [-4,4] (different scales)",
+        (5, 5, 4), (5, 5, 4))
+    C.append(Case("mul_branches_relu",
+                  "MUL of two conv branches with different output scales (~20x), fused RELU",
+                  mul_branches_model("relu"), ["CONV_2D", "CONV_2D", "MUL"],
+                  {2: {"activation": "RELU", "min_scale_ratio": 4}}))
+    mul("mul_bcast_c8", "MUL broadcasting [1,4,4,8] with a rank-1 [8] input", (4, 4, 8), 8)
+    mul("mul_bcast_1118_relu6", "MUL broadcasting [1,4,4,8] with [1,1,1,8], inputs on [-3,3] and [-4,4], "
+        "fused RELU6", (4, 4, 8), (1, 1, 8), "relu6", ranges=((-3.0, 3.0), (-4.0, 4.0)))
+    mul("mul_bcast_two_way", "MUL [1,4,1,8] * [1,1,4,1]: both operands broadcast, to [1,4,4,8]",
+        (4, 1, 8), (1, 4, 1))
+    C.append(Case("mul_const_c8", "MUL of the input [1,4,4,8] and a constant [8] (x * k)",
+                  binary_const_model(_ops("multiply"), (4, 4, 8), (8,)), ["MUL"],
+                  {0: {"activation": "NONE", "constant_shapes": [[8]]}}))
+    mul("i16_mul_two_inputs", "int16 MUL of the two inputs [1,5,5,4], calibrated on [-1,1] and [-4,4]",
+        (5, 5, 4), (5, 5, 4), io="int16")
+    mul("i16_mul_bcast_c8", "int16 MUL broadcasting [1,4,4,8] with a rank-1 [8] input", (4, 4, 8), 8, io="int16")
+    mul("i16_mul_bcast_two_way_relu", "int16 MUL [1,4,1,8] * [1,1,4,1], to [1,4,4,8], fused RELU",
+        (4, 1, 8), (1, 4, 1), "relu", io="int16")
+
+    # --- MAXIMUM / MINIMUM ----------------------------------------------------------------
+    # int8: the converter gives both inputs and the output one quantization (the union of the
+    # ranges); int16: it requantizes an input whose calibrated range differs from the output's
+    # with an int16 -> int16 QUANTIZE (for equal nominal ranges both, as 16 samples differ).
+    def maxmin(name, doc, kind, sa, sb, ranges=((-2.0, 2.0), (-2.0, 2.0)), io="int8", ops=None):
+        op = {"maximum": "MAXIMUM", "minimum": "MINIMUM"}[kind]
+        ops = ops or [op]
+        exp = {"same_quantization": True, "input_shapes": [
+            [n] if isinstance(n, int) else [1, *n] for n in (sa, sb)]} | ({"type": "int16"} if io == "int16" else {})
+        C.append(Case(name, doc, binary_inputs_model(_ops(kind), sa, sb), ops, {ops.index(op): exp},
+                      ranges=list(ranges), unbatched=(isinstance(sa, int), isinstance(sb, int)), io_type=io))
+
+    def maxmin_const(name, doc, kind, const, io="int8", ops=None, rng=(-1.0, 1.0)):
+        op = {"maximum": "MAXIMUM", "minimum": "MINIMUM"}[kind]
+        ops = ops or [op]
+        exp = {"same_quantization": True,
+               "constant_shapes": [list(const) if isinstance(const, tuple) else []]} \
+            | ({"type": "int16"} if io == "int16" else {})
+        C.append(Case(name, doc, binary_const_model(_ops(kind), (4, 4, 8), const), ops, {ops.index(op): exp},
+                      ranges=[rng], io_type=io))
+
+    maxmin("max_two_inputs", "MAXIMUM of the two inputs [1,5,5,4], calibrated on [-1,1] and [-4,4] "
+           "(the converter gives both one quantization)", "maximum", (5, 5, 4), (5, 5, 4),
+           ranges=((-1.0, 1.0), (-4.0, 4.0)))
+    maxmin("min_two_inputs", "MINIMUM of the two inputs [1,5,5,4]", "minimum", (5, 5, 4), (5, 5, 4))
+    maxmin("min_bcast_c8", "MINIMUM broadcasting [1,4,4,8] with a rank-1 [8] input", "minimum", (4, 4, 8), 8)
+    maxmin("max_bcast_two_way", "MAXIMUM [1,4,1,8] and [1,1,4,1]: both operands broadcast, to [1,4,4,8]",
+           "maximum", (4, 1, 8), (1, 4, 1))
+    maxmin_const("max_const_scalar", "MAXIMUM of the input [1,4,4,8] and the scalar constant 0.25",
+                 "maximum", 0.25)
+    maxmin_const("min_const_c8", "MINIMUM of the input [1,4,4,8] and a constant [8]", "minimum", (8,))
+    maxmin("i16_max_two_inputs", "int16 MAXIMUM of two inputs [1,5,5,4] on [-1,1] and [-4,4]; the first requantized "
+           "(QUANTIZE int16 -> int16)", "maximum",
+           (5, 5, 4), (5, 5, 4), ranges=((-1.0, 1.0), (-4.0, 4.0)), io="int16", ops=["QUANTIZE", "MAXIMUM"])
+    maxmin("i16_min_bcast_c8", "int16 MINIMUM of [1,4,4,8] on [-1,1] and a rank-1 [8] on [-4,4]; the first requantized "
+           "(QUANTIZE)", "minimum", (4, 4, 8), 8,
+           ranges=((-1.0, 1.0), (-4.0, 4.0)), io="int16", ops=["QUANTIZE", "MINIMUM"])
+    # int16 with a constant: calibrated so that the output's largest magnitude is the input's (on
+    # [-0.9, 1] for MAXIMUM, [-1, 0.9] for MINIMUM), so the converter needs no QUANTIZE.
+    maxmin_const("i16_max_const_scalar", "int16 MAXIMUM of the input [1,4,4,8] (calibrated on [-0.9,1]) and the "
+                 "scalar constant 0.25", "maximum", 0.25, io="int16", rng=(-0.9, 1.0))
+    maxmin_const("i16_min_const_scalar", "int16 MINIMUM of the input [1,4,4,8] (calibrated on [-1,0.9]) and the "
+                 "scalar constant -0.25", "minimum", -0.25, io="int16", rng=(-1.0, 0.9))
+
+    # --- RELU / RELU6 as operators ----------------------------------------------------------
+    # On the graph input nothing can absorb them; int8 calibration gives the output its own
+    # scale ([0, max] instead of [min, max]), so input and output scales differ.
+    def relu(name, doc, act, rng, io="int8"):
+        op = act.upper()
+        exp = {"input_shapes": [[1, 5, 6, 4]]} | ({"type": "int16"} if io == "int16" else {})
+        if io == "int8":
+            exp["min_scale_ratio"] = 1.5
+        C.append(Case(name, doc, relu_input_model((5, 6, 4), act), [op], {0: exp}, ranges=[rng], io_type=io))
+
+    relu("relu_input", "RELU on the graph input [1,5,6,4] (input scale 2x the output scale, zero points 0 / -128)",
+         "relu", (-1.0, 1.0))
+    relu("relu6_input", "RELU6 on the graph input [1,5,6,4], calibrated on [-8,8] (scales ~2.7x apart)",
+         "relu6", (-8.0, 8.0))
+    relu("i16_relu_input", "int16 RELU on the graph input [1,5,6,4]", "relu", (-1.0, 1.0), io="int16")
+    relu("i16_relu6_input", "int16 RELU6 on the graph input [1,5,6,4], calibrated on [-8,8]",
+         "relu6", (-8.0, 8.0), io="int16")
+
+    # --- FULLY_CONNECTED float32 (no optimization: float weights, bias and activations) ------
+    def fc32(name, doc, in_shape, units, batch=1, bias=True, act=None, rng=(-1.0, 1.0)):
+        exp = {"activation": (act or "none").upper(), "bias": bias, "type": "float32",
+               "weights": {"shape": [units, in_shape[-1]], "dtype": "float32"}}
+        C.append(Case(name, doc, fc_model(in_shape, units, batch, bias, act), ["FULLY_CONNECTED"], {0: exp},
+                      ranges=[rng], io_type="float32"))
+
+    fc32("f32_fc_k13_o8", "float32 FULLY_CONNECTED [1,13] -> 8 with bias", (13,), 8)
+    fc32("f32_fc_batch3_k13_o5", "float32 FULLY_CONNECTED [3,13] -> [3,5]: three rows", (13,), 5, batch=3)
+    fc32("f32_fc_no_bias_k13_o8", "float32 FULLY_CONNECTED [1,13] -> 8 without bias", (13,), 8, bias=False)
+    fc32("f32_fc_batch3_relu", "float32 FULLY_CONNECTED [3,13] -> [3,6], fused RELU", (13,), 6, batch=3,
+         act="relu")
+    fc32("f32_fc_k64_o10_relu6", "float32 FULLY_CONNECTED [1,64] -> 10, fused RELU6, inputs in [-6,6]",
+         (64,), 10, act="relu6", rng=(-4.0, 4.0))
+
     names = [c.name for c in C]
     assert len(set(names)) == len(names), "duplicate case names"
     return C
@@ -1264,7 +1457,7 @@ def convert(case: Case, model, calib: list[np.ndarray]) -> bytes:
             yield xs if len(xs) == 1 or case.positional_calibration else dict(zip(names, xs))
 
     conv = tf.lite.TFLiteConverter.from_keras_model(model)
-    if case.io_type == "int32":  # integer tensors from the start: nothing to quantize
+    if case.io_type in ("int32", "float32"):  # int32 or float32 tensors from the start: nothing to quantize
         with contextlib.redirect_stdout(sys.stderr):
             return bytes(conv.convert())
     conv.optimizations = [tf.lite.Optimize.DEFAULT]
@@ -1313,7 +1506,7 @@ def verify(case: Case, info: dict) -> None:
         raise SystemExit(f"{case.name}: {len(info['outputs'])} outputs")
     if len(info["inputs"]) > 2:
         raise SystemExit(f"{case.name}: {len(info['inputs'])} inputs (at most 2)")
-    act = case.io_type if case.io_type in ("int16", "int32") else "int8"
+    act = case.io_type if case.io_type in ("int16", "int32", "float32") else "int8"
     for o in info["ops"]:  # int8 (int16 for the 16x8 cases, int32 for int32) everywhere inside the graph
         for t in o["inputs"] + o["outputs"]:
             if t["dtype"] not in (act, case.in_dtype, case.out_dtype):

@@ -32,11 +32,11 @@ END = "<!-- conformance-table:end -->"
 ANCHOR = "## Verified models"
 
 # The README's order of the supported operators; anything else follows, sorted.
-ORDER = ["CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV", "FULLY_CONNECTED", "ADD", "SUB", "AVERAGE_POOL_2D",
-         "MAX_POOL_2D", "SOFTMAX", "LEAKY_RELU", "PAD", "PADV2", "STRIDED_SLICE", "RESHAPE", "SQUEEZE", "QUANTIZE",
-         "DEQUANTIZE"]
-# Rows of one operator: int8 first, then the wider types.
-TYPE_ORDER = ["int8", "16x8", "int16", "int32"]
+ORDER = ["CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV", "FULLY_CONNECTED", "ADD", "SUB", "MUL", "MAXIMUM",
+         "MINIMUM", "AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX", "LEAKY_RELU", "RELU", "RELU6", "PAD", "PADV2",
+         "STRIDED_SLICE", "RESHAPE", "SQUEEZE", "QUANTIZE", "DEQUANTIZE"]
+# Rows of one operator: int8 first, then the wider types, then float32.
+TYPE_ORDER = ["int8", "16x8", "int16", "int32", "float32"]
 ACT_ORDER = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1", "TANH", "SIGN_BIT", "SIGMOID"]
 
 
@@ -120,10 +120,11 @@ def _dims_key_pad(s: str):
 
 
 def _weights(ops: list[dict], out_axis_len) -> str:
-    """per-channel (scale spread) / per-tensor (and whether only with one output channel)."""
-    pc = [o for o in ops if o["weights"]["per_channel"]]
-    pt = [o for o in ops if not o["weights"]["per_channel"]]
-    parts = []
+    """per-channel (scale spread) / per-tensor (and whether only with one output channel); the type of
+    unquantized (float) weights."""
+    pc = [o for o in ops if o["weights"].get("per_channel")]
+    pt = [o for o in ops if "per_channel" in o["weights"] and not o["weights"]["per_channel"]]
+    parts = [f"{t} (unquantized)" for t in _sorted(o["weights"]["dtype"] for o in ops if "dtype" in o["weights"])]
     if pc:
         spread = max(o["weights"]["scale_ratio"] for o in pc)
         parts.append(f"per-channel (scales up to {spread:.0f}x apart)" if spread >= 2 else "per-channel")
@@ -208,27 +209,51 @@ def _fully_connected(ops: list[dict]) -> str:
 
 
 def _add(ops: list[dict]) -> str:
-    """ADD and SUB: the shapes of same-shape operands, the broadcast pairs, scale ratios, activations."""
-    ratios = [o["scale_ratio"] for o in ops]
+    """ADD, SUB and MUL: the shapes of same-shape operands, the broadcast pairs, scale ratios, activations."""
+    return _items(_operand_items(ops) + [
+        ("input scale ratio", _ratio_range([o["scale_ratio"] for o in ops])),
+        ("activations", _acts(o["activation"] for o in ops)),
+    ])
+
+
+def _maximum(ops: list[dict]) -> str:
+    """MAXIMUM and MINIMUM: operand shapes as for ADD; whether inputs and output share one quantization."""
+    same = _sorted(bool(o["same_quantization"]) for o in ops)
+    return _items(_operand_items(ops) + [
+        ("", _join("inputs and output share one quantization" if q else "inputs and output quantized differently"
+                   for q in sorted(same, reverse=True))),
+    ])
+
+
+def _relu(ops: list[dict]) -> str:
+    """RELU and RELU6 operators: shapes, input/output scale ratios and zero points."""
+    zps = _sorted(tuple(o["zero_points"]) for o in ops)
+    return _items([
+        ("shapes", _join(_shape(s) for s in _sorted(tuple(o["output_shape"]) for o in ops))),
+        ("input/output scale ratio", _ratio_range([o["scale_ratio"] for o in ops])),
+        ("zero points (input/output)", _join(f"{a}/{b}" for a, b in zps)),
+    ])
+
+
+def _operand_items(ops: list[dict]) -> list[tuple[str, str]]:
+    """The shapes of same-shape operands, the broadcast pairs and the constant operands."""
     same, bcast, const = [], [], []
     for o in ops:
         shapes = [tuple(s) for s in o.get("input_shapes", [])]
         if o.get("constant_shapes"):
             const.append(tuple(o["constant_shapes"][0]))
-            shapes += [tuple(s) for s in o["constant_shapes"]]
+            shapes += [tuple(s) for s in o["constant_shapes"] if s]  # a scalar is not a broadcast shape
         if len(set(shapes)) <= 1:
             same.append(tuple(o["output_shape"]))
         else:
             bcast.append((shapes[0], shapes[1], tuple(o["output_shape"])))
     bcast_text = _join(f"{_shape(a)} with {_shape(b)} → {_shape(y)}"
                        for a, b, y in _sorted(bcast, key=lambda t: (len(t[2]), t[2], len(t[1]), t[1], t[0])))
-    return _items([
+    return [
         ("shapes", _join(_shape(s) for s in _sorted(same))),
         ("broadcasting", bcast_text),
-        ("constant operand", _join(_shape(s) for s in _sorted(const))),
-        ("input scale ratio", _ratio_range(ratios)),
-        ("activations", _acts(o["activation"] for o in ops)),
-    ])
+        ("constant operand", _join(_shape(s) if s else "scalar" for s in _sorted(const, key=lambda s: (len(s), s)))),
+    ]
 
 
 def _ratio_range(ratios: list[float]) -> str:
@@ -427,8 +452,12 @@ def table(manifest: dict) -> str:
             variants = _transpose_conv(ops)
         elif name == "FULLY_CONNECTED":
             variants = _fully_connected(ops)
-        elif name in ("ADD", "SUB"):
+        elif name in ("ADD", "SUB", "MUL"):
             variants = _add(ops)
+        elif name in ("MAXIMUM", "MINIMUM"):
+            variants = _maximum(ops)
+        elif name in ("RELU", "RELU6"):
+            variants = _relu(ops)
         elif name == "LEAKY_RELU":
             variants = _leaky_relu(ops)
         elif name in ("PAD", "PADV2"):
