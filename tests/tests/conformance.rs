@@ -16,6 +16,53 @@ fn check_case2<I0: nn_tests::Flat, I1: nn_tests::Flat, O: nn_tests::Flat>(
     nn_tests::check_samples2(name, (&load("input0.npy"), &load("input1.npy")), &load("output.npy"), infer)
 }
 
+/// The outputs of a model with several outputs (the tuple `infer` returns), as bytes in model order.
+trait Outputs {
+    fn parts(&self) -> Vec<&[u8]>;
+}
+
+impl<O0: nn_tests::Flat, O1: nn_tests::Flat> Outputs for (O0, O1) {
+    fn parts(&self) -> Vec<&[u8]> {
+        vec![self.0.bytes(), self.1.bytes()]
+    }
+}
+
+impl<O0: nn_tests::Flat, O1: nn_tests::Flat, O2: nn_tests::Flat> Outputs for (O0, O1, O2) {
+    fn parts(&self) -> Vec<&[u8]> {
+        vec![self.0.bytes(), self.1.bytes(), self.2.bytes()]
+    }
+}
+
+/// Checks a case with several outputs: `input.npy` against `output_<k>.npy`, one file per output.
+fn check_outputs<I: nn_tests::Flat, O: Outputs>(name: &str, infer: impl Fn(&I) -> O) -> usize {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance").join(name);
+    let input = nn_tests::Npy::load(&dir.join("input.npy"));
+    let n = input.samples();
+    let in_len = input.data.len() / n;
+    let mut refs = Vec::new();
+    for s in 0..n {
+        let mut x = I::zeroed();
+        assert_eq!(x.bytes().len(), in_len, "{name}: input size");
+        x.bytes_mut().copy_from_slice(&input.data[s * in_len..(s + 1) * in_len]);
+        let y = infer(&x);
+        let parts = y.parts();
+        if refs.is_empty() {
+            refs = (0..parts.len()).map(|k| nn_tests::Npy::load(&dir.join(format!("output_{k}.npy")))).collect();
+        }
+        for (k, (got, reference)) in parts.iter().zip(&refs).enumerate() {
+            assert_eq!(reference.samples(), n, "{name}: output {k}: sample counts differ");
+            let len = reference.data.len() / n;
+            let want = &reference.data[s * len..(s + 1) * len];
+            let diff = got.iter().zip(want).filter(|(a, b)| a != b).count();
+            assert!(
+                got.len() == len && diff == 0,
+                "{name}: sample {s}, output {k} differs from TFLM in {diff} of {len} bytes"
+            );
+        }
+    }
+    n
+}
+
 nn_macro::include_model!(conv_k1_s1_c3_o8 = "conformance/conv_k1_s1_c3_o8/model.tflite");
 nn_macro::include_model!(conv_k1_s2_valid_c17_o16 = "conformance/conv_k1_s2_valid_c17_o16/model.tflite");
 nn_macro::include_model!(conv_k3_s1_valid_c5_o16 = "conformance/conv_k3_s1_valid_c5_o16/model.tflite");
@@ -173,6 +220,47 @@ nn_macro::include_model!(f32_fc_batch3_k13_o5 = "conformance/f32_fc_batch3_k13_o
 nn_macro::include_model!(f32_fc_no_bias_k13_o8 = "conformance/f32_fc_no_bias_k13_o8/model.tflite");
 nn_macro::include_model!(f32_fc_batch3_relu = "conformance/f32_fc_batch3_relu/model.tflite");
 nn_macro::include_model!(f32_fc_k64_o10_relu6 = "conformance/f32_fc_k64_o10_relu6/model.tflite");
+nn_macro::include_model!(concat_branches_c4_c5 = "conformance/concat_branches_c4_c5/model.tflite");
+nn_macro::include_model!(concat_branches3_c12 = "conformance/concat_branches3_c12/model.tflite");
+nn_macro::include_model!(concat_branches_w_neg = "conformance/concat_branches_w_neg/model.tflite");
+nn_macro::include_model!(concat_inputs_h = "conformance/concat_inputs_h/model.tflite");
+nn_macro::include_model!(concat_inputs_neg3 = "conformance/concat_inputs_neg3/model.tflite");
+nn_macro::include_model!(i16_concat_branches = "conformance/i16_concat_branches/model.tflite");
+nn_macro::include_model!(i16_concat_inputs_h = "conformance/i16_concat_inputs_h/model.tflite");
+nn_macro::include_model!(pack_axis0 = "conformance/pack_axis0/model.tflite");
+nn_macro::include_model!(pack_axis2 = "conformance/pack_axis2/model.tflite");
+nn_macro::include_model!(i16_pack_axis1 = "conformance/i16_pack_axis1/model.tflite");
+nn_macro::include_model!(unpack_axis1 = "conformance/unpack_axis1/model.tflite");
+nn_macro::include_model!(unpack_axis_neg1 = "conformance/unpack_axis_neg1/model.tflite");
+nn_macro::include_model!(i16_unpack_axis1 = "conformance/i16_unpack_axis1/model.tflite");
+nn_macro::include_model!(split_c3 = "conformance/split_c3/model.tflite");
+nn_macro::include_model!(split_axis1 = "conformance/split_axis1/model.tflite");
+nn_macro::include_model!(i16_split_c3 = "conformance/i16_split_c3/model.tflite");
+nn_macro::include_model!(splitv_axis1 = "conformance/splitv_axis1/model.tflite");
+nn_macro::include_model!(splitv_last = "conformance/splitv_last/model.tflite");
+nn_macro::include_model!(i16_splitv_axis1 = "conformance/i16_splitv_axis1/model.tflite");
+nn_macro::include_model!(slice_size_neg1 = "conformance/slice_size_neg1/model.tflite");
+nn_macro::include_model!(slice_3d = "conformance/slice_3d/model.tflite");
+nn_macro::include_model!(i16_slice_size_neg1 = "conformance/i16_slice_size_neg1/model.tflite");
+nn_macro::include_model!(transpose_nchw = "conformance/transpose_nchw/model.tflite");
+nn_macro::include_model!(transpose_hw = "conformance/transpose_hw/model.tflite");
+nn_macro::include_model!(transpose_3d = "conformance/transpose_3d/model.tflite");
+nn_macro::include_model!(i16_transpose_nchw = "conformance/i16_transpose_nchw/model.tflite");
+nn_macro::include_model!(f32_transpose_nchw = "conformance/f32_transpose_nchw/model.tflite");
+nn_macro::include_model!(i32_split_c3 = "conformance/i32_split_c3/model.tflite");
+nn_macro::include_model!(mean_hw_keep = "conformance/mean_hw_keep/model.tflite");
+nn_macro::include_model!(mean_hw = "conformance/mean_hw/model.tflite");
+nn_macro::include_model!(mean_last = "conformance/mean_last/model.tflite");
+nn_macro::include_model!(mean_axis1 = "conformance/mean_axis1/model.tflite");
+nn_macro::include_model!(mean_axis1_keep_3d = "conformance/mean_axis1_keep_3d/model.tflite");
+nn_macro::include_model!(mean_conv_head = "conformance/mean_conv_head/model.tflite");
+nn_macro::include_model!(i16_mean_hw_keep = "conformance/i16_mean_hw_keep/model.tflite");
+nn_macro::include_model!(i16_mean_hw = "conformance/i16_mean_hw/model.tflite");
+nn_macro::include_model!(i16_mean_last = "conformance/i16_mean_last/model.tflite");
+nn_macro::include_model!(i16_mean_axis1 = "conformance/i16_mean_axis1/model.tflite");
+nn_macro::include_model!(sum_hw = "conformance/sum_hw/model.tflite");
+nn_macro::include_model!(sum_hw_keep = "conformance/sum_hw_keep/model.tflite");
+nn_macro::include_model!(i16_sum_hw = "conformance/i16_sum_hw/model.tflite");
 
 /// 1x1, stride 1, 6x6x3 -> 8
 #[test]
@@ -1123,4 +1211,253 @@ fn f32_fc_batch3_relu() {
 #[test]
 fn f32_fc_k64_o10_relu6() {
     assert_eq!(nn_tests::check_case("f32_fc_k64_o10_relu6", f32_fc_k64_o10_relu6::infer), 3);
+}
+
+/// CONCATENATION on the channel axis of two conv branches (1x1 -> 4, 3x3 -> 5, 8x larger weights), [1,6,6,9]
+#[test]
+fn concat_branches_c4_c5() {
+    assert_eq!(nn_tests::check_case("concat_branches_c4_c5", concat_branches_c4_c5::infer), 3);
+}
+
+/// CONCATENATION on the channel axis of three conv branches (4 + 5 + 3 channels)
+#[test]
+fn concat_branches3_c12() {
+    assert_eq!(nn_tests::check_case("concat_branches3_c12", concat_branches3_c12::infer), 3);
+}
+
+/// CONCATENATION of two conv branches [1,5,4,6] on axis -2 (width), to [1,5,8,6]
+#[test]
+fn concat_branches_w_neg() {
+    assert_eq!(nn_tests::check_case("concat_branches_w_neg", concat_branches_w_neg::infer), 3);
+}
+
+/// CONCATENATION of the inputs [1,3,5,4] and [1,2,5,4] on axis 1 (height), calibrated on [-1,1] and [-2,2]
+#[test]
+fn concat_inputs_h() {
+    assert_eq!(check_case2("concat_inputs_h", concat_inputs_h::infer), 3);
+}
+
+/// CONCATENATION of the rank-3 inputs [1,4,5] and [1,4,3] on axis -1
+#[test]
+fn concat_inputs_neg3() {
+    assert_eq!(check_case2("concat_inputs_neg3", concat_inputs_neg3::infer), 3);
+}
+
+/// int16 CONCATENATION on the channel axis of two 16x8 conv branches; the converter requantizes one (QUANTIZE)
+#[test]
+fn i16_concat_branches() {
+    assert_eq!(nn_tests::check_case("i16_concat_branches", i16_concat_branches::infer), 3);
+}
+
+/// int16 CONCATENATION of the inputs [1,3,5,4] and [1,2,5,4] on axis 1; the first requantized (QUANTIZE)
+#[test]
+fn i16_concat_inputs_h() {
+    assert_eq!(check_case2("i16_concat_inputs_h", i16_concat_inputs_h::infer), 3);
+}
+
+/// PACK (tf.stack) of two inputs [1,4,5] on axis 0, to [2,1,4,5]
+#[test]
+fn pack_axis0() {
+    let infer = |x: &[pack_axis0::Input0; 2]| pack_axis0::infer(&x[0], &x[1]);
+    assert_eq!(nn_tests::check_case("pack_axis0", infer), 3);
+}
+
+/// PACK (tf.stack) of two inputs [1,4,5] on axis 2, to [1,4,2,5], calibrated on [-1,1] and [-3,3]
+#[test]
+fn pack_axis2() {
+    let infer = |x: &[pack_axis2::Input0; 2]| pack_axis2::infer(&x[0], &x[1]);
+    assert_eq!(nn_tests::check_case("pack_axis2", infer), 3);
+}
+
+/// int16 PACK (tf.stack) of two inputs [1,4,5] on axis 1, to [1,2,4,5]
+#[test]
+fn i16_pack_axis1() {
+    let infer = |x: &[i16_pack_axis1::Input0; 2]| i16_pack_axis1::infer(&x[0], &x[1]);
+    assert_eq!(nn_tests::check_case("i16_pack_axis1", infer), 3);
+}
+
+/// UNPACK (tf.unstack) of [1,3,4,5] on axis 1: three outputs [1,4,5]
+#[test]
+fn unpack_axis1() {
+    assert_eq!(check_outputs("unpack_axis1", unpack_axis1::infer), 3);
+}
+
+/// UNPACK (tf.unstack) of [1,4,5,2] on axis -1: two outputs [1,4,5]
+#[test]
+fn unpack_axis_neg1() {
+    assert_eq!(check_outputs("unpack_axis_neg1", unpack_axis_neg1::infer), 3);
+}
+
+/// int16 UNPACK (tf.unstack) of [1,3,4,5] on axis 1: three outputs [1,4,5]
+#[test]
+fn i16_unpack_axis1() {
+    assert_eq!(check_outputs("i16_unpack_axis1", i16_unpack_axis1::infer), 3);
+}
+
+/// SPLIT (tf.split) of [1,4,5,6] into 3 on the last axis: three outputs [1,4,5,2]
+#[test]
+fn split_c3() {
+    assert_eq!(check_outputs("split_c3", split_c3::infer), 3);
+}
+
+/// SPLIT (tf.split) of [1,4,5,6] into 2 on axis 1: two outputs [1,2,5,6]
+#[test]
+fn split_axis1() {
+    assert_eq!(check_outputs("split_axis1", split_axis1::infer), 3);
+}
+
+/// int16 SPLIT (tf.split) of [1,4,5,6] into 3 on the last axis
+#[test]
+fn i16_split_c3() {
+    assert_eq!(check_outputs("i16_split_c3", i16_split_c3::infer), 3);
+}
+
+/// SPLIT_V (tf.split) of [1,6,5,4] into sizes [1,-1,2] on axis 1 (1, 3, 2 rows)
+#[test]
+fn splitv_axis1() {
+    assert_eq!(check_outputs("splitv_axis1", splitv_axis1::infer), 3);
+}
+
+/// SPLIT_V (tf.split) of [1,4,3,7] into sizes [-1,4] on the last axis (3, 4 channels)
+#[test]
+fn splitv_last() {
+    assert_eq!(check_outputs("splitv_last", splitv_last::infer), 3);
+}
+
+/// int16 SPLIT_V (tf.split) of [1,6,5,4] into sizes [1,-1,2] on axis 1
+#[test]
+fn i16_splitv_axis1() {
+    assert_eq!(check_outputs("i16_splitv_axis1", i16_splitv_axis1::infer), 3);
+}
+
+/// SLICE (tf.slice) of [1,6,7,5], begin [0,1,2,1], size [1,-1,3,3]
+#[test]
+fn slice_size_neg1() {
+    assert_eq!(nn_tests::check_case("slice_size_neg1", slice_size_neg1::infer), 3);
+}
+
+/// SLICE (tf.slice) of a rank-3 [1,8,6], begin [0,2,1], size [1,4,-1]
+#[test]
+fn slice_3d() {
+    assert_eq!(nn_tests::check_case("slice_3d", slice_3d::infer), 3);
+}
+
+/// int16 SLICE (tf.slice) of [1,6,7,5], begin [0,1,2,1], size [1,-1,3,3]
+#[test]
+fn i16_slice_size_neg1() {
+    assert_eq!(nn_tests::check_case("i16_slice_size_neg1", i16_slice_size_neg1::infer), 3);
+}
+
+/// TRANSPOSE of [1,4,5,6] with perm [0,3,1,2] (NHWC -> NCHW)
+#[test]
+fn transpose_nchw() {
+    assert_eq!(nn_tests::check_case("transpose_nchw", transpose_nchw::infer), 3);
+}
+
+/// TRANSPOSE of [1,4,5,6] with perm [0,2,1,3] (height and width swapped)
+#[test]
+fn transpose_hw() {
+    assert_eq!(nn_tests::check_case("transpose_hw", transpose_hw::infer), 3);
+}
+
+/// TRANSPOSE of a rank-3 [1,5,6] with perm [0,2,1]
+#[test]
+fn transpose_3d() {
+    assert_eq!(nn_tests::check_case("transpose_3d", transpose_3d::infer), 3);
+}
+
+/// int16 TRANSPOSE of [1,4,5,6] with perm [0,3,1,2]
+#[test]
+fn i16_transpose_nchw() {
+    assert_eq!(nn_tests::check_case("i16_transpose_nchw", i16_transpose_nchw::infer), 3);
+}
+
+/// float32 TRANSPOSE of [1,4,5,6] with perm [0,3,1,2] (unoptimized float32 model)
+#[test]
+fn f32_transpose_nchw() {
+    assert_eq!(nn_tests::check_case("f32_transpose_nchw", f32_transpose_nchw::infer), 3);
+}
+
+/// int32 SPLIT (tf.split) of [1,4,5,6] into 3 on the last axis (unquantized int32 model)
+#[test]
+fn i32_split_c3() {
+    assert_eq!(check_outputs("i32_split_c3", i32_split_c3::infer), 3);
+}
+
+/// MEAN over axes [1,2] of [1,5,6,8], keep_dims (global average pool to [1,1,1,8])
+#[test]
+fn mean_hw_keep() {
+    assert_eq!(nn_tests::check_case("mean_hw_keep", mean_hw_keep::infer), 3);
+}
+
+/// MEAN over axes [1,2] of [1,5,6,8] without keep_dims, to [1,8]
+#[test]
+fn mean_hw() {
+    assert_eq!(nn_tests::check_case("mean_hw", mean_hw::infer), 3);
+}
+
+/// MEAN over the last axis of [1,5,6,8], to [1,5,6], input on [-0.5,2]
+#[test]
+fn mean_last() {
+    assert_eq!(nn_tests::check_case("mean_last", mean_last::infer), 3);
+}
+
+/// MEAN over axis 1 of [1,5,6,8], to [1,6,8]
+#[test]
+fn mean_axis1() {
+    assert_eq!(nn_tests::check_case("mean_axis1", mean_axis1::infer), 3);
+}
+
+/// MEAN over axis 1 of a rank-3 [1,7,6], keep_dims, to [1,1,6]
+#[test]
+fn mean_axis1_keep_3d() {
+    assert_eq!(nn_tests::check_case("mean_axis1_keep_3d", mean_axis1_keep_3d::infer), 3);
+}
+
+/// Classifier head: CONV_2D 3x3 RELU 6x6x3 -> 16, GlobalAveragePooling2D (MEAN [1,2]), FC 16 -> 10
+#[test]
+fn mean_conv_head() {
+    assert_eq!(nn_tests::check_case("mean_conv_head", mean_conv_head::infer), 3);
+}
+
+/// int16 MEAN over axes [1,2] of [1,5,6,8], keep_dims
+#[test]
+fn i16_mean_hw_keep() {
+    assert_eq!(nn_tests::check_case("i16_mean_hw_keep", i16_mean_hw_keep::infer), 3);
+}
+
+/// int16 MEAN over axes [1,2] of [1,5,6,8], to [1,8]
+#[test]
+fn i16_mean_hw() {
+    assert_eq!(nn_tests::check_case("i16_mean_hw", i16_mean_hw::infer), 3);
+}
+
+/// int16 MEAN over the last axis of [1,5,6,8], input on [-0.5,2]
+#[test]
+fn i16_mean_last() {
+    assert_eq!(nn_tests::check_case("i16_mean_last", i16_mean_last::infer), 3);
+}
+
+/// int16 MEAN over axis 1 of [1,5,6,8], to [1,6,8]
+#[test]
+fn i16_mean_axis1() {
+    assert_eq!(nn_tests::check_case("i16_mean_axis1", i16_mean_axis1::infer), 3);
+}
+
+/// SUM over axes [1,2] of [1,5,6,8], to [1,8]
+#[test]
+fn sum_hw() {
+    assert_eq!(nn_tests::check_case("sum_hw", sum_hw::infer), 3);
+}
+
+/// SUM over axes [1,2] of [1,4,3,8], keep_dims, input on [-0.5,2]
+#[test]
+fn sum_hw_keep() {
+    assert_eq!(nn_tests::check_case("sum_hw_keep", sum_hw_keep::infer), 3);
+}
+
+/// int16 SUM over axes [1,2] of [1,5,6,8], to [1,8]
+#[test]
+fn i16_sum_hw() {
+    assert_eq!(nn_tests::check_case("i16_sum_hw", i16_sum_hw::infer), 3);
 }

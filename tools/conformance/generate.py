@@ -23,6 +23,8 @@ Files written, per case ``tests/conformance/<case>/``:
                     different shapes (broadcasting ADD/SUB/MUL/MAXIMUM/MINIMUM),
                     in model order
 * ``output.npy``    the TFLM outputs, [samples, *model output shape]
+* ``output_<k>.npy`` instead of ``output.npy`` for a model with several outputs
+                    (SPLIT, SPLIT_V, UNPACK), one per graph output in model order
 
 plus ``tests/conformance/manifest.json`` (every case: operators and their
 options, shapes, quantization, sha256 of the files; tool versions) and the
@@ -81,6 +83,7 @@ ALLOWED_OPS = {
     "CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV", "FULLY_CONNECTED", "ADD", "SUB",
     "AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX", "LEAKY_RELU", "PAD", "PADV2", "STRIDED_SLICE",
     "RESHAPE", "SQUEEZE", "QUANTIZE", "DEQUANTIZE", "MUL", "MAXIMUM", "MINIMUM", "RELU", "RELU6",
+    "CONCATENATION", "PACK", "UNPACK", "SLICE", "TRANSPOSE", "SPLIT", "SPLIT_V", "MEAN", "SUM",
 }
 INT16_RANGE = 20000     # int16 test inputs are uniform over -INT16_RANGE..INT16_RANGE
 INT32_RANGE = 1 << 21   # int32 test inputs likewise
@@ -237,6 +240,33 @@ def inspect_tflite(buf: bytes) -> dict:
             d.update(begin=const(ins[1]), end=const(ins[2]), strides=const(ins[3]),
                      begin_mask=o.BeginMask(), end_mask=o.EndMask(), shrink_axis_mask=o.ShrinkAxisMask(),
                      ellipsis_mask=o.EllipsisMask(), new_axis_mask=o.NewAxisMask(), offset=bool(o.Offset()))
+        elif name in ("CONCATENATION", "PACK"):  # inputs and output must share one quantization
+            qs = [_quant(g.Tensors(i)) for i in list(ins) + list(outs)]
+            d.update(axis=int(o.Axis()))
+            if name == "CONCATENATION":
+                d["activation"] = ACTIVATION[o.FusedActivationFunction()]
+            else:
+                d["values_count"] = int(o.ValuesCount())
+            d["same_quantization"] = all((q["scale"], q["zero_point"]) == (qs[0]["scale"], qs[0]["zero_point"])
+                                         for q in qs) if all(qs) else None
+        elif name == "UNPACK":
+            d.update(axis=int(o.Axis()), num=int(o.Num()))
+        elif name == "SPLIT":  # inputs: axis (constant), input
+            (axis,) = const(ins[0])
+            d.update(axis=axis, num_splits=int(o.NumSplits()))
+        elif name == "SPLIT_V":  # inputs: input, size_splits, axis (constants)
+            (axis,) = const(ins[2])
+            d.update(size_splits=const(ins[1]), axis=axis, num_splits=int(o.NumSplits()))
+        elif name == "SLICE":
+            d.update(begin=const(ins[1]), size=const(ins[2]))
+        elif name == "TRANSPOSE":
+            d.update(perm=const(ins[1]))
+        elif name in ("MEAN", "SUM"):
+            d.update(axes=const(ins[1]), keep_dims=bool(o.KeepDims()))
+            qi, qo = _quant(g.Tensors(ins[0])), _quant(g.Tensors(outs[0]))
+            if qi is not None and qo is not None:
+                d.update(scale_ratio=qi["scale"][0] / qo["scale"][0],
+                         zero_points=[qi["zero_point"][0], qo["zero_point"][0]])
         elif name == "SOFTMAX":
             d.update(beta=float(o.Beta()))
         elif name == "SQUEEZE":
@@ -273,6 +303,8 @@ def inspect_tflite(buf: bytes) -> dict:
         # Shapes of the activation operands (kept in the manifest; tools/conformance/table.py).
         d["input_shapes"] = [t["shape"] for t in d["inputs"]]
         d["output_shape"] = d["outputs"][0]["shape"]
+        if len(outs) > 1:  # SPLIT, SPLIT_V, UNPACK
+            d["output_shapes"] = [t["shape"] for t in d["outputs"]]
         ops.append(d)
     return {"ops": ops,
             "inputs": [tensor(int(i)) for i in g.InputsAsNumpy()],
@@ -519,6 +551,8 @@ class Case:
     # the reference for when it does), conformance.rs lists it in a comment instead of compiling it, and
     # the manifest marks it (the README table leaves it out).
     compile_error: str = ""
+    # Graph outputs (SPLIT, SPLIT_V, UNPACK cases have several: output_<k>.npy, one per output in model order).
+    n_outputs: int = 1
 
     def unbatched_input(self, k: int) -> bool:
         return self.unbatched[k] if isinstance(self.unbatched, tuple) else self.unbatched
@@ -909,6 +943,60 @@ def tconv_relu_model(hw, cin, cout, act):
         layer.set_weights([_u(rng, (3, 3, cout, cin)), _u(rng, (cout,), -0.3, 0.3)])
         return keras.Model(x, y, name=name)
     return build
+
+
+def fn_model(in_shapes, fn, dtype="float32"):
+    """`fn(*inputs)` (TensorFlow ops: tf.concat, tf.stack, tf.unstack, tf.slice, tf.transpose, tf.split,
+    tf.reduce_mean, tf.reduce_sum) of the inputs [1, *shape], as a Lambda layer; a list result gives a
+    model with several outputs. One input is named "input", several "a", "b", ..."""
+    def build(rng, name):
+        import keras
+        names = ["input"] if len(in_shapes) == 1 else [chr(ord("a") + i) for i in range(len(in_shapes))]
+        xs = [keras.Input(shape=s, batch_size=1, name=n, dtype=dtype) for s, n in zip(in_shapes, names)]
+        if len(xs) == 1:
+            y = keras.layers.Lambda(fn, name="op")(xs[0])
+            return keras.Model(xs[0], y, name=name)
+        y = keras.layers.Lambda(lambda t: fn(*t), name="op")(xs)
+        return keras.Model(xs, y, name=name)
+    return build
+
+
+def concat_branches_model(hw, cin, branches, axis):
+    """Conv branches of one input [1, *hw, cin], SAME, concatenated along `axis`
+    (keras.layers.Concatenate). `branches`: (kernel, output channels, weight range) per branch;
+    the converter gives every branch output the concatenation's quantization."""
+    def build(rng, name):
+        import keras
+        x = keras.Input(shape=(*hw, cin), batch_size=1, name="input")
+        convs = [keras.layers.Conv2D(c, k, padding="same", name=f"branch_{i}")
+                 for i, (k, c, _) in enumerate(branches)]
+        y = keras.layers.Concatenate(axis=axis, name="concat")([c(x) for c in convs])
+        for conv, (k, c, r) in zip(convs, branches):
+            conv.set_weights([_u(rng, (k, k, cin, c), -r, r), _u(rng, (c,), -0.3, 0.3)])
+        return keras.Model(x, y, name=name)
+    return build
+
+
+def mean_head_model(hw, cin, cout, units):
+    """A classifier head: CONV_2D 3x3 SAME RELU -> GlobalAveragePooling2D (MEAN over [1,2]) -> Dense."""
+    def build(rng, name):
+        import keras
+        x = keras.Input(shape=(*hw, cin), batch_size=1, name="input")
+        conv = keras.layers.Conv2D(cout, 3, padding="same", activation="relu", name="conv")
+        fc = keras.layers.Dense(units, name="fc")
+        y = fc(keras.layers.GlobalAveragePooling2D(name="gap")(conv(x)))
+        conv.set_weights([_u(rng, (3, 3, cin, cout)), _u(rng, (cout,), -0.3, 0.3)])
+        fc.set_weights([_u(rng, (cout, units)), _u(rng, (units,), -0.3, 0.3)])
+        return keras.Model(x, y, name=name)
+    return build
+
+
+def _tf(fn: str, *args, **kwargs):
+    """tf.<fn>(x, *args, **kwargs), looked up when the model is built."""
+    def call(*xs):
+        import tensorflow as tf
+        return getattr(tf, fn)(xs[0] if len(xs) == 1 else list(xs), *args, **kwargs)
+    return call
 
 
 def _ops(fn: str):
@@ -1432,6 +1520,128 @@ def cases() -> list[Case]:
     fc32("f32_fc_k64_o10_relu6", "float32 FULLY_CONNECTED [1,64] -> 10, fused RELU6, inputs in [-6,6]",
          (64,), 10, act="relu6", rng=(-4.0, 4.0))
 
+    # --- CONCATENATION / PACK (inputs and output share one quantization) ---------------
+    def typed(exp, io):
+        return exp | ({"type": io} if io != "int8" else {})
+
+    def concat_br(name, doc, hw, branches, axis, io="int8", quantize=False):
+        ops = ["CONV_2D"] * len(branches) + (["QUANTIZE"] if quantize else []) + ["CONCATENATION"]
+        exp = typed({"axis": axis, "activation": "NONE", "same_quantization": True}, io)
+        C.append(Case(name, doc, concat_branches_model(hw, 3, branches, axis), ops, {len(ops) - 1: exp},
+                      io_type=io))
+
+    def packlike(name, doc, op, in_shapes, fn, exp, ranges, io="int8", ops=None, **kw):
+        ops = ops or [op]
+        C.append(Case(name, doc, fn_model(in_shapes, fn, "int32" if io == "int32" else "float32"), ops,
+                      {ops.index(op): typed(exp, io)}, ranges=list(ranges), io_type=io, **kw))
+
+    concat_br("concat_branches_c4_c5", "CONCATENATION on the channel axis of two conv branches (1x1 -> 4, 3x3 -> 5, "
+              "8x larger weights), [1,6,6,9]", (6, 6), [(1, 4, 0.5), (3, 5, 4.0)], -1)
+    concat_br("concat_branches3_c12", "CONCATENATION on the channel axis of three conv branches (4 + 5 + 3 channels)",
+              (6, 6), [(1, 4, 0.5), (3, 5, 4.0), (1, 3, 1.5)], -1)
+    concat_br("concat_branches_w_neg", "CONCATENATION of two conv branches [1,5,4,6] on axis -2 (width), "
+              "to [1,5,8,6]", (5, 4), [(1, 6, 0.5), (3, 6, 4.0)], -2)
+    packlike("concat_inputs_h", "CONCATENATION of the inputs [1,3,5,4] and [1,2,5,4] on axis 1 (height), "
+             "calibrated on [-1,1] and [-2,2]", "CONCATENATION", [(3, 5, 4), (2, 5, 4)], _tf("concat", axis=1),
+             {"axis": 1, "same_quantization": True}, [(-1.0, 1.0), (-2.0, 2.0)])
+    packlike("concat_inputs_neg3", "CONCATENATION of the rank-3 inputs [1,4,5] and [1,4,3] on axis -1",
+             "CONCATENATION", [(4, 5), (4, 3)], _tf("concat", axis=-1),
+             {"same_quantization": True}, [(-1.0, 1.0), (-1.0, 1.0)])
+    concat_br("i16_concat_branches", "int16 CONCATENATION on the channel axis of two 16x8 conv branches; the "
+              "converter requantizes one (QUANTIZE)", (6, 6), [(1, 4, 0.5), (3, 5, 4.0)], -1, io="int16",
+              quantize=True)
+    packlike("i16_concat_inputs_h", "int16 CONCATENATION of the inputs [1,3,5,4] and [1,2,5,4] on axis 1; "
+             "the first requantized (QUANTIZE)",
+             "CONCATENATION", [(3, 5, 4), (2, 5, 4)], _tf("concat", axis=1),
+             {"axis": 1, "same_quantization": True}, [(-1.0, 1.0), (-2.0, 2.0)], io="int16",
+             ops=["QUANTIZE", "CONCATENATION"])
+    packlike("pack_axis0", "PACK (tf.stack) of two inputs [1,4,5] on axis 0, to [2,1,4,5]", "PACK",
+             [(4, 5), (4, 5)], _tf("stack", axis=0), {"axis": 0, "values_count": 2, "same_quantization": True},
+             [(-1.0, 1.0), (-1.0, 1.0)])
+    packlike("pack_axis2", "PACK (tf.stack) of two inputs [1,4,5] on axis 2, to [1,4,2,5], calibrated on "
+             "[-1,1] and [-3,3]", "PACK", [(4, 5), (4, 5)], _tf("stack", axis=2),
+             {"axis": 2, "values_count": 2, "same_quantization": True}, [(-1.0, 1.0), (-3.0, 3.0)])
+    packlike("i16_pack_axis1", "int16 PACK (tf.stack) of two inputs [1,4,5] on axis 1, to [1,2,4,5]",
+             "PACK", [(4, 5), (4, 5)], _tf("stack", axis=1), {"axis": 1, "values_count": 2, "same_quantization": True},
+             [(-1.0, 1.0), (-1.0, 1.0)], io="int16", ops=["QUANTIZE", "PACK"])
+
+    # --- UNPACK / SPLIT / SPLIT_V (several outputs) / SLICE / TRANSPOSE ------------------
+    def gather(name, doc, op, in_shape, fn, exp, io="int8", n_outputs=1):
+        C.append(Case(name, doc, fn_model([in_shape], fn, "int32" if io == "int32" else "float32"), [op],
+                      {0: typed(exp, io)}, io_type=io, n_outputs=n_outputs))
+
+    gather("unpack_axis1", "UNPACK (tf.unstack) of [1,3,4,5] on axis 1: three outputs [1,4,5]", "UNPACK",
+           (3, 4, 5), _tf("unstack", axis=1), {"axis": 1, "num": 3}, n_outputs=3)
+    gather("unpack_axis_neg1", "UNPACK (tf.unstack) of [1,4,5,2] on axis -1: two outputs [1,4,5]", "UNPACK",
+           (4, 5, 2), _tf("unstack", axis=-1), {"num": 2}, n_outputs=2)
+    gather("i16_unpack_axis1", "int16 UNPACK (tf.unstack) of [1,3,4,5] on axis 1: three outputs [1,4,5]",
+           "UNPACK", (3, 4, 5), _tf("unstack", axis=1), {"axis": 1, "num": 3}, io="int16", n_outputs=3)
+    gather("split_c3", "SPLIT (tf.split) of [1,4,5,6] into 3 on the last axis: three outputs [1,4,5,2]", "SPLIT",
+           (4, 5, 6), _tf("split", 3, axis=-1), {"num_splits": 3}, n_outputs=3)
+    gather("split_axis1", "SPLIT (tf.split) of [1,4,5,6] into 2 on axis 1: two outputs [1,2,5,6]", "SPLIT",
+           (4, 5, 6), _tf("split", 2, axis=1), {"axis": 1, "num_splits": 2}, n_outputs=2)
+    gather("i16_split_c3", "int16 SPLIT (tf.split) of [1,4,5,6] into 3 on the last axis", "SPLIT",
+           (4, 5, 6), _tf("split", 3, axis=-1), {"num_splits": 3}, io="int16", n_outputs=3)
+    gather("splitv_axis1", "SPLIT_V (tf.split) of [1,6,5,4] into sizes [1,-1,2] on axis 1 (1, 3, 2 rows)", "SPLIT_V",
+           (6, 5, 4), _tf("split", [1, -1, 2], axis=1), {"size_splits": [1, -1, 2], "num_splits": 3}, n_outputs=3)
+    gather("splitv_last", "SPLIT_V (tf.split) of [1,4,3,7] into sizes [-1,4] on the last axis (3, 4 channels)",
+           "SPLIT_V", (4, 3, 7), _tf("split", [-1, 4], axis=-1), {"size_splits": [-1, 4], "num_splits": 2},
+           n_outputs=2)
+    gather("i16_splitv_axis1", "int16 SPLIT_V (tf.split) of [1,6,5,4] into sizes [1,-1,2] on axis 1", "SPLIT_V",
+           (6, 5, 4), _tf("split", [1, -1, 2], axis=1), {"size_splits": [1, -1, 2], "num_splits": 3}, io="int16",
+           n_outputs=3)
+    gather("slice_size_neg1", "SLICE (tf.slice) of [1,6,7,5], begin [0,1,2,1], size [1,-1,3,3]", "SLICE",
+           (6, 7, 5), _tf("slice", [0, 1, 2, 1], [1, -1, 3, 3]), {"begin": [0, 1, 2, 1], "size": [1, -1, 3, 3]})
+    gather("slice_3d", "SLICE (tf.slice) of a rank-3 [1,8,6], begin [0,2,1], size [1,4,-1]", "SLICE",
+           (8, 6), _tf("slice", [0, 2, 1], [1, 4, -1]), {"begin": [0, 2, 1], "size": [1, 4, -1]})
+    gather("i16_slice_size_neg1", "int16 SLICE (tf.slice) of [1,6,7,5], begin [0,1,2,1], size [1,-1,3,3]", "SLICE",
+           (6, 7, 5), _tf("slice", [0, 1, 2, 1], [1, -1, 3, 3]), {"begin": [0, 1, 2, 1], "size": [1, -1, 3, 3]},
+           io="int16")
+    gather("transpose_nchw", "TRANSPOSE of [1,4,5,6] with perm [0,3,1,2] (NHWC -> NCHW)", "TRANSPOSE",
+           (4, 5, 6), _tf("transpose", [0, 3, 1, 2]), {"perm": [0, 3, 1, 2]})
+    gather("transpose_hw", "TRANSPOSE of [1,4,5,6] with perm [0,2,1,3] (height and width swapped)", "TRANSPOSE",
+           (4, 5, 6), _tf("transpose", [0, 2, 1, 3]), {"perm": [0, 2, 1, 3]})
+    gather("transpose_3d", "TRANSPOSE of a rank-3 [1,5,6] with perm [0,2,1]", "TRANSPOSE",
+           (5, 6), _tf("transpose", [0, 2, 1]), {"perm": [0, 2, 1]})
+    gather("i16_transpose_nchw", "int16 TRANSPOSE of [1,4,5,6] with perm [0,3,1,2]", "TRANSPOSE",
+           (4, 5, 6), _tf("transpose", [0, 3, 1, 2]), {"perm": [0, 3, 1, 2]}, io="int16")
+    # TFLM's TRANSPOSE has no int32 kernel ("Only float32, int8 and int16 are supported").
+    gather("f32_transpose_nchw", "float32 TRANSPOSE of [1,4,5,6] with perm [0,3,1,2] (unoptimized float32 model)",
+           "TRANSPOSE", (4, 5, 6), _tf("transpose", [0, 3, 1, 2]), {"perm": [0, 3, 1, 2]}, io="float32")
+    gather("i32_split_c3", "int32 SPLIT (tf.split) of [1,4,5,6] into 3 on the last axis (unquantized int32 model)",
+           "SPLIT", (4, 5, 6), _tf("split", 3, axis=-1), {"num_splits": 3}, io="int32", n_outputs=3)
+
+    # --- MEAN / SUM ----------------------------------------------------------------
+    def reduce(name, doc, op, in_shape, axes, keep, io="int8", rng=(-1.0, 1.0)):
+        fn = _tf("reduce_mean" if op == "MEAN" else "reduce_sum", axes, keepdims=keep)
+        C.append(Case(name, doc, fn_model([in_shape], fn), [op], {0: typed({"keep_dims": keep}, io)},
+                      ranges=[rng], io_type=io))
+
+    reduce("mean_hw_keep", "MEAN over axes [1,2] of [1,5,6,8], keep_dims (global average pool to [1,1,1,8])",
+           "MEAN", (5, 6, 8), [1, 2], True)
+    reduce("mean_hw", "MEAN over axes [1,2] of [1,5,6,8] without keep_dims, to [1,8]", "MEAN", (5, 6, 8), [1, 2], False)
+    reduce("mean_last", "MEAN over the last axis of [1,5,6,8], to [1,5,6], input on [-0.5,2]", "MEAN",
+           (5, 6, 8), [-1], False, rng=(-0.5, 2.0))
+    reduce("mean_axis1", "MEAN over axis 1 of [1,5,6,8], to [1,6,8]", "MEAN", (5, 6, 8), [1], False)
+    reduce("mean_axis1_keep_3d", "MEAN over axis 1 of a rank-3 [1,7,6], keep_dims, to [1,1,6]", "MEAN",
+           (7, 6), [1], True)
+    C.append(Case("mean_conv_head", "Classifier head: CONV_2D 3x3 RELU 6x6x3 -> 16, "
+                  "GlobalAveragePooling2D (MEAN [1,2]), FC 16 -> 10", mean_head_model((6, 6), 3, 16, 10),
+                  ["CONV_2D", "MEAN", "FULLY_CONNECTED"], {1: {"axes": [1, 2], "keep_dims": False}}))
+    reduce("i16_mean_hw_keep", "int16 MEAN over axes [1,2] of [1,5,6,8], keep_dims", "MEAN", (5, 6, 8), [1, 2], True,
+           io="int16")
+    reduce("i16_mean_hw", "int16 MEAN over axes [1,2] of [1,5,6,8], to [1,8]", "MEAN", (5, 6, 8), [1, 2], False,
+           io="int16")
+    reduce("i16_mean_last", "int16 MEAN over the last axis of [1,5,6,8], input on [-0.5,2]", "MEAN",
+           (5, 6, 8), [-1], False, io="int16", rng=(-0.5, 2.0))
+    reduce("i16_mean_axis1", "int16 MEAN over axis 1 of [1,5,6,8], to [1,6,8]", "MEAN", (5, 6, 8), [1], False,
+           io="int16")
+    reduce("sum_hw", "SUM over axes [1,2] of [1,5,6,8], to [1,8]", "SUM", (5, 6, 8), [1, 2], False)
+    reduce("sum_hw_keep", "SUM over axes [1,2] of [1,4,3,8], keep_dims, input on [-0.5,2]", "SUM", (4, 3, 8),
+           [1, 2], True, rng=(-0.5, 2.0))
+    reduce("i16_sum_hw", "int16 SUM over axes [1,2] of [1,5,6,8], to [1,8]", "SUM", (5, 6, 8), [1, 2], False,
+           io="int16")
+
     names = [c.name for c in C]
     assert len(set(names)) == len(names), "duplicate case names"
     return C
@@ -1502,8 +1712,8 @@ def verify(case: Case, info: dict) -> None:
         for t in ts:
             if t["dtype"] != want:
                 raise SystemExit(f"{case.name}: graph input/output dtype {t['dtype']}, expected {want}")
-    if len(info["outputs"]) != 1:
-        raise SystemExit(f"{case.name}: {len(info['outputs'])} outputs")
+    if len(info["outputs"]) != case.n_outputs:
+        raise SystemExit(f"{case.name}: {len(info['outputs'])} outputs, expected {case.n_outputs}")
     if len(info["inputs"]) > 2:
         raise SystemExit(f"{case.name}: {len(info['inputs'])} inputs (at most 2)")
     act = case.io_type if case.io_type in ("int16", "int32", "float32") else "int8"
@@ -1529,6 +1739,12 @@ def make_inputs(case: Case, info: dict) -> list[np.ndarray]:
             lo, hi = case.ranges[k]
             xs.append(rng.uniform(1.5 * lo, 1.5 * hi, shape).astype(np.float32))
     return xs
+
+
+def output_files(info: dict) -> list[str]:
+    """output.npy, or output_<k>.npy per graph output (in model order) for a model with several."""
+    n = len(info["outputs"])
+    return ["output.npy"] if n == 1 else [f"output_{k}.npy" for k in range(n)]
 
 
 def separate_inputs(info: dict) -> bool:
@@ -1573,7 +1789,9 @@ def tflm_worker(jobs_path: str) -> int:
         with open(job["model"], "rb") as f:
             model = f.read()
         xs = [np.load(p) for p in job["inputs"]]
-        outs = []
+        # "output": one graph output; "outputs": one file per graph output, in model order.
+        paths = job["outputs"] if "outputs" in job else [job["output"]]
+        outs = [[] for _ in paths]
         for s in range(xs[0].shape[0]):
             it = runtime.Interpreter.from_bytes(model, arena_size=TFLM_ARENA_BYTES)
             for i, x in enumerate(xs):
@@ -1582,8 +1800,10 @@ def tflm_worker(jobs_path: str) -> int:
                     raise SystemExit(f"{job['model']}: TFLM input {i} is {d}, data {x.dtype} {x.shape}")
                 it.set_input(x[s].copy(), i)
             it.invoke()
-            outs.append(np.array(it.get_output(0)).copy())
-        np.save(job["output"], np.stack(outs))
+            for k in range(len(paths)):
+                outs[k].append(np.array(it.get_output(k)).copy())
+        for path, o in zip(paths, outs):
+            np.save(path, np.stack(o))
     return 0
 
 
@@ -1633,6 +1853,60 @@ def rust_tests(built: list[tuple[Case, dict]]) -> str:
             "}",
             "",
         ]
+    arities = sorted({len(info["outputs"]) for case, info in built if len(info["outputs"]) > 1})
+    if arities:
+        lines += [
+            "/// The outputs of a model with several outputs (the tuple `infer` returns), as bytes in model order.",
+            "trait Outputs {",
+            "    fn parts(&self) -> Vec<&[u8]>;",
+            "}",
+            "",
+        ]
+        for k in arities:
+            params = ", ".join(f"O{i}: nn_tests::Flat" for i in range(k))
+            tys = ", ".join(f"O{i}" for i in range(k))
+            parts = ", ".join(f"self.{i}.bytes()" for i in range(k))
+            lines += [
+                f"impl<{params}> Outputs for ({tys}) {{",
+                "    fn parts(&self) -> Vec<&[u8]> {",
+                f"        vec![{parts}]",
+                "    }",
+                "}",
+                "",
+            ]
+        lines += [
+            "/// Checks a case with several outputs: `input.npy` against `output_<k>.npy`, one file per output.",
+            "fn check_outputs<I: nn_tests::Flat, O: Outputs>(name: &str, infer: impl Fn(&I) -> O) -> usize {",
+            '    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance").join(name);',
+            '    let input = nn_tests::Npy::load(&dir.join("input.npy"));',
+            "    let n = input.samples();",
+            "    let in_len = input.data.len() / n;",
+            "    let mut refs = Vec::new();",
+            "    for s in 0..n {",
+            "        let mut x = I::zeroed();",
+            '        assert_eq!(x.bytes().len(), in_len, "{name}: input size");',
+            "        x.bytes_mut().copy_from_slice(&input.data[s * in_len..(s + 1) * in_len]);",
+            "        let y = infer(&x);",
+            "        let parts = y.parts();",
+            "        if refs.is_empty() {",
+            "            refs = (0..parts.len())"
+            '.map(|k| nn_tests::Npy::load(&dir.join(format!("output_{k}.npy")))).collect();',
+            "        }",
+            "        for (k, (got, reference)) in parts.iter().zip(&refs).enumerate() {",
+            '            assert_eq!(reference.samples(), n, "{name}: output {k}: sample counts differ");',
+            "            let len = reference.data.len() / n;",
+            "            let want = &reference.data[s * len..(s + 1) * len];",
+            "            let diff = got.iter().zip(want).filter(|(a, b)| a != b).count();",
+            "            assert!(",
+            "                got.len() == len && diff == 0,",
+            '                "{name}: sample {s}, output {k} differs from TFLM in {diff} of {len} bytes"',
+            "            );",
+            "        }",
+            "    }",
+            "    n",
+            "}",
+            "",
+        ]
     for case, info in built:
         n = case.name
         if case.compile_error:
@@ -1657,7 +1931,10 @@ def rust_tests(built: list[tuple[Case, dict]]) -> str:
         if case.compile_error:
             continue
         lines += ["", f"/// {case.doc}", "#[test]", f"fn {n}() {{"]
-        if len(info["inputs"]) == 1:
+        if len(info["outputs"]) > 1:
+            assert len(info["inputs"]) == 1, n  # several outputs: one input only
+            body = [f'    assert_eq!(check_outputs("{n}", {n}::infer), {N_SAMPLES});']
+        elif len(info["inputs"]) == 1:
             body = [f'    assert_eq!(nn_tests::check_case("{n}", {n}::infer), {N_SAMPLES});']
         elif separate_inputs(info):
             body = [f'    assert_eq!(check_case2("{n}", {n}::infer), {N_SAMPLES});']
@@ -1713,8 +1990,13 @@ def build(suite_dir: str, rs_path: str, tflm_python: str, verbose: bool = True) 
             p = os.path.join(d, f".tflm_input{i}.npy")
             np.save(p, xi)
             paths.append(p)
-        jobs.append({"model": os.path.join(d, "model.tflite"), "inputs": paths,
-                     "output": os.path.join(d, "output.npy")})
+        job = {"model": os.path.join(d, "model.tflite"), "inputs": paths}
+        outs = output_files(info)
+        if len(outs) == 1:
+            job["output"] = os.path.join(d, outs[0])
+        else:
+            job["outputs"] = [os.path.join(d, o) for o in outs]
+        jobs.append(job)
         built.append((case, info))
         if verbose:
             print(f"built {case.name:40s} {' '.join(o['op'] for o in info['ops'])}", flush=True)
@@ -1737,15 +2019,19 @@ def build(suite_dir: str, rs_path: str, tflm_python: str, verbose: bool = True) 
     for case, info in built:
         d = os.path.join(suite_dir, case.name)
         files = {}
-        for fn in CASE_FILES_2 if separate_inputs(info) else CASE_FILES:
+        names = CASE_FILES_2 if separate_inputs(info) else CASE_FILES
+        if len(info["outputs"]) > 1:
+            names = tuple(n for n in names if n != "output.npy") + tuple(output_files(info))
+        for fn in names:
             with open(os.path.join(d, fn), "rb") as f:
                 b = f.read()
             files[fn] = {"bytes": len(b), "sha256": sha256_bytes(b)}
             total += len(b)
-        y = np.load(os.path.join(d, "output.npy"))
         want = case.out_dtype
-        if y.dtype != np.dtype(want) or list(y.shape[1:]) != info["outputs"][0]["shape"]:
-            raise SystemExit(f"{case.name}: TFLM output {y.dtype} {y.shape}")
+        for fn, t in zip(output_files(info), info["outputs"]):
+            y = np.load(os.path.join(d, fn))
+            if y.dtype != np.dtype(want) or list(y.shape[1:]) != t["shape"]:
+                raise SystemExit(f"{case.name}: TFLM {fn} {y.dtype} {y.shape}")
         entry = {"name": case.name, "doc": case.doc}
         if case.patch:
             entry["patched"] = case.patch_doc

@@ -34,7 +34,8 @@ ANCHOR = "## Verified models"
 # The README's order of the supported operators; anything else follows, sorted.
 ORDER = ["CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV", "FULLY_CONNECTED", "ADD", "SUB", "MUL", "MAXIMUM",
          "MINIMUM", "AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX", "LEAKY_RELU", "RELU", "RELU6", "PAD", "PADV2",
-         "STRIDED_SLICE", "RESHAPE", "SQUEEZE", "QUANTIZE", "DEQUANTIZE"]
+         "STRIDED_SLICE", "CONCATENATION", "PACK", "UNPACK", "SPLIT", "SPLIT_V", "SLICE", "TRANSPOSE", "MEAN",
+         "SUM", "RESHAPE", "SQUEEZE", "QUANTIZE", "DEQUANTIZE"]
 # Rows of one operator: int8 first, then the wider types, then float32.
 TYPE_ORDER = ["int8", "16x8", "int16", "int32", "float32"]
 ACT_ORDER = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1", "TANH", "SIGN_BIT", "SIGMOID"]
@@ -339,6 +340,67 @@ def _strided_slice(ops: list[dict]) -> str:
     ])
 
 
+def _list(v) -> str:
+    return "[" + ",".join(map(str, v)) + "]"
+
+
+def _concat(ops: list[dict]) -> str:
+    """CONCATENATION and PACK: input shapes -> output shape on an axis (as stored, negative kept)."""
+    rows = _sorted((tuple(tuple(s) for s in o["input_shapes"]), tuple(o["output_shape"]), o["axis"]) for o in ops)
+    same = _sorted(bool(o["same_quantization"]) for o in ops)
+    return _items([
+        ("", _join(f"{' + '.join(_shape(s) for s in ins)} → {_shape(y)} on axis {a}"
+                   for ins, y, a in sorted(rows, key=lambda r: (len(r[1]), r[2], r)))),
+        ("inputs", _nums(len(o["input_shapes"]) for o in ops)),
+        ("axes", _nums(o["axis"] for o in ops)),
+        ("", _join("inputs and output share one quantization" if q else "inputs and output quantized differently"
+                   for q in sorted(same, reverse=True))),
+    ])
+
+
+def _split(ops: list[dict]) -> str:
+    """UNPACK, SPLIT and SPLIT_V: input shape -> output shapes on an axis (SPLIT_V's size_splits)."""
+    rows = []
+    for o in ops:
+        outs = o.get("output_shapes", [o["output_shape"]])
+        sizes = f" sizes {_list(o['size_splits'])}" if "size_splits" in o else ""
+        parts = f"{len(outs)}× {_shape(outs[0])}" if len({tuple(s) for s in outs}) == 1 \
+            else " + ".join(_shape(s) for s in outs)
+        rows.append(f"{_shape(o['input_shapes'][0])}{sizes} on axis {o['axis']} → {parts}")
+    return _items([
+        ("", _join(_sorted(rows))),
+        ("outputs", _nums(len(o.get("output_shapes", [0])) for o in ops)),
+        ("axes", _nums(o["axis"] for o in ops)),
+    ])
+
+
+def _slice(ops: list[dict]) -> str:
+    rows = _sorted(f"{_shape(o['input_shapes'][0])} begin {_list(o['begin'])} size {_list(o['size'])} → "
+                   f"{_shape(o['output_shape'])}" for o in ops)
+    return _items([
+        ("", _join(rows)),
+        ("ranks", _nums(len(o["begin"]) for o in ops)),
+        ("", "size -1" if any(v == -1 for o in ops for v in o["size"]) else ""),
+    ])
+
+
+def _transpose(ops: list[dict]) -> str:
+    rows = _sorted(f"{_shape(o['input_shapes'][0])} perm {_list(o['perm'])} → {_shape(o['output_shape'])}"
+                   for o in ops)
+    return _items([("", _join(rows)), ("ranks", _nums(len(o["perm"]) for o in ops))])
+
+
+def _reduce(ops: list[dict]) -> str:
+    """MEAN and SUM: the reduced axes, keep_dims, input/output scale ratios."""
+    rows = _sorted(f"{_shape(o['input_shapes'][0])} axes {_list(o['axes'])} → {_shape(o['output_shape'])}"
+                   for o in ops)
+    return _items([
+        ("", _join(rows)),
+        ("keep_dims", _nums(bool(o["keep_dims"]) for o in ops)),
+        ("input/output scale ratio", _ratio_range([o["scale_ratio"] for o in ops if "scale_ratio" in o])),
+    ])
+
+
 def _pool(ops: list[dict]) -> str:
     pads, chans = set(), []
     for o in ops:
@@ -466,6 +528,16 @@ def table(manifest: dict) -> str:
             variants = _strided_slice(ops)
         elif name in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
             variants = _pool(ops)
+        elif name in ("CONCATENATION", "PACK"):
+            variants = _concat(ops)
+        elif name in ("UNPACK", "SPLIT", "SPLIT_V"):
+            variants = _split(ops)
+        elif name == "SLICE":
+            variants = _slice(ops)
+        elif name == "TRANSPOSE":
+            variants = _transpose(ops)
+        elif name in ("MEAN", "SUM"):
+            variants = _reduce(ops)
         elif name == "SOFTMAX":
             variants = _softmax(ops)
         elif name in ("RESHAPE", "SQUEEZE"):
