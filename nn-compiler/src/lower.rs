@@ -78,7 +78,9 @@ impl<'a> Cx<'_, 'a> {
 
     /// The tensor index of required input `i`.
     pub fn input(&self, op: &Op, i: usize) -> Result<usize, Diagnostic> {
-        op.inputs.get(i).copied().flatten().ok_or_else(|| self.err(op, format_args!("input {i} is missing")))
+        op.inputs.get(i).copied().flatten().ok_or_else(|| {
+            self.err(op, format_args!("input {i} is missing (the operator has {} inputs)", op.inputs.len()))
+        })
     }
 
     /// The tensor index of optional input `i`.
@@ -336,29 +338,14 @@ pub fn lower(graph: &Graph<'_>) -> Result<Program, Vec<Diagnostic>> {
                 ));
             }
         }
-        let result = match op.name.as_str() {
-            "CONV_2D" => ops::conv_2d::lower(&cx, op),
-            "DEPTHWISE_CONV_2D" => ops::depthwise_conv_2d::lower(&cx, op),
-            "FULLY_CONNECTED" => ops::fully_connected::lower(&cx, op),
-            "ADD" => ops::add::lower(&cx, op),
-            "SUB" => ops::sub::lower(&cx, op),
-            "MUL" => ops::mul::lower(&cx, op),
-            "MEAN" | "SUM" => ops::mean::lower(&cx, op),
-            "MAXIMUM" | "MINIMUM" => ops::maximum_minimum::lower(&cx, op),
-            "RELU" | "RELU6" => ops::relu::lower(&cx, op),
-            "LEAKY_RELU" => ops::leaky_relu::lower(&cx, op),
-            "PAD" | "PADV2" => ops::pad::lower(&cx, op),
-            "STRIDED_SLICE" => ops::strided_slice::lower(&cx, op),
-            "SLICE" | "TRANSPOSE" | "SPLIT" | "SPLIT_V" | "UNPACK" => ops::gather::lower(&cx, op),
-            "CONCATENATION" | "PACK" => ops::concatenation::lower(&cx, op),
-            "TRANSPOSE_CONV" => ops::transpose_conv::lower(&cx, op),
-            "AVERAGE_POOL_2D" => ops::average_pool_2d::lower(&cx, op),
-            "MAX_POOL_2D" => ops::max_pool_2d::lower(&cx, op),
-            "SOFTMAX" => ops::softmax::lower(&cx, op),
-            "RESHAPE" | "SQUEEZE" => ops::reshape::lower(&cx, op),
-            "QUANTIZE" => ops::quantize::lower(&cx, op),
-            "DEQUANTIZE" => ops::dequantize::lower(&cx, op),
-            _ if op.code == crate::tflite::BuiltinOperator::Custom as i32 => Err(cx.err(
+        // State (variable tensors, as in SVDF and LSTM) is not supported:
+        // such tensors bypass the execution-order rules above.
+        let reads_variable = op.inputs.iter().flatten().chain(&op.outputs).any(|&t| graph.tensors[t].is_variable);
+        let custom = op.code == crate::tflite::BuiltinOperator::Custom as i32;
+        let result = if reads_variable {
+            Err(cx.err(op, "uses a variable (state) tensor; stateful operators are not supported yet"))
+        } else if custom {
+            Err(cx.err(
                 op,
                 format_args!(
                     "custom operator `{}` is not supported: only TFLite builtin operators are. Supported operators: {}. \
@@ -366,17 +353,9 @@ pub fn lower(graph: &Graph<'_>) -> Result<Program, Vec<Diagnostic>> {
                     op.name,
                     SUPPORTED.join(", ")
                 ),
-            )),
-            _ => Err(cx.err(
-                op,
-                format_args!(
-                    "{} (builtin code {}) is not supported. Supported operators: {}. \
-                     Replace it in the model, or open an issue with the model attached",
-                    op.name,
-                    op.code,
-                    SUPPORTED.join(", ")
-                ),
-            )),
+            ))
+        } else {
+            lower_builtin(&cx, op)
         };
         for &o in &op.outputs {
             if produced[o] || graph.tensors[o].data.is_some() {
@@ -459,4 +438,41 @@ pub fn lower(graph: &Graph<'_>) -> Result<Program, Vec<Diagnostic>> {
         layers,
         constants,
     })
+}
+
+/// Dispatches a builtin operator to its lowering.
+fn lower_builtin(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
+    match op.name.as_str() {
+        "CONV_2D" => ops::conv_2d::lower(cx, op),
+        "DEPTHWISE_CONV_2D" => ops::depthwise_conv_2d::lower(cx, op),
+        "FULLY_CONNECTED" => ops::fully_connected::lower(cx, op),
+        "ADD" => ops::add::lower(cx, op),
+        "SUB" => ops::sub::lower(cx, op),
+        "MUL" => ops::mul::lower(cx, op),
+        "MEAN" | "SUM" => ops::mean::lower(cx, op),
+        "MAXIMUM" | "MINIMUM" => ops::maximum_minimum::lower(cx, op),
+        "RELU" | "RELU6" => ops::relu::lower(cx, op),
+        "LEAKY_RELU" => ops::leaky_relu::lower(cx, op),
+        "PAD" | "PADV2" => ops::pad::lower(cx, op),
+        "STRIDED_SLICE" => ops::strided_slice::lower(cx, op),
+        "SLICE" | "TRANSPOSE" | "SPLIT" | "SPLIT_V" | "UNPACK" => ops::gather::lower(cx, op),
+        "CONCATENATION" | "PACK" => ops::concatenation::lower(cx, op),
+        "TRANSPOSE_CONV" => ops::transpose_conv::lower(cx, op),
+        "AVERAGE_POOL_2D" => ops::average_pool_2d::lower(cx, op),
+        "MAX_POOL_2D" => ops::max_pool_2d::lower(cx, op),
+        "SOFTMAX" => ops::softmax::lower(cx, op),
+        "RESHAPE" | "SQUEEZE" => ops::reshape::lower(cx, op),
+        "QUANTIZE" => ops::quantize::lower(cx, op),
+        "DEQUANTIZE" => ops::dequantize::lower(cx, op),
+        _ => Err(cx.err(
+            op,
+            format_args!(
+                "{} (builtin code {}) is not supported. Supported operators: {}. \
+                     Replace it in the model, or open an issue with the model attached",
+                op.name,
+                op.code,
+                SUPPORTED.join(", ")
+            ),
+        )),
+    }
 }

@@ -182,9 +182,11 @@ impl Buffer {
 /// A greedy placement order.
 type Order = dyn Fn(&Buffer, &Buffer) -> std::cmp::Ordering;
 
-/// Search effort for the exact search, in placements tried; a count rather
-/// than a time keeps the plan deterministic.
-const SEARCH_BUDGET: usize = 200_000;
+/// Search effort for the exact search, in buffer comparisons (each
+/// placement compares against every placed buffer); a count rather than a
+/// time keeps the plan deterministic and bounds compile time for graphs
+/// with many activations.
+const SEARCH_WORK: usize = 50_000_000;
 
 /// Assigns offsets so that buffers alive at the same step never overlap
 /// (except as `pairs` allow), minimizing the arena size: the best of several
@@ -241,7 +243,7 @@ pub fn assign(buffers: &[Buffer], pairs: &[Pair]) -> (Vec<usize>, usize) {
             best_offsets: best_offsets.clone(),
             best_peak,
             bound,
-            budget: SEARCH_BUDGET,
+            budget: SEARCH_WORK / (n * n).max(1),
         };
         search.run(0, 0);
         best_offsets = search.best_offsets;

@@ -11,7 +11,14 @@ use crate::parse::{Activation, Op, Options};
 /// Checks and lowers one CONCATENATION or PACK.
 pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     if op.inputs.is_empty() || op.outputs.len() != 1 {
-        return Err(cx.err(op, "needs at least one input and exactly one output"));
+        return Err(cx.err(
+            op,
+            format_args!(
+                "has {} inputs and {} outputs; it needs at least one input and exactly one output",
+                op.inputs.len(),
+                op.outputs.len()
+            ),
+        ));
     }
     let y = op.outputs[0];
     let ty = cx.tensor(y);
@@ -35,10 +42,15 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     for i in 0..op.inputs.len() {
         let x = cx.input(op, i)?;
         let tx = cx.tensor(x);
-        if tx.dtype != ty.dtype || tx.scalar_quant() != ty.scalar_quant() {
-            return Err(
-                cx.err(op, format_args!("input {} must have the output's type and quantization", cx.describe(x)))
-            );
+        let per_channel = |t: &crate::parse::Tensor| t.quant.as_ref().is_some_and(|q| q.scale.len() > 1);
+        if tx.dtype != ty.dtype || tx.scalar_quant() != ty.scalar_quant() || per_channel(tx) || per_channel(ty) {
+            return Err(cx.err(
+                op,
+                format_args!(
+                    "input {} must have the output's type and per-tensor quantization (not per channel)",
+                    cx.describe(x)
+                ),
+            ));
         }
         // The input's shape in output coordinates.
         let mut window = tx.shape.clone();
@@ -48,7 +60,9 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         if window.len() != out_shape.len()
             || window.iter().zip(&out_shape).enumerate().any(|(d, (&w, &o))| d != a && w != o)
         {
-            return Err(cx.err(op, format_args!("input {:?} does not fit output {out_shape:?}", tx.shape)));
+            return Err(
+                cx.err(op, format_args!("input shape {:?} does not fit the output shape {out_shape:?}", tx.shape))
+            );
         }
         let rank = out_shape.len();
         let (mut start, mut count, mut st) = ([0usize; 6], [1usize; 6], [0usize; 6]);

@@ -75,7 +75,15 @@ fn gather_step(
     }
     let out_elems: usize = count.iter().product();
     if out_elems != cx.tensor(y).elements() {
-        return Err(cx.err(op, format_args!("output {} has the wrong size", cx.describe(y))));
+        return Err(cx.err(
+            op,
+            format_args!(
+                "output {} has shape {:?}, but the input shape {:?} gives {out_elems} elements",
+                cx.describe(y),
+                cx.tensor(y).shape,
+                tx.shape
+            ),
+        ));
     }
     Ok(Step {
         op_index: op.index,
@@ -98,8 +106,9 @@ fn same_type(cx: &Cx, op: &Op, x: usize, y: usize) -> Result<(), Diagnostic> {
             ),
         ));
     }
-    if tx.scalar_quant() != ty.scalar_quant() {
-        return Err(cx.err(op, "input and output quantization differ"));
+    let per_channel = |t: &crate::parse::Tensor| t.quant.as_ref().is_some_and(|q| q.scale.len() > 1);
+    if tx.scalar_quant() != ty.scalar_quant() || per_channel(tx) || per_channel(ty) {
+        return Err(cx.err(op, "input and output quantization differ or are per channel (scales must be per tensor)"));
     }
     if tx.data.is_some() {
         return Err(cx.err(op, "moves a constant; constant folding is not supported yet"));
@@ -146,7 +155,9 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
                 let dim = shape[d] as i64;
                 let len = if s == -1 { dim - b } else { s };
                 if b < 0 || len < 0 || b + len > dim {
-                    return Err(cx.err(op, format_args!("begin {begin:?} and size {size:?} exceed {shape:?}")));
+                    return Err(
+                        cx.err(op, format_args!("begin {begin:?} and size {size:?} exceed the input shape {shape:?}"))
+                    );
                 }
                 axes.push((d, b as usize, len as usize));
             }

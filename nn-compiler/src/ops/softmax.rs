@@ -16,6 +16,9 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     let Options::Softmax { beta } = op.options else {
         return Err(cx.err(op, "has no SoftmaxOptions"));
     };
+    if !(beta.is_finite() && beta > 0.0) {
+        return Err(cx.err(op, format_args!("beta is {beta}; it must be a positive number")));
+    }
     let (x, y) = (cx.input(op, 0)?, op.outputs[0]);
     let (in_shape, in_scale, _) = cx.int8_activation(op, x, "input")?;
     let (out_shape, out_scale, out_zp) = cx.int8_activation(op, y, "output")?;
