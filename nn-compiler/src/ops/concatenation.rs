@@ -73,9 +73,6 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
             st[slot] = out_strides[d];
         }
         at += window[a];
-        if tx.data.is_some() {
-            // Constant inputs are emitted as static data by the emitter.
-        }
         steps.push(Step {
             op_index: op.index,
             op_name: op.name.clone(),

@@ -54,9 +54,9 @@ fn gather_step(
         return Err(cx.err(op, "more than 6 dimensions are not supported"));
     }
     let (mut start, mut stride, mut count, mut st) = ([0isize; 6], [1isize; 6], [1usize; 6], [0usize; 6]);
-    // Fixed input axes contribute a constant offset, folded into the first
-    // walked axis's start (in elements of that axis would not be exact), so
-    // use an extra leading axis of count 1 instead.
+    // Fixed input axes (UNPACK's) contribute a constant element offset,
+    // applied through an extra leading axis of count 1 whose stride is that
+    // offset.
     let base: usize = fixed.iter().map(|&(a, i)| i * in_strides[a]).sum();
     for (k, &(a, s, c)) in walk.axes.iter().enumerate() {
         let slot = 6 - n + k;
