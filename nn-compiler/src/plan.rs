@@ -224,7 +224,7 @@ pub fn assign(buffers: &[Buffer], pairs: &[Pair]) -> (Vec<usize>, usize) {
         let mut offsets = vec![0; n];
         let mut peak = 0;
         for (k, &i) in idx.iter().enumerate() {
-            let off = space.candidates(&offsets, &idx[..k], i).into_iter().next().unwrap_or(0);
+            let off = space.lowest(&offsets, &idx[..k], i);
             offsets[i] = off;
             peak = peak.max(off + buffers[i].size);
         }
@@ -272,14 +272,38 @@ impl Space<'_> {
         })
     }
 
+    /// The lowest valid offset for buffer `i`: a sweep over the placed
+    /// buffers alive at the same time, sorted by offset (the general
+    /// candidate search only when an overlap pair involves `i`).
+    fn lowest(&self, offsets: &[usize], placed: &[usize], i: usize) -> usize {
+        if self.pairs.iter().any(|p| p.output == i || p.input == i) {
+            return self.candidates(offsets, placed, i).into_iter().next().unwrap_or(0);
+        }
+        let b = &self.buffers[i];
+        let mut busy: Vec<(usize, usize)> = placed
+            .iter()
+            .filter(|&&j| self.buffers[j].overlaps(b))
+            .map(|&j| (offsets[j], offsets[j] + self.buffers[j].size))
+            .collect();
+        busy.sort_unstable();
+        let mut off = 0;
+        for (start, end) in busy {
+            if off + b.size <= start {
+                break;
+            }
+            off = off.max(end);
+        }
+        off
+    }
+
     /// Valid offsets for buffer `i` beside the `placed` ones, lowest first.
     fn candidates(&self, offsets: &[usize], placed: &[usize], i: usize) -> Vec<usize> {
         let b = &self.buffers[i];
+        // Only buffers alive at the same time constrain `i`.
+        let live: Vec<usize> = placed.iter().copied().filter(|&j| self.buffers[j].overlaps(b)).collect();
         let mut cands = vec![0];
-        for &j in placed {
-            if self.buffers[j].overlaps(b) {
-                cands.push(offsets[j] + self.buffers[j].size);
-            }
+        for &j in &live {
+            cands.push(offsets[j] + self.buffers[j].size);
         }
         for p in self.pairs {
             if p.output == i && placed.contains(&p.input) {
@@ -293,7 +317,7 @@ impl Space<'_> {
         }
         cands.sort_unstable();
         cands.dedup();
-        cands.retain(|&off| placed.iter().all(|&j| self.compatible(i, off, j, offsets[j])));
+        cands.retain(|&off| live.iter().all(|&j| self.compatible(i, off, j, offsets[j])));
         cands
     }
 }

@@ -26,7 +26,7 @@ cargo fetch --manifest-path "$work/Cargo.toml" >/dev/null
 schema=$(find "${CARGO_HOME:-$HOME/.cargo}/registry/src" -path '*tract-tflite-0.23.9/schema/tflite.fbs' | head -n 1)
 echo "schema: $schema (sha256 $(sha256sum "$schema" | cut -d' ' -f1))"
 planus rust -o generated.rs "$schema"
-sed -i -e '/::serde::Serialize,/d' -e '/::serde::Deserialize,/d' \
+sed -i -E -e 's/,? *::serde::(Serialize|Deserialize),?//g' \
     -e "s#$schema#tflite.fbs#g" generated.rs
 rustfmt --edition 2021 generated.rs
 
