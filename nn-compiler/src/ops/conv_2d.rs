@@ -3,10 +3,9 @@
 
 use super::{bias, check_activation, conv_requant, nhwc};
 use crate::diag::Diagnostic;
-use crate::ir::{Kernel, Step, Window};
+use crate::ir::{Kernel, Step};
 use crate::lower::{Cx, Lowered};
 use crate::parse::{DType, Op, Options};
-use crate::quant::{out_size, pad_before};
 
 /// Checks and lowers one CONV_2D.
 pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
@@ -38,25 +37,9 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     if oc % groups != 0 {
         return Err(cx.err(op, format_args!("{oc} output channels cannot be split into {groups} groups")));
     }
-    let (sh, sw) = (cx.positive(op, stride.0, "stride_h")?, cx.positive(op, stride.1, "stride_w")?);
-    let (dh, dw) = (cx.positive(op, dilation.0, "dilation_h")?, cx.positive(op, dilation.1, "dilation_w")?);
-    let (eh, ew) = (out_size(padding, ih, kh, sh, dh), out_size(padding, iw, kw, sw, dw));
-    if (eh, ew) != (oh, ow) {
-        return Err(
-            cx.err(op, format_args!("the output is {oh}x{ow} but the padding, stride and dilation give {eh}x{ew}"))
-        );
-    }
+    let window = super::window(cx, op, padding, stride, dilation, n, (ih, iw, ic), (oh, ow, oc), (kh, kw))?;
     let filter = cx.const_i8(op, w, "filter")?;
     let scales = cx.weight_scales(op, w, oc, 0)?;
-    let window = Window {
-        batches: n,
-        input: (ih, iw, ic),
-        output: (oh, ow, oc),
-        kernel: (kh, kw),
-        stride: (sh, sw),
-        dilation: (dh, dw),
-        pad: (pad_before(ih, kh, sh, dh, oh), pad_before(iw, kw, sw, dw, ow)),
-    };
     if dtype == DType::I16 {
         // 16x8: int64 bias and accumulator, TFLM's 64-bit requantization.
         let bias = match cx.optional_input(op, 2) {

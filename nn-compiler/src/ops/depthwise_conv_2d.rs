@@ -3,10 +3,9 @@
 
 use super::{bias, check_activation, conv_requant, nhwc};
 use crate::diag::Diagnostic;
-use crate::ir::{Kernel, Step, Window};
+use crate::ir::{Kernel, Step};
 use crate::lower::{Cx, Lowered};
 use crate::parse::{Op, Options};
-use crate::quant::{out_size, pad_before};
 
 /// Checks and lowers one DEPTHWISE_CONV_2D.
 pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
@@ -32,14 +31,7 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
             ),
         ));
     }
-    let (sh, sw) = (cx.positive(op, stride.0, "stride_h")?, cx.positive(op, stride.1, "stride_w")?);
-    let (dh, dw) = (cx.positive(op, dilation.0, "dilation_h")?, cx.positive(op, dilation.1, "dilation_w")?);
-    let (eh, ew) = (out_size(padding, ih, kh, sh, dh), out_size(padding, iw, kw, sw, dw));
-    if (eh, ew) != (oh, ow) {
-        return Err(
-            cx.err(op, format_args!("the output is {oh}x{ow} but the padding, stride and dilation give {eh}x{ew}"))
-        );
-    }
+    let window = super::window(cx, op, padding, stride, dilation, n, (ih, iw, ic), (oh, ow, oc), (kh, kw))?;
     let filter = cx.const_i8(op, w, "filter")?;
     let scales = cx.weight_scales(op, w, oc, 3)?;
     let bias = bias(cx, op, 2, oc)?;
@@ -50,15 +42,6 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     }
     super::check_accumulator(cx, op, &sums, -in_zp, &bias)?;
     let requant = conv_requant(cx, op, in_scale, &scales, oc, (out_scale, out_zp), activation)?;
-    let window = Window {
-        batches: n,
-        input: (ih, iw, ic),
-        output: (oh, ow, oc),
-        kernel: (kh, kw),
-        stride: (sh, sw),
-        dilation: (dh, dw),
-        pad: (pad_before(ih, kh, sh, dh, oh), pad_before(iw, kw, sw, dw, ow)),
-    };
     Ok(Lowered::Step(Step {
         op_index: op.index,
         op_name: op.name.clone(),

@@ -175,3 +175,39 @@ pub(crate) fn broadcast(
     }
     Ok(Some(Broadcast { dims, a_strides: strides(&a), b_strides: strides(&b) }))
 }
+
+/// The geometry of a windowed operator (CONV_2D, DEPTHWISE_CONV_2D): checks
+/// strides and dilations, checks that padding, stride and dilation give the
+/// output size, and computes TFLM's padding.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn window(
+    cx: &Cx,
+    op: &Op,
+    padding: crate::parse::Padding,
+    stride: (i32, i32),
+    dilation: (i32, i32),
+    batches: usize,
+    input: (usize, usize, usize),
+    output: (usize, usize, usize),
+    kernel: (usize, usize),
+) -> Result<crate::ir::Window, Diagnostic> {
+    use crate::quant::{out_size, pad_before};
+    let (sh, sw) = (cx.positive(op, stride.0, "stride_h")?, cx.positive(op, stride.1, "stride_w")?);
+    let (dh, dw) = (cx.positive(op, dilation.0, "dilation_h")?, cx.positive(op, dilation.1, "dilation_w")?);
+    let ((ih, iw, _), (oh, ow, _), (kh, kw)) = (input, output, kernel);
+    let (eh, ew) = (out_size(padding, ih, kh, sh, dh), out_size(padding, iw, kw, sw, dw));
+    if (eh, ew) != (oh, ow) {
+        return Err(
+            cx.err(op, format_args!("the output is {oh}x{ow} but the padding, stride and dilation give {eh}x{ew}"))
+        );
+    }
+    Ok(crate::ir::Window {
+        batches,
+        input,
+        output,
+        kernel,
+        stride: (sh, sw),
+        dilation: (dh, dw),
+        pad: (pad_before(ih, kh, sh, dh, oh), pad_before(iw, kw, sw, dw, ow)),
+    })
+}
