@@ -410,6 +410,9 @@ impl Emitter<'_> {
                 }
             }
         }
+        if !step.state.is_empty() || !step.scratch.is_empty() {
+            return self.call_with_buffers(i, step, params, func);
+        }
         let out_loc = self.loc(step.output);
         let mut split_spans = Vec::new();
         let mut args = Vec::new();
@@ -453,6 +456,101 @@ impl Emitter<'_> {
             _ => return Err(internal(step, "the output has no writable storage")),
         };
         Ok(quote!({ #body }))
+    }
+
+    /// The statement block of a step with state or scratch buffers: every
+    /// mutable arena view (output, state, scratch) comes from one
+    /// [`split_many`](nn_runtime::arena::split_many) call.
+    fn call_with_buffers(
+        &mut self,
+        i: usize,
+        step: &Step,
+        params: TokenStream,
+        func: TokenStream,
+    ) -> Result<TokenStream, Diagnostic> {
+        // Mutable arena spans with the argument each one becomes.
+        let mut muts: Vec<(usize, usize, TokenStream)> = Vec::new();
+        let out_arg = match self.loc(step.output) {
+            Some(Loc::Output(k)) => {
+                let v = format_ident!("out{}", k);
+                quote!(&mut *#v)
+            }
+            Some(Loc::Arena { offset, len }) => {
+                muts.push((offset, len, self.arena_cast(step, step.output, true)?));
+                TokenStream::new()
+            }
+            _ => return Err(internal(step, "the output has no writable storage")),
+        };
+        for &t in &step.state {
+            let Some(Loc::Arena { offset, len }) = self.loc(t) else {
+                return Err(internal(step, "a state tensor is not in the arena"));
+            };
+            muts.push((offset, len, self.arena_cast(step, t, true)?));
+        }
+        let spans = self.plan.scratch.get(i).map(Vec::as_slice).unwrap_or_default();
+        if spans.len() != step.scratch.len() {
+            return Err(internal(step, "the scratch buffers were not planned"));
+        }
+        for (&(offset, len), &(dtype, _)) in spans.iter().zip(&step.scratch) {
+            let cast = arena_cast(dtype, true).ok_or_else(|| internal(step, "unsupported scratch type"))?;
+            muts.push((offset, len, cast));
+        }
+        // Arguments in kernel order: output, state, scratch; spans sorted
+        // by offset for the split.
+        let mut order: Vec<usize> = (0..muts.len()).collect();
+        order.sort_by_key(|&j| muts[j].0);
+        if order.windows(2).any(|w| muts[w[0]].0 + muts[w[0]].1 > muts[w[1]].0) {
+            return Err(internal(step, "the plan overlaps two buffers written by one step"));
+        }
+        let mut_spans: Vec<TokenStream> = order
+            .iter()
+            .map(|&j| {
+                let (o, l) = (muts[j].0, muts[j].1);
+                quote!((#o, #l))
+            })
+            .collect();
+        let mut_names: Vec<Ident> = order.iter().map(|&j| format_ident!("m{}", j)).collect();
+        let mut in_spans = Vec::new();
+        let mut args = Vec::new();
+        for &t in &step.inputs {
+            let arg = match self.loc(t) {
+                Some(Loc::Input(k)) => {
+                    let v = format_ident!("in{}", k);
+                    quote!(#v)
+                }
+                Some(Loc::Output(k)) => {
+                    let v = format_ident!("out{}", k);
+                    quote!(&*#v)
+                }
+                Some(Loc::Arena { offset, len }) => {
+                    if muts.iter().any(|m| offset < m.0 + m.1 && m.0 < offset + len) {
+                        return Err(internal(step, "the plan overlaps an input with a written buffer"));
+                    }
+                    let cast = self.arena_cast(step, t, false)?;
+                    let v = format_ident!("a{}", in_spans.len());
+                    in_spans.push(quote!((#offset, #len)));
+                    quote!(#cast(#v))
+                }
+                None => self.constant(step, t)?,
+            };
+            args.push(arg);
+        }
+        let in_names: Vec<Ident> = (0..in_spans.len()).map(|j| format_ident!("a{}", j)).collect();
+        let mut call_args = args;
+        if !out_arg.is_empty() {
+            call_args.push(out_arg);
+        }
+        // The output when it is the caller's array, then the arena views in
+        // kernel order (the output first when it is in the arena).
+        for (j, (_, _, cast)) in muts.iter().enumerate() {
+            let v = format_ident!("m{}", j);
+            call_args.push(quote!(#cast(#v)));
+        }
+        Ok(quote!({
+            let ([#(#in_names),*], [#(#mut_names),*]) =
+                ::nn_runtime::arena::split_many(arena, [#(#in_spans),*], [#(#mut_spans),*]);
+            #func(#params, #(#call_args),*);
+        }))
     }
 
     /// A constant operand as a typed slice of a static.
@@ -544,6 +642,7 @@ pub fn stub(p: &Program, opts: &EmitOptions) -> Option<TokenStream> {
         optimal: true,
         life: Vec::new(),
         final_copies: Vec::new(),
+        scratch: Vec::new(),
     };
     emit_module(p, &plan, opts, true).ok()
 }
@@ -700,6 +799,41 @@ fn emit_module(p: &Program, plan: &Plan, opts: &EmitOptions, stub: bool) -> Resu
         doc.push_str(&crate::report::table(p, plan));
     }
     let arena_uses = if plan.arena_bytes == 0 { quote!(let _ = arena;) } else { quote!() };
+    // Variable tensors start, and reset to, what TFLM's reset writes: the
+    // zero point in every byte of an int8 tensor, zero otherwise.
+    let mut state_bytes = 0usize;
+    let mut state_fill = Vec::new();
+    let mut state_reset = Vec::new();
+    for &t in &p.state {
+        let (Some(Loc::Arena { offset, len }), Some(v)) = (e.loc(t), p.values[t].as_ref()) else { continue };
+        state_bytes += len;
+        let byte = match (v.dtype, v.quant) {
+            (DType::I8, Some((_, zp))) => zp as i8 as u8,
+            _ => 0,
+        };
+        if byte != 0 {
+            let end = offset + len;
+            state_fill.push(quote!({
+                let mut i = #offset;
+                while i < #end {
+                    bytes[i] = #byte;
+                    i += 1;
+                }
+            }));
+        }
+        state_reset.push(quote!(self.0[#offset..#offset + #len].fill(#byte);));
+    }
+    let state_doc = if p.state.is_empty() {
+        "The model has no state.".to_string()
+    } else {
+        format!(
+            "The model keeps {state_bytes} bytes of state (variable tensors) in the arena: `infer_in` calls on one \
+             arena carry it from one inference to the next, as TFLM does; `infer` starts from the reset state."
+        )
+    };
+    let state_lit = lit(state_bytes);
+    let reset_doc =
+        format!("Resets the model's state to its initial value, as TFLM's `ResetVariableTensors` does. {state_doc}");
 
     Ok(quote! {
         #[doc = #doc]
@@ -722,10 +856,21 @@ fn emit_module(p: &Program, plan: &Plan, opts: &EmitOptions, stub: bool) -> Resu
             #[repr(C, align(16))]
             pub struct Arena([u8; ARENA_BYTES]);
 
+            /// Bytes of the arena holding the model's state (variable
+            /// tensors); 0 for a stateless model.
+            pub const STATE_BYTES: usize = #state_lit;
+
             impl Arena {
-                /// A zeroed arena.
+                /// A new arena, its state (if any) reset.
                 pub const fn new() -> Self {
-                    Arena([0; ARENA_BYTES])
+                    let mut bytes = [0; ARENA_BYTES];
+                    #(#state_fill)*
+                    Arena(bytes)
+                }
+
+                #[doc = #reset_doc]
+                pub fn reset(&mut self) {
+                    #(#state_reset)*
                 }
             }
 
@@ -735,7 +880,8 @@ fn emit_module(p: &Program, plan: &Plan, opts: &EmitOptions, stub: bool) -> Resu
                 }
             }
 
-            /// Runs the model with its arena on the stack.
+            /// Runs the model with a new arena on the stack (its state, if
+            /// any, reset).
             pub fn infer(#(#in_params),*) -> #ret {
                 let mut arena = Arena::new();
                 #(#out_decls)*
@@ -743,7 +889,8 @@ fn emit_module(p: &Program, plan: &Plan, opts: &EmitOptions, stub: bool) -> Resu
                 #ret_val
             }
 
-            /// Runs the model in a caller-owned arena.
+            /// Runs the model in a caller-owned arena (which carries the
+            /// model's state, if any, from one call to the next).
             pub fn infer_in(arena: &mut Arena, #(#in_params,)* #(#out_params),*) {
                 let arena: &mut [u8] = &mut arena.0;
                 #arena_uses

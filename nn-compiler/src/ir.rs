@@ -394,6 +394,13 @@ pub struct Step {
     pub inputs: Vec<usize>,
     /// Activation tensor written.
     pub output: usize,
+    /// Variable (state) tensors the kernel reads and updates in place,
+    /// passed as mutable slices after the output. They keep their values
+    /// across inferences in one arena, as TFLM's variable tensors do.
+    pub state: Vec<usize>,
+    /// Step-local scratch buffers (element type, element count), planned in
+    /// the arena and passed as mutable slices after the state.
+    pub scratch: Vec<(DType, usize)>,
 }
 
 /// An activation tensor of the lowered program.
@@ -430,6 +437,8 @@ pub struct Program {
     pub inputs: Vec<usize>,
     /// Graph outputs.
     pub outputs: Vec<usize>,
+    /// Variable (state) tensors, in order of first use.
+    pub state: Vec<usize>,
     /// TFLite operators per step, for documentation: (index, name, output shape).
     pub layers: Vec<(usize, String, Vec<usize>)>,
     /// Constant tensors read by steps as operands (e.g. the constant of

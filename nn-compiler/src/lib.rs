@@ -38,6 +38,7 @@ pub fn stub(bytes: &[u8], opts: &EmitOptions) -> Option<proc_macro2::TokenStream
         alias: (0..graph.tensors.len()).collect(),
         inputs: graph.inputs.clone(),
         outputs: graph.outputs.clone(),
+        state: Vec::new(),
         layers: Vec::new(),
         constants: Vec::new(),
     };

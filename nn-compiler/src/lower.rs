@@ -338,12 +338,12 @@ pub fn lower(graph: &Graph<'_>) -> Result<Program, Vec<Diagnostic>> {
                 ));
             }
         }
-        // State (variable tensors, as in SVDF and LSTM) is not supported:
-        // such tensors bypass the execution-order rules above.
-        let reads_variable = op.inputs.iter().flatten().chain(&op.outputs).any(|&t| graph.tensors[t].is_variable);
+        // Variable (state) tensors are updated in place by the stateful
+        // operator that reads them; no operator may write one as its output.
+        let writes_variable = op.outputs.iter().any(|&t| graph.tensors[t].is_variable);
         let custom = op.code == crate::tflite::BuiltinOperator::Custom as i32;
-        let result = if reads_variable {
-            Err(cx.err(op, "uses a variable (state) tensor; stateful operators are not supported yet"))
+        let result = if writes_variable {
+            Err(cx.err(op, "writes a variable (state) tensor as its output; only stateful operators update state"))
         } else if custom {
             Err(cx.err(
                 op,
@@ -363,6 +363,27 @@ pub fn lower(graph: &Graph<'_>) -> Result<Program, Vec<Diagnostic>> {
             }
             produced[o] = true;
         }
+        // A variable tensor is meaningful only to the stateful operator that
+        // updates it; any other reader would always see its reset value.
+        let result = result.and_then(|lowered| {
+            let steps: &[Step] = match &lowered {
+                Lowered::Step(s) => std::slice::from_ref(s),
+                Lowered::Steps(list) => list,
+                Lowered::Alias { .. } => &[],
+            };
+            let state: Vec<usize> = steps.iter().flat_map(|s| s.state.iter().copied()).collect();
+            match op.inputs.iter().flatten().find(|&&t| graph.tensors[t].is_variable && !state.contains(&t)) {
+                Some(&t) => Err(cx.err(
+                    op,
+                    format_args!(
+                        "reads the variable (state) tensor {}, which only stateful operators (SVDF, \
+                         UNIDIRECTIONAL_SEQUENCE_LSTM) may use",
+                        cx.describe(t)
+                    ),
+                )),
+                None => Ok(lowered),
+            }
+        });
         match result {
             Ok(Lowered::Step(step)) => {
                 layers.push((op.index, op.name.clone(), graph.tensors[step.output].shape.clone()));
@@ -384,6 +405,12 @@ pub fn lower(graph: &Graph<'_>) -> Result<Program, Vec<Diagnostic>> {
 
     for &t in graph.inputs.iter().chain(&graph.outputs) {
         let tensor = &graph.tensors[t];
+        if tensor.is_variable {
+            diags.push(Diagnostic::model(format!(
+                "graph input or output {} (`{}`) is a variable (state) tensor; it must be an activation",
+                t, tensor.name
+            )));
+        }
         if tensor.data.is_some() {
             diags.push(Diagnostic::model(format!(
                 "graph input or output {} (`{}`) is a constant; it must be an activation",
@@ -418,6 +445,28 @@ pub fn lower(graph: &Graph<'_>) -> Result<Program, Vec<Diagnostic>> {
             })
         })
         .collect();
+    // Variable tensors read by any step, in order of first use. TFLM
+    // ignores a variable tensor's buffer (it resets the memory instead), but
+    // a variable with data is ambiguous, so it is rejected.
+    let mut state: Vec<usize> = Vec::new();
+    for s in &steps {
+        for &t in s.inputs.iter().chain(&s.state) {
+            let tensor = &graph.tensors[t];
+            if tensor.is_variable && !state.contains(&t) {
+                state.push(t);
+                if tensor.data.is_some() {
+                    diags.push(Diagnostic::model(format!(
+                        "variable (state) tensor {} (`{}`) has initial data; TFLM would ignore it and start from \
+                         zero, so remove the data from the model",
+                        t, tensor.name
+                    )));
+                }
+            }
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags.0);
+    }
     let mut constants: Vec<(usize, DType, Vec<u8>)> = Vec::new();
     for s in &steps {
         for &t in &s.inputs {
@@ -435,6 +484,7 @@ pub fn lower(graph: &Graph<'_>) -> Result<Program, Vec<Diagnostic>> {
         alias,
         inputs: graph.inputs.clone(),
         outputs: graph.outputs.clone(),
+        state,
         layers,
         constants,
     })

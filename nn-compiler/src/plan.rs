@@ -42,6 +42,9 @@ pub struct Plan {
     /// Graph outputs that must be copied from their storage at the end:
     /// `(output index, tensor)`.
     pub final_copies: Vec<(usize, usize)>,
+    /// Scratch buffers of every step, `(offset, len)` in the arena, in the
+    /// order of the step's `scratch` list.
+    pub scratch: Vec<Vec<(usize, usize)>>,
 }
 
 /// Alignment of every arena buffer, enough for any element type and for
@@ -74,7 +77,7 @@ pub fn plan(p: &Program) -> Plan {
     let mut first = vec![usize::MAX; n];
     let mut last = vec![0usize; n];
     for (i, s) in p.steps.iter().enumerate() {
-        for &t in s.inputs.iter().chain(std::iter::once(&s.output)) {
+        for &t in s.inputs.iter().chain(std::iter::once(&s.output)).chain(&s.state) {
             let r = root(t);
             first[r] = first[r].min(i);
             last[r] = last[r].max(i);
@@ -83,10 +86,17 @@ pub fn plan(p: &Program) -> Plan {
     for &(_, t) in &final_copies {
         last[root(t)] = steps;
     }
+    // State persists across inferences: it is live at every step, so no
+    // other buffer ever shares its memory.
+    for &t in &p.state {
+        let r = root(t);
+        first[r] = 0;
+        last[r] = steps;
+    }
     let roots: Vec<usize> = (0..n)
         .filter(|&r| root(r) == r && loc[r].is_none() && first[r] != usize::MAX && p.values[r].is_some())
         .collect();
-    let buffers: Vec<Buffer> = roots
+    let mut buffers: Vec<Buffer> = roots
         .iter()
         .map(|&r| Buffer {
             size: p.values[r].as_ref().map_or(0, |v| v.bytes()).next_multiple_of(ALIGN),
@@ -94,6 +104,15 @@ pub fn plan(p: &Program) -> Plan {
             last: last[r],
         })
         .collect();
+    // Scratch buffers live during their step only.
+    let mut scratch_len = Vec::new();
+    for (i, s) in p.steps.iter().enumerate() {
+        for &(dtype, count) in &s.scratch {
+            let len = count * dtype.size();
+            scratch_len.push((i, len));
+            buffers.push(Buffer { size: len.next_multiple_of(ALIGN), first: i, last: i });
+        }
+    }
     // Pointwise convolutions may write over the input they consume (see
     // `pointwise_gap`).
     let index_of = |t: usize| roots.iter().position(|&r| r == root(t));
@@ -106,18 +125,23 @@ pub fn plan(p: &Program) -> Plan {
         }
     }
     let (offsets, arena_bytes) = assign(&buffers, &pairs);
-    for ((&r, b), off) in roots.iter().zip(&buffers).zip(offsets) {
+    for ((&r, b), &off) in roots.iter().zip(&buffers).zip(&offsets) {
         let len = p.values[r].as_ref().map_or(0, |v| v.bytes());
         debug_assert!(len <= b.size);
         loc[r] = Some(Loc::Arena { offset: off, len });
     }
+    let mut scratch = vec![Vec::new(); steps];
+    for (&(i, len), &off) in scratch_len.iter().zip(&offsets[roots.len()..]) {
+        scratch[i].push((off, len));
+    }
     let lower_bound = (0..=steps)
         .map(|i| {
-            roots
+            let tensors = roots
                 .iter()
                 .filter(|&&r| first[r] <= i && i <= last[r])
                 .map(|&r| p.values[r].as_ref().map_or(0, |v| v.bytes()))
-                .sum::<usize>()
+                .sum::<usize>();
+            tensors + scratch_len.iter().filter(|s| s.0 == i).map(|s| s.1).sum::<usize>()
         })
         .max()
         .unwrap_or(0);
@@ -126,7 +150,7 @@ pub fn plan(p: &Program) -> Plan {
         life[r] = Some((first[r], last[r]));
     }
     let optimal = arena_bytes <= lower_bound.next_multiple_of(ALIGN);
-    Plan { loc, arena_bytes, lower_bound, final_copies, optimal, life }
+    Plan { loc, arena_bytes, lower_bound, final_copies, optimal, life, scratch }
 }
 
 /// For a convolution whose output may share memory with its input (1×1,

@@ -5,7 +5,8 @@ use crate::ir::Program;
 use crate::plan::{Loc, Plan};
 use std::fmt::Write;
 
-/// One row of the plan: a kernel call and the arena tensors alive during it.
+/// One row of the plan: a kernel call and the arena tensors (and the
+/// call's scratch buffers) alive during it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Row {
     /// Operator index in the model.
@@ -36,6 +37,9 @@ pub fn rows(p: &Program, plan: &Plan) -> Vec<Row> {
                     _ => None,
                 })
                 .collect();
+            for (k, &(offset, len)) in plan.scratch.get(i).into_iter().flatten().enumerate() {
+                live.push((format!("scratch {k}"), offset, len));
+            }
             live.sort_by_key(|l| l.1);
             let live_bytes = live.iter().map(|l| l.2).sum();
             Row { op_index: s.op_index, op_name: s.op_name.clone(), live, live_bytes }

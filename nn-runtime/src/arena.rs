@@ -30,6 +30,52 @@ pub fn split<const N: usize>(arena: &mut [u8], inputs: [Span; N], output: Span) 
     (views, out)
 }
 
+/// Splits `arena` into `N` shared input views and `M` mutable views (a
+/// layer's output, state and scratch buffers).
+///
+/// The mutable spans must be sorted by offset and disjoint, and every input
+/// span must lie within a gap between them (the planner guarantees both).
+/// A span that breaks these rules yields an empty view rather than a panic
+/// or an aliased borrow.
+#[inline(always)]
+pub fn split_many<const N: usize, const M: usize>(
+    arena: &mut [u8],
+    inputs: [Span; N],
+    outputs: [Span; M],
+) -> ([&[u8]; N], [&mut [u8]; M]) {
+    let mut outs: [&mut [u8]; M] = core::array::from_fn(|_| <&mut [u8]>::default());
+    // The gap before each mutable span, with its start offset; the tail
+    // after the last one is kept apart (stable Rust has no `[_; M + 1]`).
+    let mut gaps: [(usize, &[u8]); M] = core::array::from_fn(|_| (0, <&[u8]>::default()));
+    let mut rest: &mut [u8] = arena;
+    let mut base = 0;
+    for (k, &(offset, len)) in outputs.iter().enumerate() {
+        let Some(gap_len) = offset.checked_sub(base).filter(|&g| g.saturating_add(len) <= rest.len()) else {
+            break;
+        };
+        let (gap, tail) = core::mem::take(&mut rest).split_at_mut(gap_len);
+        let (out, tail) = tail.split_at_mut(len);
+        gaps[k] = (base, gap);
+        outs[k] = out;
+        rest = tail;
+        base = offset + len;
+    }
+    let tail: &[u8] = rest;
+    let views = inputs.map(|(offset, len)| {
+        let within = |start: usize, gap: &'_ [u8]| offset >= start && offset + len <= start + gap.len();
+        if within(base, tail) {
+            return &tail[offset - base..offset - base + len];
+        }
+        for &(start, gap) in &gaps {
+            if within(start, gap) {
+                return &gap[offset - start..offset - start + len];
+            }
+        }
+        &[]
+    });
+    (views, outs)
+}
+
 /// Reinterprets bytes as `i8` (same size and alignment).
 #[inline(always)]
 pub const fn i8s(bytes: &[u8]) -> &[i8] {
@@ -102,6 +148,25 @@ mod tests {
         assert_eq!(y, &[6, 7]);
         out.copy_from_slice(&[9, 9, 9, 9]);
         assert_eq!(a, [0, 1, 9, 9, 9, 9, 6, 7]);
+    }
+
+    #[test]
+    fn split_many_gaps_and_tail() {
+        let mut a: [u8; 12] = core::array::from_fn(|i| i as u8);
+        let ([x, y, z], [o, s]) = split_many(&mut a, [(0, 2), (5, 2), (10, 2)], [(2, 3), (7, 3)]);
+        assert_eq!((x, y, z), (&[0, 1][..], &[5, 6][..], &[10, 11][..]));
+        o.fill(0xaa);
+        s.fill(0xbb);
+        assert_eq!(a, [0, 1, 0xaa, 0xaa, 0xaa, 5, 6, 0xbb, 0xbb, 0xbb, 10, 11]);
+    }
+
+    #[test]
+    fn split_many_rejects_bad_spans() {
+        let mut a = [0u8; 8];
+        // Unsorted mutable spans and an input overlapping one: empty views.
+        let ([x], [o, s]) = split_many(&mut a, [(1, 4)], [(4, 2), (0, 2)]);
+        assert!(x.is_empty() && s.is_empty());
+        assert_eq!(o.len(), 2);
     }
 
     #[test]

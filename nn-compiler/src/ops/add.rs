@@ -56,6 +56,8 @@ pub(crate) fn lower_arithmetic(cx: &Cx, op: &Op, sub: bool, activation: Activati
     let (qmin, qmax) = if dtype == DType::I16 { (-32768, 32767) } else { (-128, 127) };
     let act = activation_range(activation, y_scale, y_zp, qmin, qmax);
     Ok(Lowered::Step(Step {
+        state: Vec::new(),
+        scratch: Vec::new(),
         op_index: op.index,
         op_name: op.name.clone(),
         kernel: Kernel::Arithmetic {

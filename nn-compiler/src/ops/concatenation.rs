@@ -74,6 +74,8 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         }
         at += window[a];
         steps.push(Step {
+            state: Vec::new(),
+            scratch: Vec::new(),
             op_index: op.index,
             op_name: op.name.clone(),
             kernel: Kernel::CopyWindow { dtype: ty.dtype, start, count, out_strides: st },

@@ -57,6 +57,8 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
             return Err(cx.err(op, "a requantization shift exceeds TFLM's 16x8 range"));
         }
         return Ok(Lowered::Step(Step {
+            state: Vec::new(),
+            scratch: Vec::new(),
             op_index: op.index,
             op_name: op.name.clone(),
             kernel: Kernel::Conv2d16x8 { window, filter_in_c: fic, filter, bias, requant },
@@ -68,6 +70,8 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     super::check_accumulator(cx, op, &super::abs_sums_rows(&filter, oc), -in_zp, &bias)?;
     let requant = conv_requant(cx, op, in_scale, &scales, oc, (out_scale, out_zp), activation)?;
     Ok(Lowered::Step(Step {
+        state: Vec::new(),
+        scratch: Vec::new(),
         op_index: op.index,
         op_name: op.name.clone(),
         kernel: Kernel::Conv2d { window, filter_in_c: fic, input_offset: -in_zp, filter, bias, requant },

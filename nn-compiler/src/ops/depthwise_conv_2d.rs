@@ -43,6 +43,8 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     super::check_accumulator(cx, op, &sums, -in_zp, &bias)?;
     let requant = conv_requant(cx, op, in_scale, &scales, oc, (out_scale, out_zp), activation)?;
     Ok(Lowered::Step(Step {
+        state: Vec::new(),
+        scratch: Vec::new(),
         op_index: op.index,
         op_name: op.name.clone(),
         kernel: Kernel::DepthwiseConv2d {

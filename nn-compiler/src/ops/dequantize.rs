@@ -25,6 +25,8 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     }
     let (_, scale, zero_point) = cx.int8_activation(op, x, "input")?;
     Ok(Lowered::Step(Step {
+        state: Vec::new(),
+        scratch: Vec::new(),
         op_index: op.index,
         op_name: op.name.clone(),
         kernel: Kernel::Dequantize { scale, zero_point },

@@ -59,6 +59,8 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     }
     let (act_min, act_max) = activation_range(activation, out_scale, out_zp, -128, 127);
     Ok(Lowered::Step(Step {
+        state: Vec::new(),
+        scratch: Vec::new(),
         op_index: op.index,
         op_name: op.name.clone(),
         kernel: Kernel::FullyConnected {
@@ -115,6 +117,8 @@ fn lower_f32(cx: &Cx, op: &Op, activation: Activation) -> Result<Lowered, Diagno
         _ => (f32::MIN, f32::MAX),
     };
     Ok(Lowered::Step(Step {
+        state: Vec::new(),
+        scratch: Vec::new(),
         op_index: op.index,
         op_name: op.name.clone(),
         kernel: Kernel::FullyConnectedF32 { batches: in_elems / depth, depth, out_c, filter, bias, act },

@@ -86,6 +86,8 @@ fn gather_step(
         ));
     }
     Ok(Step {
+        state: Vec::new(),
+        scratch: Vec::new(),
         op_index: op.index,
         op_name: op.name.clone(),
         kernel: Kernel::StridedSlice { dtype: tx.dtype, start, stride, count, in_strides: st },

@@ -50,6 +50,8 @@ pub(crate) fn pool(cx: &Cx, op: &Op) -> Result<(Window, (i32, i32), Step), Diagn
     };
     let act = activation_range(activation, out_scale, out_zp, -128, 127);
     let step = Step {
+        state: Vec::new(),
+        scratch: Vec::new(),
         op_index: op.index,
         op_name: op.name.clone(),
         kernel: Kernel::MaxPool2d { window: window.clone(), act },

@@ -20,6 +20,8 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     }
     let broadcast = broadcast(cx, op, &a_shape, &b_shape, &y_shape)?;
     Ok(Lowered::Step(Step {
+        state: Vec::new(),
+        scratch: Vec::new(),
         op_index: op.index,
         op_name: op.name.clone(),
         kernel: Kernel::MaximumMinimum { maximum: op.name == "MAXIMUM", dtype, broadcast },

@@ -56,6 +56,8 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         s -= k;
     }
     Ok(Lowered::Step(Step {
+        state: Vec::new(),
+        scratch: Vec::new(),
         op_index: op.index,
         op_name: op.name.clone(),
         kernel: Kernel::Mean {

@@ -31,6 +31,8 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     let (qmin, qmax) = if dtype == DType::I16 { (-32768, 32767) } else { (-128, 127) };
     let act = activation_range(activation, y_scale, y_zp, qmin, qmax);
     Ok(Lowered::Step(Step {
+        state: Vec::new(),
+        scratch: Vec::new(),
         op_index: op.index,
         op_name: op.name.clone(),
         kernel: Kernel::Mul { dtype, input_offsets: (-a_zp, -b_zp), output_offset: y_zp, multiplier, act, broadcast },

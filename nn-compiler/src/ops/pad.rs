@@ -51,6 +51,8 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         out_dims[k] = y_shape[d];
     }
     Ok(Lowered::Step(Step {
+        state: Vec::new(),
+        scratch: Vec::new(),
         op_index: op.index,
         op_name: op.name.clone(),
         kernel: Kernel::Pad { dtype, in_dims, before, out_dims, value },

@@ -37,5 +37,13 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
             ))
         }
     };
-    Ok(Lowered::Step(Step { op_index: op.index, op_name: op.name.clone(), kernel, inputs: vec![x], output: y }))
+    Ok(Lowered::Step(Step {
+        state: Vec::new(),
+        scratch: Vec::new(),
+        op_index: op.index,
+        op_name: op.name.clone(),
+        kernel,
+        inputs: vec![x],
+        output: y,
+    }))
 }

@@ -27,5 +27,13 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         let multiplier = super::multiplier(cx, op, (x_scale / y_scale) as f64, "output")?;
         Kernel::Relu { dtype, input_offset: x_zp, output_offset: y_zp, multiplier, act: (qmin.max(y_zp), qmax) }
     };
-    Ok(Lowered::Step(Step { op_index: op.index, op_name: op.name.clone(), kernel, inputs: vec![x], output: y }))
+    Ok(Lowered::Step(Step {
+        state: Vec::new(),
+        scratch: Vec::new(),
+        op_index: op.index,
+        op_name: op.name.clone(),
+        kernel,
+        inputs: vec![x],
+        output: y,
+    }))
 }

@@ -49,6 +49,8 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     let depth = *in_shape.last().unwrap_or(&1);
     let rows = in_shape.iter().product::<usize>().checked_div(depth).unwrap_or(0);
     Ok(Lowered::Step(Step {
+        state: Vec::new(),
+        scratch: Vec::new(),
         op_index: op.index,
         op_name: op.name.clone(),
         kernel: Kernel::Softmax { rows, depth, input_multiplier, input_left_shift, diff_min: -(radius as i32) },

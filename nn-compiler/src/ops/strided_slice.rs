@@ -104,6 +104,8 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         ));
     }
     Ok(Lowered::Step(Step {
+        state: Vec::new(),
+        scratch: Vec::new(),
         op_index: op.index,
         op_name: op.name.clone(),
         kernel: Kernel::StridedSlice { dtype, start: start_v, stride: stride_v, count: count_v, in_strides },

@@ -78,6 +78,8 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         pad: (pad_before(oh, kh, sh, 1, ih), pad_before(ow, kw, sw, 1, iw)),
     };
     Ok(Lowered::Step(Step {
+        state: Vec::new(),
+        scratch: Vec::new(),
         op_index: op.index,
         op_name: op.name.clone(),
         kernel: Kernel::TransposeConv { dtype, window, input_offset: -in_zp, filter, bias, requant },
