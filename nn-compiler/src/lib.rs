@@ -17,6 +17,7 @@ pub mod plan;
 pub mod quant;
 pub mod report;
 pub mod tflite;
+pub mod versions;
 
 pub use diag::Diagnostic;
 pub use emit::EmitOptions;

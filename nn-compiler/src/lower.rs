@@ -490,31 +490,46 @@ pub fn lower(graph: &Graph<'_>) -> Result<Program, Vec<Diagnostic>> {
     })
 }
 
-/// Dispatches a builtin operator to its lowering.
+/// The lowering of a supported builtin operator.
+type Lowering = fn(&Cx, &Op) -> Result<Lowered, Diagnostic>;
+
+/// The lowering of each supported builtin operator, by name.
+fn lowering(name: &str) -> Option<Lowering> {
+    Some(match name {
+        "CONV_2D" => ops::conv_2d::lower,
+        "DEPTHWISE_CONV_2D" => ops::depthwise_conv_2d::lower,
+        "FULLY_CONNECTED" => ops::fully_connected::lower,
+        "ADD" => ops::add::lower,
+        "SUB" => ops::sub::lower,
+        "MUL" => ops::mul::lower,
+        "MEAN" | "SUM" => ops::mean::lower,
+        "MAXIMUM" | "MINIMUM" => ops::maximum_minimum::lower,
+        "RELU" | "RELU6" => ops::relu::lower,
+        "LEAKY_RELU" => ops::leaky_relu::lower,
+        "PAD" | "PADV2" => ops::pad::lower,
+        "STRIDED_SLICE" => ops::strided_slice::lower,
+        "SLICE" | "TRANSPOSE" | "SPLIT" | "SPLIT_V" | "UNPACK" => ops::gather::lower,
+        "CONCATENATION" | "PACK" => ops::concatenation::lower,
+        "TRANSPOSE_CONV" => ops::transpose_conv::lower,
+        "AVERAGE_POOL_2D" => ops::average_pool_2d::lower,
+        "MAX_POOL_2D" => ops::max_pool_2d::lower,
+        "SOFTMAX" => ops::softmax::lower,
+        "RESHAPE" | "SQUEEZE" => ops::reshape::lower,
+        "QUANTIZE" => ops::quantize::lower,
+        "DEQUANTIZE" => ops::dequantize::lower,
+        _ => return None,
+    })
+}
+
+/// Dispatches a builtin operator to its lowering, after checking that its
+/// version is one whose semantics are known.
 fn lower_builtin(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
-    match op.name.as_str() {
-        "CONV_2D" => ops::conv_2d::lower(cx, op),
-        "DEPTHWISE_CONV_2D" => ops::depthwise_conv_2d::lower(cx, op),
-        "FULLY_CONNECTED" => ops::fully_connected::lower(cx, op),
-        "ADD" => ops::add::lower(cx, op),
-        "SUB" => ops::sub::lower(cx, op),
-        "MUL" => ops::mul::lower(cx, op),
-        "MEAN" | "SUM" => ops::mean::lower(cx, op),
-        "MAXIMUM" | "MINIMUM" => ops::maximum_minimum::lower(cx, op),
-        "RELU" | "RELU6" => ops::relu::lower(cx, op),
-        "LEAKY_RELU" => ops::leaky_relu::lower(cx, op),
-        "PAD" | "PADV2" => ops::pad::lower(cx, op),
-        "STRIDED_SLICE" => ops::strided_slice::lower(cx, op),
-        "SLICE" | "TRANSPOSE" | "SPLIT" | "SPLIT_V" | "UNPACK" => ops::gather::lower(cx, op),
-        "CONCATENATION" | "PACK" => ops::concatenation::lower(cx, op),
-        "TRANSPOSE_CONV" => ops::transpose_conv::lower(cx, op),
-        "AVERAGE_POOL_2D" => ops::average_pool_2d::lower(cx, op),
-        "MAX_POOL_2D" => ops::max_pool_2d::lower(cx, op),
-        "SOFTMAX" => ops::softmax::lower(cx, op),
-        "RESHAPE" | "SQUEEZE" => ops::reshape::lower(cx, op),
-        "QUANTIZE" => ops::quantize::lower(cx, op),
-        "DEQUANTIZE" => ops::dequantize::lower(cx, op),
-        _ => Err(cx.err(
+    match lowering(&op.name) {
+        Some(lower) => match crate::versions::check(&op.name, op.version) {
+            Some(why) => Err(cx.err(op, why)),
+            None => lower(cx, op),
+        },
+        None => Err(cx.err(
             op,
             format_args!(
                 "{} (builtin code {}) is not supported. Supported operators: {}. \
