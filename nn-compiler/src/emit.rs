@@ -396,17 +396,15 @@ impl Emitter<'_> {
     /// The statement block of one step.
     fn call(&mut self, i: usize, step: &Step) -> Result<TokenStream, Diagnostic> {
         let (params, func) = self.layer(i, step);
-        // A pointwise convolution that the planner let overwrite its input.
-        if let (Some(Loc::Arena { offset: o, len: ol }), Some(&x)) = (self.loc(step.output), step.inputs.first()) {
-            if let Some(Loc::Arena { offset: a, len: al }) = self.loc(x) {
+        // A layer that the planner let write over an input it consumes.
+        if let Some(Loc::Arena { offset: o, len: ol }) = self.loc(step.output) {
+            for (k, &x) in step.inputs.iter().enumerate() {
+                let Some(Loc::Arena { offset: a, len: al }) = self.loc(x) else { continue };
                 if a < o + ol && o < a + al {
-                    if crate::plan::pointwise_gap(&step.kernel).is_none_or(|gap| o + gap > a) {
+                    if crate::plan::overlap_gap(&step.kernel, k).is_none_or(|gap| o + gap > a) {
                         return Err(internal(step, "the plan overlaps an input and the output unsafely"));
                     }
-                    return Ok(quote!({
-                        ::nn_runtime::kernels::conv_2d::conv_2d_1x1_overlapping(
-                            #params, ::nn_runtime::arena::i8s_mut(arena), #a, #o);
-                    }));
+                    return self.call_overlapping(step, params, k, (a, al), (o, ol));
                 }
             }
         }
@@ -456,6 +454,72 @@ impl Emitter<'_> {
             _ => return Err(internal(step, "the output has no writable storage")),
         };
         Ok(quote!({ #body }))
+    }
+
+    /// The statement block of a step whose output overlaps its input `k`
+    /// (input at `a`, output at `o`, the output below; see
+    /// `nn_runtime::kernels::in_place`).
+    fn call_overlapping(
+        &mut self,
+        step: &Step,
+        params: TokenStream,
+        k: usize,
+        (a, al): (usize, usize),
+        (o, ol): (usize, usize),
+    ) -> Result<TokenStream, Diagnostic> {
+        let ip = quote!(::nn_runtime::kernels::in_place);
+        match &step.kernel {
+            Kernel::Conv2d { .. } if crate::plan::pointwise_gap(&step.kernel).is_some() => Ok(quote!({
+                ::nn_runtime::kernels::conv_2d::conv_2d_1x1_overlapping(
+                    #params, ::nn_runtime::arena::i8s_mut(arena), #a, #o);
+            })),
+            Kernel::Conv2d { .. } => Ok(quote!({
+                #ip::conv_2d_rows(#params, ::nn_runtime::arena::i8s_mut(arena), #a, #o);
+            })),
+            Kernel::DepthwiseConv2d { .. } => Ok(quote!({
+                #ip::depthwise_conv_2d_rows(#params, ::nn_runtime::arena::i8s_mut(arena), #a, #o);
+            })),
+            Kernel::Arithmetic { sub, dtype, .. } => {
+                let cast = arena_cast(*dtype, true).ok_or_else(|| internal(step, "unsupported element type"))?;
+                let elem = dtype.size().max(1);
+                let (at, first) = ((a - o) / elem, k == 0);
+                let region = (o, a + al - o);
+                if region.1 < ol {
+                    return Err(internal(step, "the overlapped operand ends before the output"));
+                }
+                let (ro, rl) = region;
+                let other = step.inputs.get(1 - k).copied().ok_or_else(|| internal(step, "a missing operand"))?;
+                let (other_arg, spans) = match self.loc(other) {
+                    Some(Loc::Input(j)) => {
+                        let v = format_ident!("in{}", j);
+                        (quote!(#v), None)
+                    }
+                    Some(Loc::Output(j)) => {
+                        let v = format_ident!("out{}", j);
+                        (quote!(&*#v), None)
+                    }
+                    Some(Loc::Arena { offset, len }) => {
+                        if offset < ro + rl && ro < offset + len {
+                            return Err(internal(step, "the plan overlaps the other operand and the output"));
+                        }
+                        let cast = self.arena_cast(step, other, false)?;
+                        (quote!(#cast(b0)), Some(quote!((#offset, #len))))
+                    }
+                    None => (self.constant(step, other)?, None),
+                };
+                let body = match spans {
+                    Some(span) => quote!(
+                        let ([b0], [region]) = ::nn_runtime::arena::split_many(arena, [#span], [(#ro, #rl)]);
+                        #ip::arithmetic_overlapping(#params, #sub, #cast(region), #at, #first, #other_arg);
+                    ),
+                    None => quote!(
+                        #ip::arithmetic_overlapping(#params, #sub, #cast(&mut arena[#ro..#ro + #rl]), #at, #first, #other_arg);
+                    ),
+                };
+                Ok(quote!({ #body }))
+            }
+            _ => Err(internal(step, "the plan overlaps an input and the output of a layer that cannot")),
+        }
     }
 
     /// The statement block of a step with state or scratch buffers: every

@@ -113,15 +113,20 @@ pub fn plan(p: &Program) -> Plan {
             buffers.push(Buffer { size: len.next_multiple_of(ALIGN), first: i, last: i });
         }
     }
-    // Pointwise convolutions may write over the input they consume (see
-    // `pointwise_gap`).
+    // Convolutions and elementwise ADD/SUB may write over an input they are
+    // the last to read (see `overlap_gap`).
     let index_of = |t: usize| roots.iter().position(|&r| r == root(t));
     let mut pairs = Vec::new();
     for (i, s) in p.steps.iter().enumerate() {
-        let Some(gap) = pointwise_gap(&s.kernel) else { continue };
-        let (Some(o), Some(x)) = (index_of(s.output), index_of(s.inputs[0])) else { continue };
-        if last[roots[x]] == i && first[roots[o]] == i && o != x {
-            pairs.push(Pair { output: o, input: x, gap: gap.next_multiple_of(ALIGN) });
+        for (k, &t) in s.inputs.iter().enumerate() {
+            let Some(gap) = overlap_gap(&s.kernel, k) else { continue };
+            if s.inputs.iter().filter(|&&u| root(u) == root(t)).count() != 1 {
+                continue;
+            }
+            let (Some(o), Some(x)) = (index_of(s.output), index_of(t)) else { continue };
+            if last[roots[x]] == i && first[roots[o]] == i && o != x {
+                pairs.push(Pair { output: o, input: x, gap: gap.next_multiple_of(ALIGN) });
+            }
         }
     }
     let (offsets, arena_bytes) = assign(&buffers, &pairs);
@@ -151,6 +156,36 @@ pub fn plan(p: &Program) -> Plan {
     }
     let optimal = arena_bytes <= lower_bound.next_multiple_of(ALIGN);
     Plan { loc, arena_bytes, lower_bound, final_copies, optimal, life, scratch }
+}
+
+/// How far below input `k` a step's output must start (in bytes) for the
+/// step to run over its own input, if its kernel can: a 1×1 convolution
+/// pixel by pixel ([`pointwise_gap`]), other convolutions row by row
+/// ([`row_gap`]), elementwise ADD and SUB element by element (gap 0).
+pub fn overlap_gap(k: &Kernel, input: usize) -> Option<usize> {
+    match k {
+        Kernel::Conv2d { window, .. } if input == 0 => pointwise_gap(k).or_else(|| Some(row_gap(window))),
+        Kernel::DepthwiseConv2d { window, .. } if input == 0 => Some(row_gap(window)),
+        Kernel::Arithmetic { broadcast: None, .. } if input < 2 => Some(0),
+        _ => None,
+    }
+}
+
+/// For a windowed int8 layer computed output row by output row, the least
+/// distance between output and input such that output row `r` never
+/// overwrites an input row that row `r` or a later row reads.
+pub fn row_gap(w: &crate::ir::Window) -> usize {
+    let (in_h, in_row) = (w.input.0, w.input.1 * w.input.2);
+    let (out_h, out_row) = (w.output.0, w.output.1 * w.output.2);
+    let mut gap = 0usize;
+    for b in 0..w.batches {
+        for r in 0..out_h {
+            let first_row = (r * w.stride.0).saturating_sub(w.pad.0).min(in_h);
+            let written = (b * out_h + r + 1) * out_row;
+            gap = gap.max(written.saturating_sub((b * in_h + first_row) * in_row));
+        }
+    }
+    gap
 }
 
 /// For a convolution whose output may share memory with its input (1×1,
@@ -222,7 +257,18 @@ pub fn assign(buffers: &[Buffer], pairs: &[Pair]) -> (Vec<usize>, usize) {
     if n == 0 {
         return (Vec::new(), 0);
     }
-    let space = Space { buffers, pairs };
+    let mut pairs_of = vec![Vec::new(); n];
+    for p in pairs {
+        if let Some(a) = pairs_of.get_mut(p.output) {
+            a.push(*p);
+        }
+        if p.input != p.output {
+            if let Some(a) = pairs_of.get_mut(p.input) {
+                a.push(*p);
+            }
+        }
+    }
+    let space = Space { buffers, pairs_of: &pairs_of };
     let steps = buffers.iter().map(|b| b.last).max().unwrap_or(0);
     // With overlapping pairs the true minimum can be below this bound; it
     // then only ends the search early when reached.
@@ -235,11 +281,15 @@ pub fn assign(buffers: &[Buffer], pairs: &[Pair]) -> (Vec<usize>, usize) {
         buffers.iter().map(|b| b.size).max().unwrap_or(0)
     };
 
-    let orders: [&Order; 4] = [
+    // The last order places later buffers first, so that a layer's output
+    // is placed before the input it may overlap and the input then lands
+    // right above it (the overlap chains of in-place layers).
+    let orders: [&Order; 5] = [
         &|a, b| b.size.cmp(&a.size).then(a.first.cmp(&b.first)),
         &|a, b| (b.last - b.first).cmp(&(a.last - a.first)).then(b.size.cmp(&a.size)),
         &|a, b| (b.size * (b.last - b.first + 1)).cmp(&(a.size * (a.last - a.first + 1))),
         &|a, b| a.first.cmp(&b.first).then(b.size.cmp(&a.size)),
+        &|a, b| b.first.cmp(&a.first).then(b.size.cmp(&a.size)),
     ];
     let mut best: Option<(Vec<usize>, usize)> = None;
     for order in orders {
@@ -280,7 +330,8 @@ pub fn assign(buffers: &[Buffer], pairs: &[Pair]) -> (Vec<usize>, usize) {
 #[derive(Clone, Copy)]
 struct Space<'a> {
     buffers: &'a [Buffer],
-    pairs: &'a [Pair],
+    /// The pairs involving each buffer.
+    pairs_of: &'a [Vec<Pair>],
 }
 
 impl Space<'_> {
@@ -290,34 +341,45 @@ impl Space<'_> {
         if !a.overlaps(b) || off + a.size <= off_j || off_j + b.size <= off {
             return true;
         }
-        self.pairs.iter().any(|p| {
+        self.pairs_of[i].iter().any(|p| {
             (p.output == i && p.input == j && off + p.gap <= off_j)
                 || (p.output == j && p.input == i && off_j + p.gap <= off)
         })
     }
 
     /// The lowest valid offset for buffer `i`: a sweep over the placed
-    /// buffers alive at the same time, sorted by offset (the general
-    /// candidate search only when an overlap pair involves `i`).
+    /// buffers alive at the same time. Each forbids an open interval of
+    /// offsets for `i` (those where the two overlap), narrowed by the
+    /// overlap pairs between them; sorted by their lower ends, the first gap
+    /// that fits is the lowest valid offset.
     fn lowest(&self, offsets: &[usize], placed: &[usize], i: usize) -> usize {
-        if self.pairs.iter().any(|p| p.output == i || p.input == i) {
-            return self.candidates(offsets, placed, i).into_iter().next().unwrap_or(0);
-        }
         let b = &self.buffers[i];
-        let mut busy: Vec<(usize, usize)> = placed
+        let mut forbidden: Vec<(isize, isize)> = placed
             .iter()
             .filter(|&&j| self.buffers[j].overlaps(b))
-            .map(|&j| (offsets[j], offsets[j] + self.buffers[j].size))
+            .map(|&j| {
+                let off_j = offsets[j] as isize;
+                let (mut lo, mut hi) = (off_j - b.size as isize, off_j + self.buffers[j].size as isize);
+                for p in &self.pairs_of[i] {
+                    if p.output == i && p.input == j {
+                        lo = lo.max(off_j - p.gap as isize);
+                    } else if p.input == i && p.output == j {
+                        hi = hi.min(off_j + p.gap as isize);
+                    }
+                }
+                (lo, hi)
+            })
+            .filter(|(lo, hi)| lo + 1 < *hi)
             .collect();
-        busy.sort_unstable();
-        let mut off = 0;
-        for (start, end) in busy {
-            if off + b.size <= start {
+        forbidden.sort_unstable();
+        let mut off = 0isize;
+        for (lo, hi) in forbidden {
+            if off <= lo {
                 break;
             }
-            off = off.max(end);
+            off = off.max(hi);
         }
-        off
+        off as usize
     }
 
     /// Valid offsets for buffer `i` beside the `placed` ones, lowest first.
@@ -329,7 +391,7 @@ impl Space<'_> {
         for &j in &live {
             cands.push(offsets[j] + self.buffers[j].size);
         }
-        for p in self.pairs {
+        for p in &self.pairs_of[i] {
             if p.output == i && placed.contains(&p.input) {
                 if let Some(o) = offsets[p.input].checked_sub(p.gap) {
                     cands.push(o);

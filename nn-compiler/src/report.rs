@@ -56,7 +56,7 @@ pub fn table(p: &Program, plan: &Plan) -> String {
         plan.arena_bytes,
         plan.lower_bound,
         if plan.arena_bytes < plan.lower_bound {
-            " (the plan goes below it by letting pointwise convolutions overwrite their input)"
+            " (the plan goes below it: convolutions and elementwise layers overwrite inputs they consume)"
         } else if plan.optimal {
             " (the plan reaches it)"
         } else {

@@ -11,6 +11,7 @@ pub mod conv_2d;
 pub mod depthwise_conv_2d;
 pub mod dequantize;
 pub mod fully_connected;
+pub mod in_place;
 pub mod leaky_relu;
 pub mod max_pool_2d;
 pub mod maximum_minimum;

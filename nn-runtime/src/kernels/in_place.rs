@@ -1,0 +1,128 @@
+//! Layers whose output overlaps the input they consume, so that the arena
+//! needs less memory than the input and the output side by side.
+//!
+//! A convolution computes its output row by row, and output row `r` needs
+//! input rows from `r * stride - pad_top` on. If the output starts far
+//! enough below the input (the compiler's planner computes the least such
+//! distance for every layer), each output row can be written over input rows
+//! that no later row reads. Each row is computed by the ordinary kernel on a
+//! view of the input rows it needs, so the result is that of the ordinary
+//! kernel. Elementwise ADD and SUB read element `i` of the overlapped operand
+//! before writing element `i` of the output at the same or a lower address.
+
+use super::add::Arithmetic;
+use super::conv_2d::{conv_2d, Conv2d};
+use super::depthwise_conv_2d::{depthwise_conv_2d, DepthwiseConv2d};
+use super::Quantized;
+
+/// Row geometry of a windowed layer.
+#[derive(Clone, Copy, Debug)]
+struct Rows {
+    batches: usize,
+    in_h: usize,
+    in_row: usize,
+    out_h: usize,
+    out_row: usize,
+    k_h: usize,
+    stride_h: usize,
+    dilation_h: usize,
+    pad_top: usize,
+}
+
+/// Runs `layer(in_h, pad_top, input rows, output row)` for every output row
+/// of every batch, with the output at byte `output` of `buf` and the input
+/// at byte `input`. A row whose views would overlap (impossible for a
+/// planned arena) is left unwritten rather than aliased.
+fn by_rows(
+    g: Rows,
+    buf: &mut [i8],
+    input: usize,
+    output: usize,
+    mut layer: impl FnMut(usize, usize, &[i8], &mut [i8]),
+) {
+    let span = (g.k_h.max(1) - 1) * g.dilation_h + 1;
+    for b in 0..g.batches {
+        for r in 0..g.out_h {
+            let start = (r * g.stride_h) as isize - g.pad_top as isize;
+            // Rows of the input this output row reads, clamped to the input
+            // (a row entirely in the padding reads none).
+            let lo = (start.max(0) as usize).min(g.in_h);
+            let hi = ((start + span as isize).max(0) as usize).min(g.in_h).max(lo);
+            let in_start = input + (b * g.in_h + lo) * g.in_row;
+            let in_len = (hi - lo) * g.in_row;
+            let out_start = output + (b * g.out_h + r) * g.out_row;
+            if out_start + g.out_row > in_start || in_start + in_len > buf.len() {
+                continue;
+            }
+            let (below, above) = buf.split_at_mut(in_start);
+            layer(
+                hi - lo,
+                (lo as isize - start).max(0) as usize,
+                &above[..in_len],
+                &mut below[out_start..][..g.out_row],
+            );
+        }
+    }
+}
+
+/// A convolution whose output overlaps its input (see the module docs):
+/// output at byte `output` of `buf`, input at byte `input`.
+pub fn conv_2d_rows(p: &Conv2d, buf: &mut [i8], input: usize, output: usize) {
+    let g = Rows {
+        batches: p.batches,
+        in_h: p.in_h,
+        in_row: p.in_w * p.in_c,
+        out_h: p.out_h,
+        out_row: p.out_w * p.out_c,
+        k_h: p.k_h,
+        stride_h: p.stride_h,
+        dilation_h: p.dilation_h,
+        pad_top: p.pad_top,
+    };
+    by_rows(g, buf, input, output, |in_h, pad_top, x, y| {
+        let row = Conv2d { batches: 1, in_h, out_h: 1, pad_top, ..*p };
+        conv_2d(&row, x, y);
+    });
+}
+
+/// A depthwise convolution whose output overlaps its input (see the module
+/// docs): output at byte `output` of `buf`, input at byte `input`.
+pub fn depthwise_conv_2d_rows(p: &DepthwiseConv2d, buf: &mut [i8], input: usize, output: usize) {
+    let g = Rows {
+        batches: p.batches,
+        in_h: p.in_h,
+        in_row: p.in_w * p.in_c,
+        out_h: p.out_h,
+        out_row: p.out_w * p.in_c * p.depth_multiplier.max(1),
+        k_h: p.k_h,
+        stride_h: p.stride_h,
+        dilation_h: p.dilation_h,
+        pad_top: p.pad_top,
+    };
+    by_rows(g, buf, input, output, |in_h, pad_top, x, y| {
+        let row = DepthwiseConv2d { batches: 1, in_h, out_h: 1, pad_top, ..*p };
+        depthwise_conv_2d(&row, x, y);
+    });
+}
+
+/// Elementwise ADD (or SUB when `sub`) whose output overlaps one operand:
+/// the output is `region[..n]`, the overlapped operand `region[at..at + n]`
+/// (`first` tells whether it is the first operand) and the other operand
+/// `other` (`n` elements). Shapes must be equal (no broadcasting).
+pub fn arithmetic_overlapping<T: Quantized>(
+    p: &Arithmetic,
+    sub: bool,
+    region: &mut [T],
+    at: usize,
+    first: bool,
+    other: &[T],
+) {
+    for (i, &y) in other.iter().enumerate() {
+        let Some(&x) = region.get(at + i) else { return };
+        let (a, b) = if first { p.scaled(x, y) } else { p.scaled(y, x) };
+        let raw = if sub { a.wrapping_sub(b) } else { a.wrapping_add(b) };
+        if let Some(o) = region.get_mut(i) {
+            *o = p.finish(raw);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! Layers computed over their own input (`kernels::in_place`), with the
+//! output placed as low below the input as the planner allows, equal the
+//! ordinary kernels with separate buffers.
+
+use nn_runtime::kernels::add::{add, Arithmetic};
+use nn_runtime::kernels::conv_2d::{conv_2d, Conv2d};
+use nn_runtime::kernels::depthwise_conv_2d::{depthwise_conv_2d, DepthwiseConv2d};
+use nn_runtime::kernels::in_place::{arithmetic_overlapping, conv_2d_rows, depthwise_conv_2d_rows};
+use nn_runtime::kernels::sub::sub;
+use proptest::prelude::*;
+
+fn vec_i8(len: usize, seed: u64) -> Vec<i8> {
+    let mut s = seed | 1;
+    (0..len)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s as i8
+        })
+        .collect()
+}
+
+fn out_len(input: usize, k: usize, stride: usize, dil: usize, pad: usize) -> usize {
+    let eff = (k - 1) * dil + 1;
+    (input + 2 * pad).saturating_sub(eff) / stride + 1
+}
+
+/// The least distance between output and input such that no output row
+/// overwrites an input row still to be read (the planner's formula,
+/// restated).
+#[allow(clippy::too_many_arguments)]
+fn least_gap(
+    batches: usize,
+    in_h: usize,
+    in_row: usize,
+    out_h: usize,
+    out_row: usize,
+    stride: usize,
+    pad: usize,
+) -> usize {
+    let mut gap = 0isize;
+    for b in 0..batches {
+        for r in 0..out_h {
+            let first_row = (r * stride).saturating_sub(pad).min(in_h);
+            let need = ((b * out_h + r + 1) * out_row) as isize - ((b * in_h + first_row) * in_row) as isize;
+            gap = gap.max(need);
+        }
+    }
+    gap as usize
+}
+
+/// Places `input` at `gap` bytes above offset 0, runs `f` over the buffer
+/// and returns the `out_len` bytes at offset 0.
+fn run_overlapping(input: &[i8], gap: usize, out_len: usize, f: impl Fn(&mut [i8], usize)) -> Vec<i8> {
+    let mut buf = vec![0x55i8; (gap + input.len()).max(out_len)];
+    buf[gap..gap + input.len()].copy_from_slice(input);
+    f(&mut buf, gap);
+    buf[..out_len].to_vec()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn conv_rows_over_own_input(
+        (in_h, in_w, k_h, k_w) in (1usize..9, 1usize..7, 1usize..5, 1usize..4),
+        (sh, sw, dh, pt, pl) in (1usize..3, 1usize..3, 1usize..3, 0usize..3, 0usize..2),
+        (batches, in_c, out_c) in (1usize..3, 1usize..9, 1usize..9),
+        zp in -128i32..128, seed in any::<u64>(), slack in 0usize..3,
+    ) {
+        let (out_h, out_w) = (out_len(in_h, k_h, sh, dh, pt), out_len(in_w, k_w, sw, 1, pl));
+        let input = vec_i8(batches * in_h * in_w * in_c, seed);
+        let filter = vec_i8(out_c * k_h * k_w * in_c, seed ^ 99);
+        let bias: Vec<i32> = (0..out_c as i32).map(|c| c * 211 - 700).collect();
+        let multiplier: Vec<i32> = (0..out_c as i32).map(|c| (1 << 30) + c * 54_321).collect();
+        let shifts: Vec<i32> = (0..out_c as i32).map(|c| -6 - c % 3).collect();
+        let p = Conv2d {
+            batches, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w, filter_in_c: in_c,
+            stride_h: sh, stride_w: sw, dilation_h: dh, dilation_w: 1, pad_top: pt, pad_left: pl,
+            input_offset: -zp, output_offset: -3, act_min: -128, act_max: 127,
+            filter: &filter, bias: &bias, bias_folded: &[], multiplier: &multiplier, shift: &shifts,
+        };
+        let n = batches * out_h * out_w * out_c;
+        let mut expected = vec![0i8; n];
+        conv_2d(&p, &input, &mut expected);
+        let gap = least_gap(batches, in_h, in_w * in_c, out_h, out_w * out_c, sh, pt) + slack;
+        let got = run_overlapping(&input, gap, n, |buf, at| conv_2d_rows(&p, buf, at, 0));
+        prop_assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn depthwise_rows_over_own_input(
+        (in_h, in_w, k_h, k_w) in (1usize..9, 1usize..7, 1usize..5, 1usize..4),
+        (sh, sw, dh, pt, pl) in (1usize..3, 1usize..3, 1usize..3, 0usize..3, 0usize..2),
+        (batches, in_c, dm) in (1usize..3, 1usize..20, 1usize..3),
+        zp in -128i32..128, seed in any::<u64>(), slack in 0usize..3,
+    ) {
+        let (out_h, out_w) = (out_len(in_h, k_h, sh, dh, pt), out_len(in_w, k_w, sw, 1, pl));
+        let out_c = in_c * dm;
+        let input = vec_i8(batches * in_h * in_w * in_c, seed);
+        let filter = vec_i8(k_h * k_w * out_c, seed ^ 7);
+        let bias: Vec<i32> = (0..out_c as i32).map(|c| c * 97 - 300).collect();
+        let multiplier: Vec<i32> = (0..out_c as i32).map(|c| (1 << 30) + c * 7_654_321).collect();
+        let shifts: Vec<i32> = (0..out_c as i32).map(|c| -5 - c % 4).collect();
+        let p = DepthwiseConv2d {
+            batches, in_h, in_w, in_c, out_h, out_w, depth_multiplier: dm, k_h, k_w,
+            stride_h: sh, stride_w: sw, dilation_h: dh, dilation_w: 1, pad_top: pt, pad_left: pl,
+            input_offset: -zp, output_offset: 5, act_min: -128, act_max: 127,
+            filter: &filter, bias: &bias, multiplier: &multiplier, shift: &shifts,
+        };
+        let n = batches * out_h * out_w * out_c;
+        let mut expected = vec![0i8; n];
+        depthwise_conv_2d(&p, &input, &mut expected);
+        let gap = least_gap(batches, in_h, in_w * in_c, out_h, out_w * out_c, sh, pt) + slack;
+        let got = run_overlapping(&input, gap, n, |buf, at| depthwise_conv_2d_rows(&p, buf, at, 0));
+        prop_assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn add_and_sub_over_either_operand(
+        n in 1usize..200, seed in any::<u64>(), gap in 0usize..40, first in any::<bool>(), is_sub in any::<bool>(),
+        (o1, o2, oo) in (-128i32..128, -128i32..128, -128i32..128),
+    ) {
+        let (a, b) = (vec_i8(n, seed), vec_i8(n, seed ^ 5));
+        let p = Arithmetic {
+            input1_offset: o1, input2_offset: o2, output_offset: oo, left_shift: 20,
+            input1_multiplier: 1_500_000_000, input1_shift: -1, input2_multiplier: 1_200_000_000, input2_shift: 0,
+            output_multiplier: 1_800_000_000, output_shift: -19, act_min: -128, act_max: 127, broadcast: None,
+        };
+        let mut expected = vec![0i8; n];
+        if is_sub { sub(&p, &a, &b, &mut expected) } else { add(&p, &a, &b, &mut expected) }
+        let (mine, other) = if first { (&a, &b) } else { (&b, &a) };
+        let got = run_overlapping(mine, gap, n, |buf, at| arithmetic_overlapping(&p, is_sub, buf, at, first, other));
+        prop_assert_eq!(got, expected);
+    }
+}
