@@ -401,7 +401,7 @@ impl Emitter<'_> {
             for (k, &x) in step.inputs.iter().enumerate() {
                 let Some(Loc::Arena { offset: a, len: al }) = self.loc(x) else { continue };
                 if a < o + ol && o < a + al {
-                    if crate::plan::overlap_gap(&step.kernel, k).is_none_or(|gap| o + gap > a) {
+                    if !crate::plan::overlap_allowed(&step.kernel, k, a, o) {
                         return Err(internal(step, "the plan overlaps an input and the output unsafely"));
                     }
                     return self.call_overlapping(step, params, k, (a, al), (o, ol));
@@ -457,8 +457,8 @@ impl Emitter<'_> {
     }
 
     /// The statement block of a step whose output overlaps its input `k`
-    /// (input at `a`, output at `o`, the output below; see
-    /// `nn_runtime::kernels::in_place`).
+    /// (input at `a`, output at `o`; see `nn_runtime::kernels::in_place`).
+    /// Only a 1×1 convolution may have its output above the input.
     fn call_overlapping(
         &mut self,
         step: &Step,
@@ -473,6 +473,7 @@ impl Emitter<'_> {
                 ::nn_runtime::kernels::conv_2d::conv_2d_1x1_overlapping(
                     #params, ::nn_runtime::arena::i8s_mut(arena), #a, #o);
             })),
+            _ if o > a => Err(internal(step, "the plan puts an output above the input it overlaps")),
             Kernel::Conv2d { .. } => Ok(quote!({
                 #ip::conv_2d_rows(#params, ::nn_runtime::arena::i8s_mut(arena), #a, #o);
             })),

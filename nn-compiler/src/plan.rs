@@ -120,12 +120,13 @@ pub fn plan(p: &Program) -> Plan {
     for (i, s) in p.steps.iter().enumerate() {
         for (k, &t) in s.inputs.iter().enumerate() {
             let Some(gap) = overlap_gap(&s.kernel, k) else { continue };
+            let above = overlap_above(&s.kernel, k).map(|a| a.next_multiple_of(ALIGN));
             if s.inputs.iter().filter(|&&u| root(u) == root(t)).count() != 1 {
                 continue;
             }
             let (Some(o), Some(x)) = (index_of(s.output), index_of(t)) else { continue };
             if last[roots[x]] == i && first[roots[o]] == i && o != x {
-                pairs.push(Pair { output: o, input: x, gap: gap.next_multiple_of(ALIGN) });
+                pairs.push(Pair { output: o, input: x, gap: gap.next_multiple_of(ALIGN), above });
             }
         }
     }
@@ -171,6 +172,28 @@ pub fn overlap_gap(k: &Kernel, input: usize) -> Option<usize> {
     }
 }
 
+/// How far above input `k` a step's output may start instead (in bytes),
+/// for kernels that can also run backwards over their own input: a 1×1
+/// convolution processing its pixels last to first.
+pub fn overlap_above(k: &Kernel, input: usize) -> Option<usize> {
+    let Kernel::Conv2d { window: w, .. } = k else { return None };
+    if input != 0 || pointwise_gap(k).is_none() {
+        return None;
+    }
+    // Output pixel `p` must not overlap input pixels `..=p`, still to be
+    // read: max over p of (p + 1) * in_c - p * out_c, at p = 0 or the last.
+    let pixels = w.batches * w.output.0 * w.output.1;
+    let (ic, oc) = (w.input.2, w.output.2);
+    Some(ic.max((pixels * ic).saturating_sub((pixels - 1) * oc)))
+}
+
+/// Whether a step may run with input `k` at `input` and its output at
+/// `output` when the two overlap.
+pub fn overlap_allowed(k: &Kernel, input_k: usize, input: usize, output: usize) -> bool {
+    overlap_gap(k, input_k).is_some_and(|gap| output + gap <= input)
+        || overlap_above(k, input_k).is_some_and(|above| output >= input + above)
+}
+
 /// For a windowed int8 layer computed output row by output row, the least
 /// distance between output and input such that output row `r` never
 /// overwrites an input row that row `r` or a later row reads.
@@ -210,7 +233,8 @@ pub fn pointwise_gap(k: &Kernel) -> Option<usize> {
 }
 
 /// Two buffers allowed to overlap: `output` may start at or below
-/// `input`'s offset minus `gap` (a multiple of [`ALIGN`]).
+/// `input`'s offset minus `gap`, or (if `above` is set) at or above its
+/// offset plus `above` (multiples of [`ALIGN`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pair {
     /// Index of the output buffer.
@@ -219,6 +243,8 @@ pub struct Pair {
     pub input: usize,
     /// Required distance.
     pub gap: usize,
+    /// Least distance above the input, if the output may be there.
+    pub above: Option<usize>,
 }
 
 /// An arena buffer to place: aligned size and inclusive step lifetime.
@@ -342,8 +368,10 @@ impl Space<'_> {
             return true;
         }
         self.pairs_of[i].iter().any(|p| {
-            (p.output == i && p.input == j && off + p.gap <= off_j)
-                || (p.output == j && p.input == i && off_j + p.gap <= off)
+            (p.output == i && p.input == j && (off + p.gap <= off_j || p.above.is_some_and(|a| off >= off_j + a)))
+                || (p.output == j
+                    && p.input == i
+                    && (off_j + p.gap <= off || p.above.is_some_and(|a| off_j >= off + a)))
         })
     }
 
@@ -361,9 +389,12 @@ impl Space<'_> {
                 let off_j = offsets[j] as isize;
                 let (mut lo, mut hi) = (off_j - b.size as isize, off_j + self.buffers[j].size as isize);
                 for p in &self.pairs_of[i] {
+                    let above = p.above.map(|a| a as isize);
                     if p.output == i && p.input == j {
                         lo = lo.max(off_j - p.gap as isize);
+                        hi = above.map_or(hi, |a| hi.min(off_j + a));
                     } else if p.input == i && p.output == j {
+                        lo = above.map_or(lo, |a| lo.max(off_j - a));
                         hi = hi.min(off_j + p.gap as isize);
                     }
                 }
@@ -396,9 +427,15 @@ impl Space<'_> {
                 if let Some(o) = offsets[p.input].checked_sub(p.gap) {
                     cands.push(o);
                 }
+                if let Some(a) = p.above {
+                    cands.push(offsets[p.input] + a);
+                }
             }
             if p.input == i && placed.contains(&p.output) {
                 cands.push(offsets[p.output] + p.gap);
+                if let Some(o) = p.above.and_then(|a| offsets[p.output].checked_sub(a)) {
+                    cands.push(o);
+                }
             }
         }
         cands.sort_unstable();
@@ -497,7 +534,7 @@ mod tests {
         // A pointwise conv from a 64-byte input to a 128-byte output with a
         // gap of 80: the output may start 80 bytes before the input.
         let bufs = [Buffer { size: 64, first: 0, last: 1 }, Buffer { size: 128, first: 1, last: 2 }];
-        let pairs = [Pair { output: 1, input: 0, gap: 80 }];
+        let pairs = [Pair { output: 1, input: 0, gap: 80, above: None }];
         let (offs, peak) = assign(&bufs, &pairs);
         assert!(offs[1] + 80 <= offs[0]);
         assert_eq!(peak, 144);
@@ -517,7 +554,12 @@ mod tests {
                 })
                 .collect();
             let pairs: Vec<Pair> = (0..rnd(4))
-                .map(|_| Pair { output: rnd(n as u64), input: rnd(n as u64), gap: 16 * rnd(8) })
+                .map(|_| Pair {
+                    output: rnd(n as u64),
+                    input: rnd(n as u64),
+                    gap: 16 * rnd(8),
+                    above: (rnd(2) == 1).then(|| 16 * rnd(8)),
+                })
                 .filter(|p| p.output != p.input)
                 .collect();
             let (offs, peak) = assign(&bufs, &pairs);
@@ -528,8 +570,11 @@ mod tests {
                         continue;
                     }
                     let disjoint = offs[i] + bufs[i].size <= offs[j] || offs[j] + bufs[j].size <= offs[i];
-                    let allowed = pairs.iter().any(|p| p.output == i && p.input == j && offs[i] + p.gap <= offs[j]);
-                    let allowed_rev = pairs.iter().any(|p| p.output == j && p.input == i && offs[j] + p.gap <= offs[i]);
+                    let ok = |p: &Pair, o: usize, x: usize| {
+                        offs[o] + p.gap <= offs[x] || p.above.is_some_and(|a| offs[o] >= offs[x] + a)
+                    };
+                    let allowed = pairs.iter().any(|p| p.output == i && p.input == j && ok(p, i, j));
+                    let allowed_rev = pairs.iter().any(|p| p.output == j && p.input == i && ok(p, j, i));
                     assert!(disjoint || allowed || allowed_rev, "{i} and {j} overlap");
                 }
             }

@@ -3,7 +3,7 @@
 //! ordinary kernels with separate buffers.
 
 use nn_runtime::kernels::add::{add, Arithmetic};
-use nn_runtime::kernels::conv_2d::{conv_2d, Conv2d};
+use nn_runtime::kernels::conv_2d::{conv_2d, conv_2d_1x1_overlapping, Conv2d};
 use nn_runtime::kernels::depthwise_conv_2d::{depthwise_conv_2d, DepthwiseConv2d};
 use nn_runtime::kernels::in_place::{arithmetic_overlapping, conv_2d_rows, depthwise_conv_2d_rows};
 use nn_runtime::kernels::sub::sub;
@@ -115,6 +115,33 @@ proptest! {
         let gap = least_gap(batches, in_h, in_w * in_c, out_h, out_w * out_c, sh, pt) + slack;
         let got = run_overlapping(&input, gap, n, |buf, at| depthwise_conv_2d_rows(&p, buf, at, 0));
         prop_assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn pointwise_above_own_input(
+        (h, w, in_c, out_c) in (1usize..6, 1usize..6, 1usize..20, 1usize..20),
+        zp in -128i32..128, seed in any::<u64>(), slack in 0usize..5,
+    ) {
+        let pixels = h * w;
+        let input = vec_i8(pixels * in_c, seed);
+        let filter = vec_i8(out_c * in_c, seed ^ 31);
+        let bias: Vec<i32> = (0..out_c as i32).map(|c| c * 13 - 50).collect();
+        let multiplier: Vec<i32> = (0..out_c as i32).map(|c| (1 << 30) + c * 99_991).collect();
+        let shifts: Vec<i32> = (0..out_c as i32).map(|c| -4 - c % 3).collect();
+        let p = Conv2d {
+            batches: 1, in_h: h, in_w: w, in_c, out_h: h, out_w: w, out_c, k_h: 1, k_w: 1, filter_in_c: in_c,
+            stride_h: 1, stride_w: 1, dilation_h: 1, dilation_w: 1, pad_top: 0, pad_left: 0,
+            input_offset: -zp, output_offset: 1, act_min: -128, act_max: 127,
+            filter: &filter, bias: &bias, bias_folded: &[], multiplier: &multiplier, shift: &shifts,
+        };
+        let mut expected = vec![0i8; pixels * out_c];
+        conv_2d(&p, &input, &mut expected);
+        // The least distance above: max over p of (p + 1) * in_c - p * out_c.
+        let above = in_c.max((pixels * in_c).saturating_sub((pixels - 1) * out_c)) + slack;
+        let mut buf = vec![0x33i8; (above + pixels * out_c).max(pixels * in_c)];
+        buf[..pixels * in_c].copy_from_slice(&input);
+        conv_2d_1x1_overlapping(&p, &mut buf, 0, above);
+        prop_assert_eq!(&buf[above..above + pixels * out_c], &expected[..]);
     }
 
     #[test]

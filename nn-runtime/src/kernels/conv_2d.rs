@@ -142,14 +142,20 @@ pub fn conv_2d(p: &Conv2d, input: &[i8], output: &mut [i8]) {
 
 /// A 1×1, stride-1, unpadded, ungrouped convolution whose input and output
 /// live in the same buffer, at byte offsets `input` and `output`, and may
-/// overlap. Pixels are processed in order and each output pixel is computed
-/// from its input pixel only, so the result equals [`conv_2d`] whenever
-/// output pixel `p` does not overlap input pixels `p..`, that is when
-/// `output + (p + 1) * out_c <= input + p * in_c` for every pixel `p`
-/// (the compiler's planner guarantees it).
+/// overlap. Each output pixel is computed from its input pixel only, so the
+/// result equals [`conv_2d`] whenever no output pixel overwrites an input
+/// pixel still to be read: with the output below the input, pixels are
+/// processed first to last and `output + (p + 1) * out_c <= input + p * in_c`
+/// must hold for every pixel `p`; above it, last to first, with
+/// `output + p * out_c >= input + (p + 1) * in_c` (the compiler's planner
+/// guarantees these).
 pub fn conv_2d_1x1_overlapping(p: &Conv2d, buf: &mut [i8], input: usize, output: usize) {
     let pixels = p.batches * p.in_h * p.in_w;
-    for px in 0..pixels {
+    // Below the input, pixels go first to last; above it, last to first,
+    // so that no pixel is overwritten before it is read.
+    let backwards = output > input;
+    for i in 0..pixels {
+        let px = if backwards { pixels - 1 - i } else { i };
         let x0 = input + px * p.in_c;
         let o0 = output + px * p.out_c;
         for oc in 0..p.out_c {
