@@ -176,6 +176,16 @@ pub fn check_case<I: Flat, O: Flat>(name: &str, infer: impl Fn(&I) -> O) -> usiz
     check_samples(name, &input, &reference, infer)
 }
 
+/// Checks one of the project's own models from `tests/models/<name>`
+/// (written by `tools/models/build_zoo.py`) on all its samples (`input.npy`
+/// against `reference_output.npy`, both from TFLM).
+pub fn check_zoo<I: Flat, O: Flat>(name: &str, infer: impl Fn(&I) -> O) -> usize {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(name);
+    let input = Npy::load(&dir.join("input.npy"));
+    let reference = Npy::load(&dir.join("reference_output.npy"));
+    check_samples(name, &input, &reference, infer)
+}
+
 /// Runs every sample of two inputs through `infer` and compares the output
 /// bytes with `reference` (TFLM).
 pub fn check_samples2<I0: Flat, I1: Flat, O: Flat>(
