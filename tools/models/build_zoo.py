@@ -11,7 +11,9 @@ they exercise is operators, size and memory, not accuracy:
   parameters and 221 M MACs.
 * ``mobilenet_v2``: ``keras.applications.MobileNetV2`` (Sandler et al. 2018)
   with alpha 0.35, a 96x96x3 input and a 10-class softmax head (ReLU6,
-  ZeroPadding2D before the stride-2 depthwise convs, global average pool).
+  inverted residuals, global average pool). Its ZeroPadding2D + VALID
+  stride-2 depthwise convs pad exactly as SAME does, and the converter folds
+  them into SAME convs (no PAD operator).
 
 Sources (installed from PyPI, nothing is downloaded at run time):
 
@@ -61,10 +63,13 @@ import subprocess
 import sys
 import tempfile
 
-# Determinism knobs; must be set before TensorFlow is imported.
+# Determinism knobs; must be set before TensorFlow is imported. They are
+# forced, not defaulted: oneDNN's float kernels round differently, and over
+# MobileFaceNet's 50 layers that moves calibrated ranges (a oneDNN build gives
+# a different model.tflite).
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_DETERMINISTIC_OPS", "1")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+os.environ["TF_DETERMINISTIC_OPS"] = "1"
+os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
 
 import numpy as np  # noqa: E402
 
@@ -243,8 +248,8 @@ MODELS = {
         "architecture": "keras.applications.MobileNetV2(alpha=0.35, input 96x96x3, "
                         "include_top=True, classes=10, classifier_activation='softmax', "
                         "weights=None): ReLU6, ZeroPadding2D + VALID before stride-2 "
-                        "depthwise convs, inverted residuals, conv1x1 1280, global average "
-                        "pool, dense 10, softmax",
+                        "depthwise convs (folded into SAME by the converter), inverted "
+                        "residuals, conv1x1 1280, global average pool, dense 10, softmax",
         "output_meaning": "softmax probabilities of 10 (meaningless) classes",
     },
 }
