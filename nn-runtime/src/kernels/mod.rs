@@ -23,6 +23,7 @@ pub mod relu;
 pub mod softmax;
 pub mod strided_slice;
 pub mod sub;
+pub mod svdf;
 pub mod transpose_conv;
 
 /// `min(max(x, lo), hi)`, TFLM's clamp order. Unlike `i32::clamp` it has
