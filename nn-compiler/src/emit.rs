@@ -128,6 +128,11 @@ impl Emitter<'_> {
                stride_h: #sh, stride_w: #sw, pad_top: #pt, pad_left: #pl,)
     }
 
+    fn svdf_fields(g: &crate::ir::SvdfGeometry) -> TokenStream {
+        let (b, n, f, r, m) = (lit(g.batches), lit(g.input_size), lit(g.filters), lit(g.rank), lit(g.memory));
+        quote!(batches: #b, input_size: #n, filters: #f, rank: #r, memory: #m,)
+    }
+
     /// The layer's parameter static and the kernel function to call.
     fn layer(&mut self, i: usize, step: &Step) -> (TokenStream, TokenStream) {
         let name = format_ident!("L{}", i);
@@ -218,6 +223,51 @@ impl Emitter<'_> {
                     quote!(#k::fully_connected::FullyConnectedF32 { batches: #bt, depth: #d, out_c: #oc,
                         act_min: #lo, act_max: #hi, filter: &#fname, bias: &#bname }),
                     quote!(#k::fully_connected::fully_connected_f32),
+                )
+            }
+            Kernel::Svdf {
+                geometry: g,
+                zero_points: (zi, zs, zo),
+                feature_multiplier: (m1, s1),
+                time_multiplier: (m2, s2),
+                weights_feature,
+                weights_time,
+                bias,
+                ..
+            } => {
+                let wf = self.i8_static(format_ident!("W{}", i), weights_feature);
+                let tname = format_ident!("T{}", i);
+                let (tl, td) = (lit(weights_time.len()), Literal::byte_string(weights_time));
+                self.statics.push(quote!(static #tname: [u8; #tl] = *#td;));
+                let b = self.i32_static(format_ident!("B{}", i), bias);
+                let geo = Self::svdf_fields(g);
+                (
+                    quote!(#k::svdf::Svdf<'static>),
+                    quote!(#k::svdf::Svdf { #geo input_zero_point: #zi, state_zero_point: #zs,
+                        output_zero_point: #zo, feature_multiplier: (#m1, #s1), time_multiplier: (#m2, #s2),
+                        weights_feature: #wf, weights_time: &#tname, bias: #b }),
+                    quote!(#k::svdf::svdf),
+                )
+            }
+            Kernel::SvdfF32 { geometry: g, activation, weights_feature, weights_time, bias } => {
+                let names = [format_ident!("W{}", i), format_ident!("T{}", i), format_ident!("B{}", i)];
+                for (name, data) in names.iter().zip([weights_feature, weights_time, bias]) {
+                    let (l, d) = (lit(data.len()), Literal::byte_string(data));
+                    self.statics.push(quote!(static #name: [u8; #l] = *#d;));
+                }
+                let [wf, wt, b] = names;
+                let geo = Self::svdf_fields(g);
+                let act = match activation {
+                    crate::parse::Activation::Relu => quote!(Relu),
+                    crate::parse::Activation::ReluN1To1 => quote!(ReluN1To1),
+                    crate::parse::Activation::Relu6 => quote!(Relu6),
+                    _ => quote!(None),
+                };
+                (
+                    quote!(#k::svdf::SvdfF32<'static>),
+                    quote!(#k::svdf::SvdfF32 { #geo activation: #k::svdf::ActivationF32::#act,
+                        weights_feature: &#wf, weights_time: &#wt, bias: &#b }),
+                    quote!(#k::svdf::svdf_f32),
                 )
             }
             Kernel::Mul {

@@ -48,6 +48,21 @@ pub struct Broadcast {
     pub b_strides: [usize; 6],
 }
 
+/// Sizes of an SVDF layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SvdfGeometry {
+    /// Input rows.
+    pub batches: usize,
+    /// Row length.
+    pub input_size: usize,
+    /// Filters (`units * rank`).
+    pub filters: usize,
+    /// Filters summed per output unit.
+    pub rank: usize,
+    /// Past projections kept per filter.
+    pub memory: usize,
+}
+
 /// A kernel call with its constants.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Kernel {
@@ -114,6 +129,38 @@ pub enum Kernel {
         bias: Vec<u8>,
         /// Activation bounds.
         act: (f32, f32),
+    },
+    /// SVDF, int8 input and output, int8 or int16 state and time weights.
+    Svdf {
+        /// State and time-weight type (int8 or int16).
+        state_dtype: DType,
+        /// Geometry.
+        geometry: SvdfGeometry,
+        /// Zero points of the input, the state and the output.
+        zero_points: (i32, i32, i32),
+        /// (multiplier, shift) of `input_scale * feature_scale / state_scale`.
+        feature_multiplier: (i32, i32),
+        /// (multiplier, shift) of `state_scale * time_scale / output_scale`.
+        time_multiplier: (i32, i32),
+        /// `[filters][input_size]` feature weights.
+        weights_feature: Vec<i8>,
+        /// `[filters][memory]` time weights, little-endian bytes.
+        weights_time: Vec<u8>,
+        /// Bias per unit.
+        bias: Vec<i32>,
+    },
+    /// SVDF, float32.
+    SvdfF32 {
+        /// Geometry.
+        geometry: SvdfGeometry,
+        /// Fused activation.
+        activation: crate::parse::Activation,
+        /// `[filters][input_size]` feature weights, little-endian f32 bytes.
+        weights_feature: Vec<u8>,
+        /// `[filters][memory]` time weights, little-endian f32 bytes.
+        weights_time: Vec<u8>,
+        /// Bias per unit, little-endian f32 bytes.
+        bias: Vec<u8>,
     },
     /// ADD or SUB of two quantized tensors (int8 or int16), broadcasting.
     Arithmetic {
@@ -289,7 +336,7 @@ pub enum Kernel {
         /// Activation bounds.
         act: (i32, i32),
     },
-    /// SOFTMAX, int8 to int8.
+    /// SOFTMAX, int8 to int8 or int16 (the output slice's type).
     Softmax {
         /// Rows.
         rows: usize,
@@ -347,6 +394,12 @@ impl Kernel {
                 filter.len() + 4 * (bias.len() + requant.multiplier.len() + requant.shift.len())
             }
             Kernel::FullyConnectedF32 { filter, bias, .. } => filter.len() + bias.len(),
+            Kernel::Svdf { weights_feature, weights_time, bias, .. } => {
+                weights_feature.len() + weights_time.len() + 4 * bias.len()
+            }
+            Kernel::SvdfF32 { weights_feature, weights_time, bias, .. } => {
+                weights_feature.len() + weights_time.len() + bias.len()
+            }
             Kernel::Conv2d16x8 { filter, bias, requant, .. } => {
                 filter.len() + 8 * bias.len() + 4 * (requant.multiplier.len() + requant.shift.len())
             }
@@ -369,6 +422,10 @@ impl Kernel {
             }
             Kernel::FullyConnected { batches, depth, out_c, .. }
             | Kernel::FullyConnectedF32 { batches, depth, out_c, .. } => (batches * depth * out_c) as u64,
+            // The feature projection and the time filter of every filter.
+            Kernel::Svdf { geometry: g, .. } | Kernel::SvdfF32 { geometry: g, .. } => {
+                (g.batches * g.filters * (g.input_size + g.memory)) as u64
+            }
             Kernel::Conv2d16x8 { window: w, filter_in_c, .. } => {
                 (w.batches * w.output.0 * w.output.1 * w.output.2 * w.kernel.0 * w.kernel.1 * filter_in_c) as u64
             }

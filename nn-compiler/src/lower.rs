@@ -29,6 +29,7 @@ pub const SUPPORTED: &[&str] = &[
     "SQUEEZE",
     "STRIDED_SLICE (int8, int16, int32)",
     "SUB (int8, int16)",
+    "SVDF (int8 with int8 or int16 state, float32)",
     "TRANSPOSE_CONV (int8, 16x8)",
 ];
 
@@ -514,6 +515,7 @@ fn lowering(name: &str) -> Option<Lowering> {
         "AVERAGE_POOL_2D" => ops::average_pool_2d::lower,
         "MAX_POOL_2D" => ops::max_pool_2d::lower,
         "SOFTMAX" => ops::softmax::lower,
+        "SVDF" => ops::svdf::lower,
         "RESHAPE" | "SQUEEZE" => ops::reshape::lower,
         "QUANTIZE" => ops::quantize::lower,
         "DEQUANTIZE" => ops::dequantize::lower,

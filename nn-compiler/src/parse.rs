@@ -234,6 +234,13 @@ pub enum Options {
         /// Fused activation.
         activation: Activation,
     },
+    /// SVDF.
+    Svdf {
+        /// Filters summed per output unit.
+        rank: i32,
+        /// Fused activation.
+        activation: Activation,
+    },
     /// Some options table the compiler does not read.
     Other,
 }
@@ -549,6 +556,9 @@ fn read_options(o: Option<tflite::BuiltinOptionsRef<'_>>) -> Result<Options, pla
             stride: (c.stride_h()?, c.stride_w()?),
             activation: activation(c.fused_activation_function()?),
         },
+        Some(B::SvdfOptions(c)) => {
+            Options::Svdf { rank: c.rank()?, activation: activation(c.fused_activation_function()?) }
+        }
         Some(_) => Options::Other,
     })
 }

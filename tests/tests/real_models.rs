@@ -10,6 +10,7 @@ nn_macro::include_model!("../../shared/models/tflite-micro/hello_world_int8/hell
 nn_macro::include_model!(dwconv = "../../shared/models/tflite-micro/network_tester_dwconv/network_model.tflite");
 nn_macro::include_model!("../../shared/models/tflite-micro/hello_world_float/hello_world_float.tflite");
 nn_macro::include_model!(simple_add = "../../shared/models/tflite-micro/simple_add/simple_add_model.tflite");
+nn_macro::include_model!(keyword = "../../shared/models/tflite-micro/keyword_scrambled/keyword_scrambled.tflite");
 
 #[test]
 fn resnet8_matches_tflm() {
@@ -46,6 +47,18 @@ fn hello_world_float_matches_tflm_bit_for_bit() {
 fn network_tester_dwconv_matches_tflm() {
     let n = check_model("tflite-micro/network_tester_dwconv", dwconv::infer);
     assert_eq!(n, 1);
+}
+
+#[test]
+fn keyword_scrambled_matches_tflm() {
+    // Seven SVDF layers (int16 state), FULLY_CONNECTED, int8 -> int16
+    // SOFTMAX and int16 -> int32 QUANTIZE; TFLM runs each sample in a fresh
+    // interpreter, as `infer` starts from the reset state.
+    let n = check_model("tflite-micro/keyword_scrambled", keyword::infer);
+    assert_eq!(n, 3);
+    // The seven activation states: 4 x [1, 512] and 3 x [1, 1024] int16.
+    assert_eq!(keyword::STATE_BYTES, 2 * (4 * 512 + 3 * 1024));
+    assert_eq!(keyword::MACS, 21_056);
 }
 
 #[test]

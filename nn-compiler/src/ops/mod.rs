@@ -21,6 +21,7 @@ pub mod reshape;
 pub mod softmax;
 pub mod strided_slice;
 pub mod sub;
+pub mod svdf;
 pub mod transpose_conv;
 
 use crate::diag::Diagnostic;

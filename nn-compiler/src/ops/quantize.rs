@@ -16,12 +16,11 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     if tx.elements() != ty.elements() {
         return Err(cx.err(op, "input and output element counts differ"));
     }
-    let ints = [DType::I8, DType::I16, DType::I32];
-    let (_, to, out_scale, out_zp) = cx.quantized_activation(op, y, "output", &ints)?;
+    let (to, out_scale, out_zp) = integer_quant(cx, op, y, "output")?;
     let kernel = match tx.dtype {
         DType::F32 if to == DType::I8 => Kernel::QuantizeF32 { scale: out_scale, zero_point: out_zp },
         from @ (DType::I8 | DType::I16 | DType::I32) if !(from == DType::I32 && to == DType::I32) => {
-            let (_, _, in_scale, in_zp) = cx.quantized_activation(op, x, "input", &ints)?;
+            let (_, in_scale, in_zp) = integer_quant(cx, op, x, "input")?;
             // TFLM's PrepareQuantizeReference: the f64 ratio of the scales.
             let (m, s) = multiplier(cx, op, in_scale as f64 / out_scale as f64, "requantization")?;
             Kernel::Requantize { from, to, multiplier: m, shift: s, input_zero_point: in_zp, output_zero_point: out_zp }
@@ -46,4 +45,31 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         inputs: vec![x],
         output: y,
     }))
+}
+
+/// The type, scale and zero point of an int8, int16 or int32 operand. Any
+/// zero point inside the type is accepted: TFLM's requantization subtracts
+/// and adds them as plain integers (an int8 -> int16 SOFTMAX writes -32768).
+fn integer_quant(cx: &Cx, op: &Op, t: usize, role: &str) -> Result<(DType, f32, i32), Diagnostic> {
+    let dtype = cx.tensor(t).dtype;
+    let (lo, hi) = match dtype {
+        DType::I8 => (i8::MIN as i32, i8::MAX as i32),
+        DType::I16 => (i16::MIN as i32, i16::MAX as i32),
+        DType::I32 => (i32::MIN, i32::MAX),
+        other => {
+            return Err(cx.err(
+                op,
+                format_args!(
+                    "{role} {} has type {}; this operator supports int8, int16 and int32",
+                    cx.describe(t),
+                    other.name()
+                ),
+            ))
+        }
+    };
+    let (scale, zp) = cx.quant_of(op, t, role)?;
+    if !(lo..=hi).contains(&zp) {
+        return Err(cx.err(op, format_args!("{role} {} has zero point {zp}, outside its type", cx.describe(t))));
+    }
+    Ok((dtype, scale, zp))
 }

@@ -1,11 +1,11 @@
-//! SOFTMAX: int8 in, int8 out (scale 1/256, zero point -128), any beta, over
-//! the last dimension.
+//! SOFTMAX: int8 in, int8 out (scale 1/256, zero point -128) or int16 out
+//! (scale 1/65536, zero point -32768), any beta, over the last dimension.
 
 use super::multiplier;
 use crate::diag::Diagnostic;
 use crate::ir::{Kernel, Step};
 use crate::lower::{Cx, Lowered};
-use crate::parse::{Op, Options};
+use crate::parse::{DType, Op, Options};
 
 /// Integer bits of the scaled input differences (Q5.26), as in TFLM.
 const SCALED_DIFF_INTEGER_BITS: i32 = 5;
@@ -21,17 +21,42 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     }
     let (x, y) = (cx.input(op, 0)?, op.outputs[0]);
     let (in_shape, in_scale, _) = cx.int8_activation(op, x, "input")?;
-    let (out_shape, out_scale, out_zp) = cx.int8_activation(op, y, "output")?;
+    let out_shape = cx.tensor(y).shape.clone();
     if in_shape != out_shape || in_shape.is_empty() {
         return Err(cx.err(op, format_args!("input {in_shape:?} and output {out_shape:?} shapes differ")));
     }
-    if out_zp != -128 || out_scale != 1.0 / 256.0 {
-        return Err(cx.err(
-            op,
-            format_args!(
-                "the output has scale {out_scale} and zero point {out_zp}; TFLite requires 1/256 and -128 for int8 softmax"
-            ),
-        ));
+    match cx.tensor(y).dtype {
+        DType::I8 => {
+            let (_, out_scale, out_zp) = cx.int8_activation(op, y, "output")?;
+            if out_zp != -128 || out_scale != 1.0 / 256.0 {
+                return Err(cx.err(
+                    op,
+                    format_args!(
+                        "the output has scale {out_scale} and zero point {out_zp}; TFLite requires 1/256 and -128 \
+                         for int8 softmax"
+                    ),
+                ));
+            }
+        }
+        DType::I16 => {
+            // TFLM's TF_LITE_ENSURE_NEAR, in f32: within 0.1% of 1/65536.
+            let (out_scale, out_zp) = cx.quant_of(op, y, "output")?;
+            if out_zp != -32768 || (out_scale - 1.0 / 65536.0).abs() > 0.001 / 65536.0 {
+                return Err(cx.err(
+                    op,
+                    format_args!(
+                        "the output has scale {out_scale} and zero point {out_zp}; TFLite requires 1/65536 and \
+                         -32768 for int8 -> int16 softmax"
+                    ),
+                ));
+            }
+        }
+        other => {
+            return Err(cx.err(
+                op,
+                format_args!("output {} has type {}; int8 softmax writes int8 or int16", cx.describe(y), other.name()),
+            ))
+        }
     }
     // TFLM's PreprocessSoftmaxScaling: beta * input_scale in Q5.26, capped.
     let real = (beta as f64 * in_scale as f64 * (1i64 << (31 - SCALED_DIFF_INTEGER_BITS)) as f64)

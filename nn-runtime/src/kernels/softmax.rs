@@ -1,7 +1,8 @@
-//! SOFTMAX, int8 in and int8 out (output scale 1/256, zero point -128);
-//! TFLM's reference integer softmax with gemmlowp fixed-point `exp`.
+//! SOFTMAX, int8 in and int8 out (output scale 1/256, zero point -128) or
+//! int16 out (scale 1/65536, zero point -32768); TFLM's reference integer
+//! softmax with gemmlowp fixed-point `exp`.
 
-use crate::kernels::clamp;
+use crate::kernels::{clamp, Quantized};
 use crate::quant::{
     exp_on_negative_values_q5_26, get_reciprocal, multiply_by_quantized_multiplier_greater_than_one,
     rounding_divide_by_pot, saturating_rounding_doubling_high_mul,
@@ -22,8 +23,8 @@ pub struct Softmax {
     pub diff_min: i32,
 }
 
-/// Runs the softmax over the last dimension.
-pub fn softmax(p: &Softmax, input: &[i8], output: &mut [i8]) {
+/// Runs the softmax over the last dimension, writing int8 or int16.
+pub fn softmax<O: Quantized>(p: &Softmax, input: &[i8], output: &mut [O]) {
     // Sums of exponentials are accumulated in Q12.19.
     const ACCUMULATION_INTEGER_BITS: i32 = 12;
     for r in 0..p.rows {
@@ -45,15 +46,17 @@ pub fn softmax(p: &Softmax, input: &[i8], output: &mut [i8]) {
             }
         }
         let (shifted_scale, num_bits_over_unit) = get_reciprocal(sum_of_exps, ACCUMULATION_INTEGER_BITS);
-        let exponent = num_bits_over_unit + 31 - 8;
+        // 31 minus the output's bits: the probability in units of 2^-bits.
+        let bits = 32 - O::MAX.leading_zeros() as i32 + 1;
+        let exponent = num_bits_over_unit + 31 - bits;
         for (o, &v) in out.iter_mut().zip(x) {
             *o = match scaled_exp(v) {
                 Some(e) => {
                     let unsat =
                         rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted_scale, e), exponent);
-                    clamp(unsat - 128, -128, 127) as i8
+                    O::from_clamped(clamp(unsat + O::MIN, O::MIN, O::MAX))
                 }
-                None => i8::MIN,
+                None => O::from_clamped(O::MIN),
             };
         }
     }
