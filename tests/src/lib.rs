@@ -136,7 +136,12 @@ fn descr_of<E: Elem>() -> &'static str {
 /// Runs every sample of `input` through `infer` and asserts each output's
 /// bytes equal the corresponding sample of `reference` (TFLM). Returns the
 /// number of samples.
-pub fn check_samples<I: Flat, O: Flat>(what: &str, input: &Npy, reference: &Npy, infer: impl Fn(&I) -> O) -> usize {
+pub fn check_samples<I: Flat, O: Flat>(
+    what: &str,
+    input: &Npy,
+    reference: &Npy,
+    mut infer: impl FnMut(&I) -> O,
+) -> usize {
     let n = input.samples();
     assert!(n > 0, "{what}: no samples");
     assert_eq!(reference.samples(), n, "{what}: sample counts differ");
@@ -184,6 +189,21 @@ pub fn check_zoo<I: Flat, O: Flat>(name: &str, infer: impl Fn(&I) -> O) -> usize
     let input = Npy::load(&dir.join("input.npy"));
     let reference = Npy::load(&dir.join("reference_output.npy"));
     check_samples(name, &input, &reference, infer)
+}
+
+/// Checks a stateful conformance case (SVDF): its inputs run in order
+/// through `step` (`infer_in` on one arena, which carries the state), each
+/// output compared with `output_seq.npy`, TFLM's outputs for the same
+/// sequence run in one interpreter.
+pub fn check_sequence<I: Flat, O: Flat>(name: &str, mut step: impl FnMut(&I, &mut O)) -> usize {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance").join(name);
+    let input = Npy::load(&dir.join("input.npy"));
+    let reference = Npy::load(&dir.join("output_seq.npy"));
+    check_samples(&format!("{name} (one sequence)"), &input, &reference, |x: &I| {
+        let mut y = O::zeroed();
+        step(x, &mut y);
+        y
+    })
 }
 
 /// Runs every sample of two inputs through `infer` and compares the output

@@ -131,6 +131,9 @@ nn_macro::include_model!(softmax_2d_beta0p5_patched = "conformance/softmax_2d_be
 nn_macro::include_model!(softmax_4d_beta2_patched = "conformance/softmax_4d_beta2_patched/model.tflite");
 nn_macro::include_model!(softmax_1d = "conformance/softmax_1d/model.tflite");
 nn_macro::include_model!(softmax_1d_beta3_patched = "conformance/softmax_1d_beta3_patched/model.tflite");
+nn_macro::include_model!(softmax_i16_out_patched = "conformance/softmax_i16_out_patched/model.tflite");
+nn_macro::include_model!(softmax_4d_i16_beta2_patched = "conformance/softmax_4d_i16_beta2_patched/model.tflite");
+nn_macro::include_model!(softmax_i16_quant_i32_patched = "conformance/softmax_i16_quant_i32_patched/model.tflite");
 nn_macro::include_model!(reshape_conv_conv = "conformance/reshape_conv_conv/model.tflite");
 nn_macro::include_model!(reshape_conv_fc_keep_dims = "conformance/reshape_conv_fc_keep_dims/model.tflite");
 nn_macro::include_model!(squeeze_conv_fc_patched = "conformance/squeeze_conv_fc_patched/model.tflite");
@@ -220,6 +223,17 @@ nn_macro::include_model!(f32_fc_batch3_k13_o5 = "conformance/f32_fc_batch3_k13_o
 nn_macro::include_model!(f32_fc_no_bias_k13_o8 = "conformance/f32_fc_no_bias_k13_o8/model.tflite");
 nn_macro::include_model!(f32_fc_batch3_relu = "conformance/f32_fc_batch3_relu/model.tflite");
 nn_macro::include_model!(f32_fc_k64_o10_relu6 = "conformance/f32_fc_k64_o10_relu6/model.tflite");
+nn_macro::include_model!(svdf_r1_m4_patched = "conformance/svdf_r1_m4_patched/model.tflite");
+nn_macro::include_model!(svdf_r2_m3_patched = "conformance/svdf_r2_m3_patched/model.tflite");
+nn_macro::include_model!(svdf_r3_b2_patched = "conformance/svdf_r3_b2_patched/model.tflite");
+nn_macro::include_model!(svdf_i8_state_patched = "conformance/svdf_i8_state_patched/model.tflite");
+nn_macro::include_model!(svdf_relu_zp20_patched = "conformance/svdf_relu_zp20_patched/model.tflite");
+nn_macro::include_model!(svdf_m1_patched = "conformance/svdf_m1_patched/model.tflite");
+nn_macro::include_model!(f32_svdf_r2_m3_patched = "conformance/f32_svdf_r2_m3_patched/model.tflite");
+nn_macro::include_model!(f32_svdf_b2_relu6_patched = "conformance/f32_svdf_b2_relu6_patched/model.tflite");
+nn_macro::include_model!(f32_svdf_relu_patched = "conformance/f32_svdf_relu_patched/model.tflite");
+nn_macro::include_model!(svdf_scale1_f64_patched = "conformance/svdf_scale1_f64_patched/model.tflite");
+nn_macro::include_model!(svdf_scale2_f64_patched = "conformance/svdf_scale2_f64_patched/model.tflite");
 nn_macro::include_model!(concat_branches_c4_c5 = "conformance/concat_branches_c4_c5/model.tflite");
 nn_macro::include_model!(concat_branches3_c12 = "conformance/concat_branches3_c12/model.tflite");
 nn_macro::include_model!(concat_branches_w_neg = "conformance/concat_branches_w_neg/model.tflite");
@@ -669,6 +683,24 @@ fn softmax_1d() {
 #[test]
 fn softmax_1d_beta3_patched() {
     assert_eq!(nn_tests::check_case("softmax_1d_beta3_patched", softmax_1d_beta3_patched::infer), 3);
+}
+
+/// SOFTMAX on [1,10], int8 -> int16 output (scale 1/65536)
+#[test]
+fn softmax_i16_out_patched() {
+    assert_eq!(nn_tests::check_case("softmax_i16_out_patched", softmax_i16_out_patched::infer), 3);
+}
+
+/// SOFTMAX on [1,3,2,7] with beta 2.0, int8 -> int16 output
+#[test]
+fn softmax_4d_i16_beta2_patched() {
+    assert_eq!(nn_tests::check_case("softmax_4d_i16_beta2_patched", softmax_4d_i16_beta2_patched::infer), 3);
+}
+
+/// SOFTMAX [1,4] int8 -> int16 (scale 1/65535), QUANTIZE int16 -> int32 (x2, zero point 0)
+#[test]
+fn softmax_i16_quant_i32_patched() {
+    assert_eq!(nn_tests::check_case("softmax_i16_quant_i32_patched", softmax_i16_quant_i32_patched::infer), 3);
 }
 
 /// CONV_2D -> RESHAPE [1,4,4,8] to [1,8,4,4] -> CONV_2D (RELU)
@@ -1211,6 +1243,120 @@ fn f32_fc_batch3_relu() {
 #[test]
 fn f32_fc_k64_o10_relu6() {
     assert_eq!(nn_tests::check_case("f32_fc_k64_o10_relu6", f32_fc_k64_o10_relu6::infer), 3);
+}
+
+/// [1,12], 8 filters of rank 1, memory 4, int16 state
+#[test]
+fn svdf_r1_m4_patched() {
+    use svdf_r1_m4_patched as m;
+    assert_eq!(nn_tests::check_case("svdf_r1_m4_patched", m::infer), 6);
+    let mut arena = m::Arena::new();
+    for _ in 0..2 {
+        assert_eq!(nn_tests::check_sequence("svdf_r1_m4_patched", |x, y| m::infer_in(&mut arena, x, y)), 6);
+        arena.reset();
+    }
+}
+
+/// [1,16], 12 filters of rank 2 (6 units), memory 3, int16 state
+#[test]
+fn svdf_r2_m3_patched() {
+    use svdf_r2_m3_patched as m;
+    assert_eq!(nn_tests::check_case("svdf_r2_m3_patched", m::infer), 6);
+    let mut arena = m::Arena::new();
+    for _ in 0..2 {
+        assert_eq!(nn_tests::check_sequence("svdf_r2_m3_patched", |x, y| m::infer_in(&mut arena, x, y)), 6);
+        arena.reset();
+    }
+}
+
+/// [2,10], 9 filters of rank 3 (3 units), memory 2, batch 2, int16 state
+#[test]
+fn svdf_r3_b2_patched() {
+    use svdf_r3_b2_patched as m;
+    assert_eq!(nn_tests::check_case("svdf_r3_b2_patched", m::infer), 6);
+    let mut arena = m::Arena::new();
+    for _ in 0..2 {
+        assert_eq!(nn_tests::check_sequence("svdf_r3_b2_patched", |x, y| m::infer_in(&mut arena, x, y)), 6);
+        arena.reset();
+    }
+}
+
+/// [1,12], 8 filters of rank 2, memory 3, int8 state and time weights (state zero point of the FC output)
+#[test]
+fn svdf_i8_state_patched() {
+    use svdf_i8_state_patched as m;
+    assert_eq!(nn_tests::check_case("svdf_i8_state_patched", m::infer), 6);
+    let mut arena = m::Arena::new();
+    for _ in 0..2 {
+        assert_eq!(nn_tests::check_sequence("svdf_i8_state_patched", |x, y| m::infer_in(&mut arena, x, y)), 6);
+        arena.reset();
+    }
+}
+
+/// [1,12], 6 filters of rank 1, memory 2, fused RELU (ignored by TFLM's int8 SVDF), output zero point 20
+#[test]
+fn svdf_relu_zp20_patched() {
+    use svdf_relu_zp20_patched as m;
+    assert_eq!(nn_tests::check_case("svdf_relu_zp20_patched", m::infer), 6);
+    let mut arena = m::Arena::new();
+    for _ in 0..2 {
+        assert_eq!(nn_tests::check_sequence("svdf_relu_zp20_patched", |x, y| m::infer_in(&mut arena, x, y)), 6);
+        arena.reset();
+    }
+}
+
+/// [1,12], 8 filters of rank 2, memory 1 (no history; fresh runs only)
+#[test]
+fn svdf_m1_patched() {
+    assert_eq!(nn_tests::check_case("svdf_m1_patched", svdf_m1_patched::infer), 3);
+}
+
+/// float32 SVDF [1,12], 8 filters of rank 2, memory 3
+#[test]
+fn f32_svdf_r2_m3_patched() {
+    use f32_svdf_r2_m3_patched as m;
+    assert_eq!(nn_tests::check_case("f32_svdf_r2_m3_patched", m::infer), 6);
+    let mut arena = m::Arena::new();
+    for _ in 0..2 {
+        assert_eq!(nn_tests::check_sequence("f32_svdf_r2_m3_patched", |x, y| m::infer_in(&mut arena, x, y)), 6);
+        arena.reset();
+    }
+}
+
+/// float32 SVDF [2,10], 6 filters of rank 1, memory 4, batch 2, fused RELU6
+#[test]
+fn f32_svdf_b2_relu6_patched() {
+    use f32_svdf_b2_relu6_patched as m;
+    assert_eq!(nn_tests::check_case("f32_svdf_b2_relu6_patched", m::infer), 6);
+    let mut arena = m::Arena::new();
+    for _ in 0..2 {
+        assert_eq!(nn_tests::check_sequence("f32_svdf_b2_relu6_patched", |x, y| m::infer_in(&mut arena, x, y)), 6);
+        arena.reset();
+    }
+}
+
+/// float32 SVDF [1,12], 6 filters of rank 3, memory 2, fused RELU
+#[test]
+fn f32_svdf_relu_patched() {
+    use f32_svdf_relu_patched as m;
+    assert_eq!(nn_tests::check_case("f32_svdf_relu_patched", m::infer), 6);
+    let mut arena = m::Arena::new();
+    for _ in 0..2 {
+        assert_eq!(nn_tests::check_sequence("f32_svdf_relu_patched", |x, y| m::infer_in(&mut arena, x, y)), 6);
+        arena.reset();
+    }
+}
+
+/// int8 SVDF, effective scale 1 (input x feature / state) rounds apart in f32 and f64: TFLM's f64 one
+#[test]
+fn svdf_scale1_f64_patched() {
+    assert_eq!(nn_tests::check_case("svdf_scale1_f64_patched", svdf_scale1_f64_patched::infer), 3);
+}
+
+/// int8 SVDF, effective scale 2 (state x time / output) rounds apart in f32 and f64: TFLM's f64 one
+#[test]
+fn svdf_scale2_f64_patched() {
+    assert_eq!(nn_tests::check_case("svdf_scale2_f64_patched", svdf_scale2_f64_patched::infer), 3);
 }
 
 /// CONCATENATION on the channel axis of two conv branches (1x1 -> 4, 3x3 -> 5, 8x larger weights), [1,6,6,9]

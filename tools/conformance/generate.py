@@ -75,6 +75,7 @@ import numpy as np  # noqa: E402
 
 SEED = 0
 N_SAMPLES = 3           # test inputs per case
+N_SEQUENCE = 6          # inputs of a stateful (SVDF) case, also run as one sequence
 N_CALIB = 16            # representative-dataset samples per case
 TFLM_ARENA_BYTES = 1 << 20
 MAX_SUITE_BYTES = 1_500_000
@@ -83,7 +84,7 @@ ALLOWED_OPS = {
     "CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV", "FULLY_CONNECTED", "ADD", "SUB",
     "AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX", "LEAKY_RELU", "PAD", "PADV2", "STRIDED_SLICE",
     "RESHAPE", "SQUEEZE", "QUANTIZE", "DEQUANTIZE", "MUL", "MAXIMUM", "MINIMUM", "RELU", "RELU6",
-    "CONCATENATION", "PACK", "UNPACK", "SLICE", "TRANSPOSE", "SPLIT", "SPLIT_V", "MEAN", "SUM",
+    "CONCATENATION", "PACK", "UNPACK", "SLICE", "TRANSPOSE", "SPLIT", "SPLIT_V", "MEAN", "SUM", "SVDF",
 }
 INT16_RANGE = 20000     # int16 test inputs are uniform over -INT16_RANGE..INT16_RANGE
 INT32_RANGE = 1 << 21   # int32 test inputs likewise
@@ -269,6 +270,13 @@ def inspect_tflite(buf: bytes) -> dict:
                          zero_points=[qi["zero_point"][0], qo["zero_point"][0]])
         elif name == "SOFTMAX":
             d.update(beta=float(o.Beta()))
+        elif name == "SVDF":  # inputs: input, weights_feature, weights_time, bias, state (variable)
+            wf, wt, st = shape(ins[1]), shape(ins[2]), g.Tensors(ins[4])
+            d.update(rank=o.Rank(), activation=ACTIVATION[o.FusedActivationFunction()], filters=wf[0],
+                     units=wf[0] // o.Rank(), memory=wt[1], state_dtype=dtypes[st.Type()],
+                     state_variable=bool(st.IsVariable()), bias=ins[3] >= 0)
+            if _quant(st) is not None:
+                d["state_zero_point"] = _quant(st)["zero_point"][0]
         elif name == "SQUEEZE":
             d.update(squeeze_dims=[int(x) for x in o.SqueezeDimsAsNumpy()]
                      if o is not None and o.SqueezeDimsLength() else [])
@@ -290,12 +298,16 @@ def inspect_tflite(buf: bytes) -> dict:
                                 "per_channel": len(wq["scale"]) > 1,
                                 "scale_ratio": max(wq["scale"]) / min(wq["scale"])}
             d["bias"] = len(ins) > b_in and ins[b_in] >= 0
+        # Activation inputs: neither constants nor variable (state) tensors.
         d["inputs"] = [tensor(i) for i in ins
-                       if i >= 0 and not m.Buffers(g.Tensors(i).Buffer()).DataLength()]
+                       if i >= 0 and not m.Buffers(g.Tensors(i).Buffer()).DataLength()
+                       and not g.Tensors(i).IsVariable()]
         # The activation type, recorded when it is not int8 (QUANTIZE/DEQUANTIZE have their
         # input/output types): "int16", "int32", or "16x8" (int16 activations, int8 weights).
         act_types = sorted({t["dtype"] for t in d["inputs"]} | {dtypes[g.Tensors(i).Type()] for i in outs})
-        if name not in ("QUANTIZE", "DEQUANTIZE") and act_types != ["int8"]:
+        if name == "SOFTMAX" and act_types == ["int16", "int8"]:
+            d["type"] = "int8 → int16"
+        elif name not in ("QUANTIZE", "DEQUANTIZE") and act_types != ["int8"]:
             d["type"] = "16x8" if name in conv_like and act_types == ["int16"] else ", ".join(act_types)
             if name in conv_like and d["bias"]:
                 d["bias_dtype"] = dtypes[g.Tensors(ins[b_in]).Type()]
@@ -336,6 +348,30 @@ def patch_softmax_beta(beta: float):
                 op.builtinOptions.beta = beta
                 n += 1
         assert n == 1, n
+    return fn
+
+
+def patch_softmax_int16_output(scale: float = 1 / 65536):
+    """Makes the SOFTMAX's output (the graph output) int16 with zero point
+    -32768, as TFLM's int8 -> int16 softmax requires (the converter writes
+    int8 -> int8 for an int8 model); `scale` must lie within 0.1% of 1/65536."""
+    def fn(schema, model):
+        g = model.subgraphs[0]
+        ops = [op for op in g.operators if _opcode_name(schema, model, op) == "SOFTMAX"]
+        assert len(ops) == 1, len(ops)
+        t = g.tensors[int(ops[0].outputs[0])]
+        t.type = schema.TensorType.INT16
+        t.quantization.scale = [float(np.float32(scale))]
+        t.quantization.zeroPoint = [-32768]
+        t.quantization.min = t.quantization.max = None
+    return fn
+
+
+def _chain(*patches):
+    """Applies several patches in order."""
+    def fn(schema, model):
+        for p in patches:
+            p(schema, model)
     return fn
 
 
@@ -522,6 +558,211 @@ def patch_padv2_int16_constant():
     return fn
 
 
+def _add_tensor(schema, model, shape, ttype, name: str, data: np.ndarray | None = None,
+                quant: tuple[float, int] | None = None, variable: bool = False) -> int:
+    """Appends a tensor (and its buffer, with `data` as little-endian bytes) to subgraph 0."""
+    g = model.subgraphs[0]
+    t = schema.TensorT()
+    t.shape = np.asarray(shape, dtype=np.int32)
+    t.type = ttype
+    t.name = name.encode()
+    t.isVariable = variable
+    buf = schema.BufferT()
+    if data is not None:
+        buf.data = np.frombuffer(np.ascontiguousarray(data).tobytes(), dtype=np.uint8)
+    model.buffers.append(buf)
+    t.buffer = len(model.buffers) - 1
+    if quant is not None:
+        t.quantization = schema.QuantizationParametersT()
+        t.quantization.scale = [float(np.float32(quant[0]))]
+        t.quantization.zeroPoint = [int(quant[1])]
+    g.tensors.append(t)
+    return len(g.tensors) - 1
+
+
+def _make_svdf(schema, model, op, inputs: list[int], rank: int, act: str) -> None:
+    """Turns `op` (and its operator code, which no other operator uses) into an SVDF."""
+    code = model.operatorCodes[op.opcodeIndex]
+    code.builtinCode = code.deprecatedBuiltinCode = schema.BuiltinOperator.SVDF
+    # Version 1 is float32 only; version 3 accepts int8 inputs with int16 state.
+    code.version = 1 if model.subgraphs[0].tensors[inputs[0]].type == schema.TensorType.FLOAT32 else 3
+    op.inputs = np.asarray(inputs, dtype=np.int32)
+    op.builtinOptionsType = schema.BuiltinOptions.SVDFOptions
+    op.builtinOptions = schema.SVDFOptionsT()
+    op.builtinOptions.rank = rank
+    op.builtinOptions.fusedActivationFunction = {v: k for k, v in ACTIVATION.items()}[act]
+
+
+def patch_fc_to_svdf(name: str, rank: int, memory: int, state: str = "int16", act: str = "NONE",
+                     out_zp: int = 0):
+    """The converter emits no SVDF: this turns the single FULLY_CONNECTED of a
+    converted Dense model into one. Its weights become the feature weights
+    (`units * rank` filters), its input stays the input; new seeded time
+    weights ([filters, memory], symmetric int16 or int8, or float32), a bias
+    per unit (int32 at state scale x time scale, as TFLM requires), and a
+    variable state tensor ([batch, memory * filters]) are added, and the
+    output becomes [batch, units]. Quantized: an int16 state covers the
+    calibrated range of the FC output with zero point 0; an int8 state takes
+    the FC output's scale and zero point. The output scale is set so that a
+    typical time sum spans about half the int8 range around `out_zp`."""
+    def fn(schema, model):
+        rng = _rng(name, 3)
+        g = model.subgraphs[0]
+        (op,) = g.operators
+        assert _opcode_name(schema, model, op) == "FULLY_CONNECTED"
+        x, w = int(op.inputs[0]), int(op.inputs[1])
+        ty = g.tensors[int(op.outputs[0])]
+        batch, filters = (int(d) for d in ty.shape)
+        assert filters % rank == 0, (filters, rank)
+        units = filters // rank
+        time = rng.uniform(-1.0, 1.0, (filters, memory)).astype(np.float32)
+        tt = schema.TensorType
+        if ty.type == tt.FLOAT32:
+            bias = rng.uniform(-0.5, 0.5, (units,)).astype("<f4")
+            t_time = _add_tensor(schema, model, [filters, memory], tt.FLOAT32, "weights_time", time.astype("<f4"))
+            t_bias = _add_tensor(schema, model, [units], tt.FLOAT32, "bias", bias)
+            t_state = _add_tensor(schema, model, [batch, memory * filters], tt.FLOAT32, "state", variable=True)
+        else:
+            s_y, z_y = float(ty.quantization.scale[0]), int(ty.quantization.zeroPoint[0])
+            reach = s_y * max(abs(-128 - z_y), abs(127 - z_y))  # the calibrated |FC output| bound
+            if state == "int16":
+                qmax, dtype, ttype, s_s, z_s = 32767, "<i2", tt.INT16, reach / 32767, 0
+            else:
+                qmax, dtype, ttype, s_s, z_s = 127, "i1", tt.INT8, s_y, z_y
+            s_s = float(np.float32(s_s))
+            s_t = float(np.float32(np.abs(time).max() / qmax))
+            q_time = np.clip(np.round(time / s_t), -qmax, qmax).astype(dtype)
+            s_b = float(np.float32(s_s * s_t))
+            # A typical |feature| is about a third of the bound; a sum of memory * rank products
+            # with uniform time weights grows like its square root.
+            typical = reach / 3 * 0.58 * np.sqrt(memory * rank)
+            s_o = float(np.float32(2 * typical / 127))
+            bias = np.round(rng.uniform(-typical, typical, (units,)) / s_b).astype("<i4")
+            t_time = _add_tensor(schema, model, [filters, memory], ttype, "weights_time", q_time, (s_t, 0))
+            t_bias = _add_tensor(schema, model, [units], tt.INT32, "bias", bias, (s_b, 0))
+            t_state = _add_tensor(schema, model, [batch, memory * filters], ttype, "state", None, (s_s, z_s),
+                                  variable=True)
+            ty.quantization.scale = [s_o]
+            ty.quantization.zeroPoint = [int(out_zp)]
+            ty.quantization.min = ty.quantization.max = None
+        ty.shape = np.asarray([batch, units], dtype=np.int32)
+        _make_svdf(schema, model, op, [x, w, t_time, t_bias, t_state], rank, act)
+    return fn
+
+
+def svdf_scale_model(stage: int):
+    """An int8 SVDF built with TensorFlow's flatbuffer object API whose scales
+    make the f32 and the f64 effective scale of one stage quantize to
+    different multipliers, with weights and inputs that land the affected
+    products on rounding ties, so that the outputs show which one TFLM uses
+    (the oracle's build forms both in f64; the TFLM sources we mirror form
+    them from f32 products).
+
+    * stage 1 (input x feature / state): 32 units of rank 1, each with one
+      time weight of 1 on the newest projection and a bias that cancels the
+      f32 result, output scale = state x time scale (a multiplier of 1): an
+      output of 0 means the f32 multiplier, +-1 the f64 one.
+    * stage 2 (state x time / output): zero time weights, so each output is
+      its bias requantized; the biases are accumulators whose rounding
+      differs between the two multipliers.
+    Returns (rng) -> (model bytes, [inputs as [samples, 1, input_size]])."""
+    def multiplier(d: float) -> tuple[int, int]:  # TFLite's QuantizeMultiplier
+        import math
+        m, e = math.frexp(d)
+        q = int(math.floor(abs(m) * (1 << 31) + 0.5))
+        if q == 1 << 31:
+            q, e = q // 2, e + 1
+        return q, e
+
+    def requant(x, q: int, shift: int):
+        """MultiplyByQuantizedMultiplier (TFLM's double rounding) of int64 numpy values: the doubling high
+        multiply with ties toward +infinity (gemmlowp's nudge), then a rounding right shift."""
+        x = ((np.asarray(x, dtype=np.int64) << max(shift, 0)) + (1 << 31)) % (1 << 32) - (1 << 31)
+        hi = (x * q + (1 << 30)) >> 31
+        right = max(-shift, 0)
+        mask = (1 << right) - 1
+        return (hi >> right) + ((hi & mask) > (mask >> 1) + (hi < 0)).astype(np.int64)
+
+    def f32(v):
+        return float(np.float32(v))
+
+    def build(rng):
+        from tensorflow.lite.tools import flatbuffer_utils
+        schema = _schema()
+        tt = schema.TensorType
+        units, memory = 32, 2
+        n_in = 64 if stage == 1 else 8
+        while True:  # scales whose two stage multipliers differ between f32 and f64
+            if stage == 1:
+                s_i, s_w = f32(rng.uniform(0.01, 0.1)), f32(rng.uniform(1e-3, 1e-2))
+                s_s = f32(s_i * s_w / rng.uniform(0.008, 0.012))
+                s_t = f32(0.003)
+                s_o = f32(np.float32(s_s) * np.float32(s_t))
+                a, b = f32(np.float32(s_i) * np.float32(s_w) / np.float32(s_s)), s_i * s_w / s_s
+            else:
+                s_i, s_w = 0.1, 0.01
+                s_s, s_t = f32(rng.uniform(0.001, 0.01)), f32(rng.uniform(1e-4, 1e-3))
+                s_o = f32(s_s * s_t / rng.uniform(1e-6, 2e-6))
+                a, b = f32(np.float32(s_s) * np.float32(s_t) / np.float32(s_o)), s_s * s_t / s_o
+            m32, m64 = multiplier(a), multiplier(b)
+            if m32 != m64:
+                break
+        q32, q64 = (m32[0], m32[1]), (m64[0], m64[1])
+        # Accumulators whose requantization differs, spread over the range.
+        cand = np.arange(2_000_000) if stage == 1 else np.arange(-int(127 / b), int(127 / b), 7)
+        hits = [int(v) for v in cand[requant(cand, *q32) != requant(cand, *q64)]]
+        assert len(hits) >= units, len(hits)
+        pick = [hits[i] for i in np.linspace(0, len(hits) - 1, units).astype(int)]
+        x = np.full(n_in, 127, dtype=np.int64)
+        if stage == 1:
+            # Input zero point -128: x - zp is 255 everywhere but 1 in the last position, so a
+            # feature row's dot product is 255 * sum(row[:-1]) + row[-1], any value up to ~2e6.
+            x[-1] = -127
+            wf = np.zeros((units, n_in), dtype=np.int64)
+            for u, d in enumerate(pick):
+                d = d if u % 2 == 0 else -d
+                q, r = divmod(d, 255)
+                if r > 127:
+                    q, r = q + 1, r - 255
+                wf[u, -1] = r
+                for k in range(n_in - 1):
+                    wf[u, k] = max(-127, min(127, q))
+                    q -= wf[u, k]
+                assert q == 0 and int(np.dot(wf[u], x + 128)) == d
+            time = np.zeros((units, memory), dtype=np.int64)
+            time[:, -1] = 1
+            bias = -requant(wf @ (x + 128), *q32)
+        else:
+            wf = rng.integers(-127, 128, (units, n_in))
+            time = np.zeros((units, memory), dtype=np.int64)
+            bias = np.array(pick)
+        model = schema.ModelT()
+        model.version = 3
+        model.buffers = [schema.BufferT()]
+        model.subgraphs = [schema.SubGraphT()]
+        g = model.subgraphs[0]
+        g.tensors = []
+        t_x = _add_tensor(schema, model, [1, n_in], tt.INT8, "input", quant=(s_i, -128 if stage == 1 else 0))
+        t_w = _add_tensor(schema, model, [units, n_in], tt.INT8, "weights_feature", wf.astype("i1"), (s_w, 0))
+        t_t = _add_tensor(schema, model, [units, memory], tt.INT16, "weights_time", time.astype("<i2"), (s_t, 0))
+        t_b = _add_tensor(schema, model, [units], tt.INT32, "bias", bias.astype("<i4"), (f32(s_s * s_t), 0))
+        t_s = _add_tensor(schema, model, [1, memory * units], tt.INT16, "state", None, (s_s, 0), variable=True)
+        t_y = _add_tensor(schema, model, [1, units], tt.INT8, "output", quant=(s_o, 0))
+        code = schema.OperatorCodeT()
+        model.operatorCodes = [code]
+        op = schema.OperatorT()
+        op.outputs = np.asarray([t_y], dtype=np.int32)
+        g.operators = [op]
+        _make_svdf(schema, model, op, [t_x, t_w, t_t, t_b, t_s], 1, "NONE")
+        g.inputs, g.outputs = np.asarray([t_x], dtype=np.int32), np.asarray([t_y], dtype=np.int32)
+        model.description = b"nn conformance: SVDF effective scales"
+        buf = bytes(flatbuffer_utils.convert_object_to_bytearray(model))
+        xs = np.stack([x.astype(np.int8).reshape(1, n_in)] + [rng.integers(-128, 128, (1, n_in), dtype=np.int8)
+                                                             for _ in range(N_SAMPLES - 1)])
+        return buf, [xs]
+    return build
+
+
 # ---------------------------------------------------------------------------
 # Cases
 # ---------------------------------------------------------------------------
@@ -553,6 +794,15 @@ class Case:
     compile_error: str = ""
     # Graph outputs (SPLIT, SPLIT_V, UNPACK cases have several: output_<k>.npy, one per output in model order).
     n_outputs: int = 1
+    # Types allowed inside the graph besides the activation and I/O types (an int16 tensor between an
+    # int8 -> int16 SOFTMAX and an int16 -> int32 QUANTIZE).
+    extra_dtypes: tuple = ()
+    # A stateful model (SVDF): N_SEQUENCE inputs, each run in a fresh interpreter (output.npy) and all of
+    # them as one sequence in a single interpreter, the state carried from one to the next (output_seq.npy).
+    stateful: bool = False
+    # A model built without Keras: (rng) -> (model bytes, [inputs, [samples, *shape] per graph input]);
+    # `build`, `ranges` and the conversion options are then unused.
+    raw: Callable | None = None
 
     def unbatched_input(self, k: int) -> bool:
         return self.unbatched[k] if isinstance(self.unbatched, tuple) else self.unbatched
@@ -1186,6 +1436,24 @@ def cases() -> list[Case]:
                   softmax_model((), batch=16), ["SOFTMAX"], {0: {"beta": 3.0, "input_shapes": [[16]]}},
                   ranges=[(-2.0, 2.0)], unbatched=True,
                   patch=patch_softmax_beta(3.0), patch_doc="SoftmaxOptions.beta 1.0 -> 3.0"))
+    # int8 -> int16 (zero point -32768), and on to int32 as keyword_scrambled's head does.
+    C.append(Case("softmax_i16_out_patched", "SOFTMAX on [1,10], int8 -> int16 output (scale 1/65536)",
+                  softmax_model((10,)), ["SOFTMAX"], {0: {"beta": 1.0, "type": "int8 → int16"}},
+                  ranges=[(-4.0, 4.0)], io_dtypes=("int8", "int16"), patch=patch_softmax_int16_output(),
+                  patch_doc="SOFTMAX output int8 -> int16 (scale 1/65536, zero point -32768)"))
+    C.append(Case("softmax_4d_i16_beta2_patched", "SOFTMAX on [1,3,2,7] with beta 2.0, int8 -> int16 output",
+                  softmax_model((3, 2, 7)), ["SOFTMAX"], {0: {"beta": 2.0, "type": "int8 → int16"}},
+                  ranges=[(-3.0, 3.0)], io_dtypes=("int8", "int16"),
+                  patch=_chain(patch_softmax_beta(2.0), patch_softmax_int16_output()),
+                  patch_doc="SoftmaxOptions.beta 1.0 -> 2.0; output int8 -> int16"))
+    C.append(Case("softmax_i16_quant_i32_patched",
+                  "SOFTMAX [1,4] int8 -> int16 (scale 1/65535), QUANTIZE int16 -> int32 (x2, zero point 0)",
+                  softmax_model((4,)), ["SOFTMAX", "QUANTIZE"],
+                  {0: {"type": "int8 → int16"}, 1: {"input_dtype": "int16", "output_dtype": "int32"}},
+                  ranges=[(-3.0, 3.0)], io_dtypes=("int8", "int32"), extra_dtypes=("int16",),
+                  patch=_chain(patch_softmax_int16_output(1 / 65535),
+                               patch_requantize_type("output", "int32", 2.0, 0)),
+                  patch_doc="SOFTMAX output int8 -> int16 (scale 1/65535, zero point -32768), then a QUANTIZE to int32"))
 
     # --- RESHAPE / SQUEEZE --------------------------------------------------
     C.append(Case("reshape_conv_conv", "CONV_2D -> RESHAPE [1,4,4,8] to [1,8,4,4] -> CONV_2D (RELU)",
@@ -1520,6 +1788,41 @@ def cases() -> list[Case]:
     fc32("f32_fc_k64_o10_relu6", "float32 FULLY_CONNECTED [1,64] -> 10, fused RELU6, inputs in [-6,6]",
          (64,), 10, act="relu6", rng=(-4.0, 4.0))
 
+    # --- SVDF (patched: the converter emits none) ---------------------------
+    def svdf(name, doc, n_in, filters, rank, memory, batch=1, state="int16", act="NONE", out_zp=0, io="int8",
+             stateful=True):
+        exp = {"rank": rank, "memory": memory, "filters": filters, "activation": act, "state_variable": True,
+               "bias": True, "state_dtype": "float32" if io == "float32" else state}
+        if io == "float32":
+            exp["type"] = "float32"
+        C.append(Case(name, doc, fc_model((n_in,), filters, batch), ["SVDF"], {0: exp},
+                      per_tensor_dense=io != "float32", io_type=io, stateful=stateful,
+                      patch=patch_fc_to_svdf(name, rank, memory, state, act, out_zp),
+                      patch_doc=f"FULLY_CONNECTED -> SVDF (rank {rank}, memory {memory}, {state} state)"))
+
+    svdf("svdf_r1_m4_patched", "[1,12], 8 filters of rank 1, memory 4, int16 state", 12, 8, 1, 4)
+    svdf("svdf_r2_m3_patched", "[1,16], 12 filters of rank 2 (6 units), memory 3, int16 state", 16, 12, 2, 3)
+    svdf("svdf_r3_b2_patched", "[2,10], 9 filters of rank 3 (3 units), memory 2, batch 2, int16 state",
+         10, 9, 3, 2, batch=2)
+    svdf("svdf_i8_state_patched", "[1,12], 8 filters of rank 2, memory 3, int8 state and time weights "
+         "(state zero point of the FC output)", 12, 8, 2, 3, state="int8", out_zp=-5)
+    svdf("svdf_relu_zp20_patched", "[1,12], 6 filters of rank 1, memory 2, fused RELU (ignored by TFLM's int8 SVDF), "
+         "output zero point 20", 12, 6, 1, 2, act="RELU", out_zp=20)
+    svdf("svdf_m1_patched", "[1,12], 8 filters of rank 2, memory 1 (no history; fresh runs only)",
+         12, 8, 2, 1, stateful=False)
+    svdf("f32_svdf_r2_m3_patched", "float32 SVDF [1,12], 8 filters of rank 2, memory 3", 12, 8, 2, 3,
+         io="float32")
+    svdf("f32_svdf_b2_relu6_patched", "float32 SVDF [2,10], 6 filters of rank 1, memory 4, batch 2, fused RELU6",
+         10, 6, 1, 4, batch=2, act="RELU6", io="float32")
+    svdf("f32_svdf_relu_patched", "float32 SVDF [1,12], 6 filters of rank 3, memory 2, fused RELU", 12, 6, 3, 2,
+         act="RELU", io="float32")
+    for stage, what in ((1, "input x feature / state"), (2, "state x time / output")):
+        C.append(Case(f"svdf_scale{stage}_f64_patched",
+                      f"int8 SVDF, effective scale {stage} ({what}) rounds apart in f32 and f64: TFLM's f64 one",
+                      None, ["SVDF"], {0: {"rank": 1, "memory": 2, "state_dtype": "int16"}},
+                      raw=svdf_scale_model(stage),
+                      patch_doc="built with TensorFlow's flatbuffer object API (crafted scales, weights, input)"))
+
     # --- CONCATENATION / PACK (inputs and output share one quantization) ---------------
     def typed(exp, io):
         return exp | ({"type": io} if io != "int8" else {})
@@ -1719,16 +2022,16 @@ def verify(case: Case, info: dict) -> None:
     act = case.io_type if case.io_type in ("int16", "int32", "float32") else "int8"
     for o in info["ops"]:  # int8 (int16 for the 16x8 cases, int32 for int32) everywhere inside the graph
         for t in o["inputs"] + o["outputs"]:
-            if t["dtype"] not in (act, case.in_dtype, case.out_dtype):
+            if t["dtype"] not in (act, case.in_dtype, case.out_dtype, *case.extra_dtypes):
                 raise SystemExit(f"{case.name}: {o['op']} has a {t['dtype']} tensor")
 
 
 def make_inputs(case: Case, info: dict) -> list[np.ndarray]:
-    """N_SAMPLES seeded inputs per graph input, [samples, *shape]."""
+    """N_SAMPLES (N_SEQUENCE for a stateful case) seeded inputs per graph input, [samples, *shape]."""
     rng = _rng(case.name, 2)
     xs = []
     for k, t in enumerate(info["inputs"]):
-        shape = (N_SAMPLES, *t["shape"])
+        shape = (N_SEQUENCE if case.stateful else N_SAMPLES, *t["shape"])
         if t["dtype"] == "int8":
             xs.append(rng.integers(-128, 128, shape, dtype=np.int8))
         elif t["dtype"] == "int16":
@@ -1753,6 +2056,11 @@ def separate_inputs(info: dict) -> bool:
 
 
 def build_case(case: Case) -> tuple[bytes, list[np.ndarray], dict]:
+    if case.raw:
+        buf, xs = case.raw(_rng(case.name, 0))
+        info = inspect_tflite(buf)
+        verify(case, info)
+        return buf, xs, info
     import keras
     keras.utils.clear_session()
     keras.utils.set_random_seed(SEED)
@@ -1804,6 +2112,15 @@ def tflm_worker(jobs_path: str) -> int:
                 outs[k].append(np.array(it.get_output(k)).copy())
         for path, o in zip(paths, outs):
             np.save(path, np.stack(o))
+        if "output_seq" in job:  # the same inputs as one sequence in one interpreter: the state carries over
+            it = runtime.Interpreter.from_bytes(model, arena_size=TFLM_ARENA_BYTES)
+            seq = []
+            for s in range(xs[0].shape[0]):
+                for i, x in enumerate(xs):
+                    it.set_input(x[s].copy(), i)
+                it.invoke()
+                seq.append(np.array(it.get_output(0)).copy())
+            np.save(job["output_seq"], np.stack(seq))
     return 0
 
 
@@ -1934,6 +2251,18 @@ def rust_tests(built: list[tuple[Case, dict]]) -> str:
         if len(info["outputs"]) > 1:
             assert len(info["inputs"]) == 1, n  # several outputs: one input only
             body = [f'    assert_eq!(check_outputs("{n}", {n}::infer), {N_SAMPLES});']
+        elif case.stateful:
+            assert len(info["inputs"]) == 1, n  # stateful: one input, one output
+            # Fresh runs through `infer`, then the sequence through `infer_in` on one arena, twice (the
+            # second time after `Arena::reset`).
+            body = [f"    use {n} as m;",
+                    f'    assert_eq!(nn_tests::check_case("{n}", m::infer), {N_SEQUENCE});',
+                    "    let mut arena = m::Arena::new();",
+                    "    for _ in 0..2 {",
+                    f'        assert_eq!(nn_tests::check_sequence("{n}", |x, y| m::infer_in(&mut arena, x, y)), '
+                    f'{N_SEQUENCE});',
+                    "        arena.reset();",
+                    "    }"]
         elif len(info["inputs"]) == 1:
             body = [f'    assert_eq!(nn_tests::check_case("{n}", {n}::infer), {N_SAMPLES});']
         elif separate_inputs(info):
@@ -1991,6 +2320,8 @@ def build(suite_dir: str, rs_path: str, tflm_python: str, verbose: bool = True) 
             np.save(p, xi)
             paths.append(p)
         job = {"model": os.path.join(d, "model.tflite"), "inputs": paths}
+        if case.stateful:
+            job["output_seq"] = os.path.join(d, "output_seq.npy")
         outs = output_files(info)
         if len(outs) == 1:
             job["output"] = os.path.join(d, outs[0])
@@ -2022,6 +2353,8 @@ def build(suite_dir: str, rs_path: str, tflm_python: str, verbose: bool = True) 
         names = CASE_FILES_2 if separate_inputs(info) else CASE_FILES
         if len(info["outputs"]) > 1:
             names = tuple(n for n in names if n != "output.npy") + tuple(output_files(info))
+        if case.stateful:
+            names += ("output_seq.npy",)
         for fn in names:
             with open(os.path.join(d, fn), "rb") as f:
                 b = f.read()
@@ -2032,11 +2365,18 @@ def build(suite_dir: str, rs_path: str, tflm_python: str, verbose: bool = True) 
             y = np.load(os.path.join(d, fn))
             if y.dtype != np.dtype(want) or list(y.shape[1:]) != t["shape"]:
                 raise SystemExit(f"{case.name}: TFLM {fn} {y.dtype} {y.shape}")
+        if case.stateful:  # the sequence must depend on the state, or it tests nothing the fresh runs do not
+            fresh, seq = np.load(os.path.join(d, "output.npy")), np.load(os.path.join(d, "output_seq.npy"))
+            if not np.array_equal(fresh[0], seq[0]) or all(np.array_equal(fresh[s], seq[s])
+                                                           for s in range(1, len(seq))):
+                raise SystemExit(f"{case.name}: the TFLM sequence does not show the state")
         entry = {"name": case.name, "doc": case.doc}
-        if case.patch:
+        if case.patch or case.raw:
             entry["patched"] = case.patch_doc
         if case.compile_error:
             entry["compile_error"] = case.compile_error
+        if case.stateful:
+            entry["stateful"] = True
         entry |= {"inputs": info["inputs"], "outputs": info["outputs"],
                   "ops": [{k: v for k, v in o.items() if k not in ("inputs", "outputs")}
                           for o in info["ops"]],

@@ -32,7 +32,7 @@ END = "<!-- conformance-table:end -->"
 ANCHOR = "## Verified models"
 
 # The README's order of the supported operators; anything else follows, sorted.
-ORDER = ["CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV", "FULLY_CONNECTED", "ADD", "SUB", "MUL", "MAXIMUM",
+ORDER = ["CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV", "FULLY_CONNECTED", "SVDF", "ADD", "SUB", "MUL", "MAXIMUM",
          "MINIMUM", "AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX", "LEAKY_RELU", "RELU", "RELU6", "PAD", "PADV2",
          "STRIDED_SLICE", "CONCATENATION", "PACK", "UNPACK", "SPLIT", "SPLIT_V", "SLICE", "TRANSPOSE", "MEAN",
          "SUM", "RESHAPE", "SQUEEZE", "QUANTIZE", "DEQUANTIZE"]
@@ -206,6 +206,23 @@ def _fully_connected(ops: list[dict]) -> str:
         ("activations", _acts(o["activation"] for o in ops)),
         ("weights", _weights(ops, lambda o: o["weights"]["shape"][0])),
         ("", _bias(ops)),
+    ])
+
+
+def _svdf(ops: list[dict]) -> str:
+    """SVDF: input shapes, filters, ranks, memory sizes, state types (with zero points), activations."""
+    states = []
+    for o in ops:
+        zp = o.get("state_zero_point", 0)
+        states.append(o["state_dtype"] + (f" (zero point {zp})" if zp else ""))
+    return _items([
+        ("input shapes", _join(_shape(s) for s in _sorted((tuple(o["input_shapes"][0]) for o in ops),
+                                                           key=lambda s: (len(s), s)))),
+        ("filters", _nums(o["filters"] for o in ops)),
+        ("ranks", _nums(o["rank"] for o in ops)),
+        ("memory", _nums(o["memory"] for o in ops)),
+        ("state", _join(_sorted(states))),
+        ("activations", _acts(o["activation"] for o in ops)),
     ])
 
 
@@ -514,6 +531,8 @@ def table(manifest: dict) -> str:
             variants = _transpose_conv(ops)
         elif name == "FULLY_CONNECTED":
             variants = _fully_connected(ops)
+        elif name == "SVDF":
+            variants = _svdf(ops)
         elif name in ("ADD", "SUB", "MUL"):
             variants = _add(ops)
         elif name in ("MAXIMUM", "MINIMUM"):
