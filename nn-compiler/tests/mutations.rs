@@ -864,7 +864,9 @@ fn variable_self_loop(m: &mut Model, r: &mut Rng) -> Option<Mutation> {
 fn variable_read_before_written(m: &mut Model, r: &mut Rng) -> Option<Mutation> {
     let (o, s) = r.pick(&input_slots(m))?;
     let t = usize::try_from(op_inputs(m, o)[s]).ok()?;
-    if is_const(m, t) {
+    // Swapping a stateful operator's state (SVDF's) for a fresh variable
+    // leaves a valid model.
+    if is_const(m, t) || tensors(m)[t].is_variable {
         return None;
     }
     let old = &tensors(m)[t];
