@@ -25,7 +25,7 @@ pub const SUPPORTED: &[&str] = &[
     "RELU, RELU6 (int8, int16)",
     "RESHAPE",
     "SLICE, SPLIT, SPLIT_V, TRANSPOSE, UNPACK (int8, int16, int32, float32)",
-    "SOFTMAX (int8)",
+    "SOFTMAX (int8 -> int8 or int16)",
     "SQUEEZE",
     "STRIDED_SLICE (int8, int16, int32)",
     "SUB (int8, int16)",

@@ -25,6 +25,9 @@ Files written, per case ``tests/conformance/<case>/``:
 * ``output.npy``    the TFLM outputs, [samples, *model output shape]
 * ``output_<k>.npy`` instead of ``output.npy`` for a model with several outputs
                     (SPLIT, SPLIT_V, UNPACK), one per graph output in model order
+* ``output_seq.npy`` for a stateful (SVDF) case: the TFLM outputs of its inputs run
+                    as one sequence in a single interpreter (``output.npy`` has
+                    each input from the reset state)
 
 plus ``tests/conformance/manifest.json`` (every case: operators and their
 options, shapes, quantization, sha256 of the files; tool versions) and the
@@ -39,8 +42,10 @@ conversion with TensorFlow's flatbuffer object API (``*_patched`` in the name,
 SQUEEZE into RESHAPE, emits no int8 -> int8 QUANTIZE for these graphs (nor one
 between int8, int16 and int32), calibrates a fused RELU_N1_TO_1's output to
 [-1, 1] (so the clamp sits at the ends of the int8 range; the
-``*_wide_patched`` cases widen the output scale), and leaves an int16 PADV2's
-constant value float32, which TFLM refuses.
+``*_wide_patched`` cases widen the output scale), leaves an int16 PADV2's
+constant value float32, which TFLM refuses, writes no int8 -> int16 SOFTMAX
+and no SVDF (a Dense model's FULLY_CONNECTED is turned into one). Two SVDF
+cases are built whole with the object API (crafted effective scales).
 The patched models are run through TFLM like the others.
 
 The README's coverage table is derived from the manifest by ``table.py``;
@@ -2342,7 +2347,7 @@ def build(suite_dir: str, rs_path: str, tflm_python: str, verbose: bool = True) 
               "the generated files may differ", file=sys.stderr)
     manifest = {
         "generator": "tools/conformance/generate.py",
-        "seed": SEED, "samples": N_SAMPLES, "calibration_samples": N_CALIB,
+        "seed": SEED, "samples": N_SAMPLES, "sequence": N_SEQUENCE, "calibration_samples": N_CALIB,
         "tools": versions,
         "cases": [],
     }

@@ -584,9 +584,13 @@ def section(manifest: dict) -> str:
         one = len(failing) == 1
         not_yet = (f"; {len(failing)} more ({_join(f'`{f}`' for f in failing)}) {'is' if one else 'are'} "
                    f"in the suite but not compiled yet, as `include_model!` rejects {'it' if one else 'them'}")
+    stateful = sum(1 for c in compiled if c.get("stateful"))
+    seq = (f" (the {stateful} stateful ones on {manifest['sequence']}, each input run fresh and all of them as one "
+           "sequence)") if stateful and "sequence" in manifest else ""
     sentence = (f"What the operator conformance suite covers ({n} generated models in `tests/conformance/`, "
                 f"{p} of them patched after conversion, each compared bit for bit with TFLM on {samples} "
-                f"inputs by `cargo test -p nn-tests --test conformance`{not_yet}; see `tools/conformance/README.md`), "
+                f"inputs{seq} by `cargo test -p nn-tests --test conformance`{not_yet}; "
+                "see `tools/conformance/README.md`), "
                 "generated from the suite by `python3 tools/conformance/table.py --write`:")
     return sentence + "\n\n" + table(manifest)
 
