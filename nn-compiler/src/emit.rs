@@ -39,6 +39,11 @@ fn broadcast_tokens(b: &Option<crate::ir::Broadcast>) -> TokenStream {
     }
 }
 
+fn resize_fields(g: &crate::ir::Resize) -> TokenStream {
+    let (b, h, w, c) = (lit(g.batches), lit(g.in_h), lit(g.in_w), lit(g.channels));
+    quote!(batches: #b, in_h: #h, in_w: #w, channels: #c,)
+}
+
 fn usizes(v: &[usize]) -> Vec<Literal> {
     v.iter().map(|&n| lit(n)).collect()
 }
@@ -368,6 +373,81 @@ impl Emitter<'_> {
                     alpha_negative: #alpha_negative }),
                 quote!(#k::leaky_relu::leaky_relu),
             ),
+            Kernel::Prelu {
+                input_offset,
+                alpha_offset,
+                output_offset,
+                identity: (mi, si),
+                alpha: (ma, sa),
+                broadcast,
+            } => {
+                let bc = broadcast_tokens(broadcast);
+                (
+                    quote!(#k::prelu::Prelu),
+                    quote!(#k::prelu::Prelu { input_offset: #input_offset, alpha_offset: #alpha_offset,
+                        output_offset: #output_offset, multiplier_identity: #mi, shift_identity: #si,
+                        multiplier_alpha: #ma, shift_alpha: #sa, broadcast: #bc }),
+                    quote!(#k::prelu::prelu),
+                )
+            }
+            Kernel::PreluF32 { broadcast } => (
+                quote!(::core::option::Option<#k::Broadcast>),
+                broadcast_tokens(broadcast),
+                quote!(#k::prelu::prelu_f32),
+            ),
+            Kernel::HardSwish { table } => (
+                quote!(#k::hard_swish::HardSwish),
+                quote!(#k::hard_swish::HardSwish { table: [#(#table),*] }),
+                quote!(#k::hard_swish::hard_swish),
+            ),
+            Kernel::HardSwishF32 => (quote!(()), quote!(()), quote!(#k::hard_swish::hard_swish_f32)),
+            Kernel::ResizeNearest { dtype, geometry, rows, cols } => {
+                let elem = elem_type(*dtype).unwrap_or_else(|| quote!(i8));
+                let geo = resize_fields(geometry);
+                let (rn, cn) = (format_ident!("R{}", i), format_ident!("C{}", i));
+                let (rl, cl, rv, cv) = (lit(rows.len()), lit(cols.len()), usizes(rows), usizes(cols));
+                self.statics
+                    .push(quote!(static #rn: [usize; #rl] = [#(#rv),*]; static #cn: [usize; #cl] = [#(#cv),*];));
+                (
+                    quote!(#k::resize::ResizeNearest<'static>),
+                    quote!(#k::resize::ResizeNearest { #geo rows: &#rn, cols: &#cn }),
+                    quote!(#k::resize::resize_nearest::<#elem>),
+                )
+            }
+            Kernel::ResizeBilinear { geometry, rows, cols } => {
+                let geo = resize_fields(geometry);
+                let lerp = |l: &crate::ir::Lerp| {
+                    let (lo, hi, w) = (lit(l.lo), lit(l.hi), l.weight);
+                    quote!(#k::resize::Lerp { lo: #lo, hi: #hi, weight: #w })
+                };
+                let (rv, cv): (Vec<_>, Vec<_>) = (rows.iter().map(lerp).collect(), cols.iter().map(lerp).collect());
+                let (rn, cn) = (format_ident!("R{}", i), format_ident!("C{}", i));
+                let (rl, cl) = (lit(rows.len()), lit(cols.len()));
+                self.statics.push(quote!(static #rn: [#k::resize::Lerp; #rl] = [#(#rv),*];
+                    static #cn: [#k::resize::Lerp; #cl] = [#(#cv),*];));
+                (
+                    quote!(#k::resize::ResizeBilinear<'static>),
+                    quote!(#k::resize::ResizeBilinear { #geo rows: &#rn, cols: &#cn }),
+                    quote!(#k::resize::resize_bilinear),
+                )
+            }
+            Kernel::ResizeBilinearF32 { geometry, rows, cols } => {
+                let geo = resize_fields(geometry);
+                let lerp = |l: &crate::ir::LerpF32| {
+                    let (lo, hi, f) = (lit(l.lo), lit(l.hi), l.frac.to_bits());
+                    quote!(#k::resize::LerpF32 { lo: #lo, hi: #hi, frac: f32::from_bits(#f) })
+                };
+                let (rv, cv): (Vec<_>, Vec<_>) = (rows.iter().map(lerp).collect(), cols.iter().map(lerp).collect());
+                let (rn, cn) = (format_ident!("R{}", i), format_ident!("C{}", i));
+                let (rl, cl) = (lit(rows.len()), lit(cols.len()));
+                self.statics.push(quote!(static #rn: [#k::resize::LerpF32; #rl] = [#(#rv),*];
+                    static #cn: [#k::resize::LerpF32; #cl] = [#(#cv),*];));
+                (
+                    quote!(#k::resize::ResizeBilinear<'static, #k::resize::LerpF32>),
+                    quote!(#k::resize::ResizeBilinear { #geo rows: &#rn, cols: &#cn }),
+                    quote!(#k::resize::resize_bilinear_f32),
+                )
+            }
             Kernel::Pad { dtype, in_dims, before, out_dims, value } => {
                 let elem = elem_type(*dtype).unwrap_or_else(|| quote!(i8));
                 let (a, b, c) = (usizes(in_dims), usizes(before), usizes(out_dims));
@@ -689,6 +769,13 @@ impl Emitter<'_> {
                 let v: Vec<i32> = words(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
                 let n = lit(v.len());
                 (quote!(static #name: [i32; #n] = [#(#v),*];), quote!(&#name))
+            }
+            // Bit patterns, so that every value (signed zeros, NaN payloads)
+            // survives exactly.
+            DType::F32 => {
+                let v = words(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]));
+                let n = lit(data.len() / 4);
+                (quote!(static #name: [f32; #n] = [#(f32::from_bits(#v)),*];), quote!(&#name))
             }
             other => {
                 return Err(Diagnostic::op(

@@ -63,6 +63,43 @@ pub struct SvdfGeometry {
     pub memory: usize,
 }
 
+/// The shape of a resize: an NHWC input, resized in height and width.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resize {
+    /// Batch size.
+    pub batches: usize,
+    /// Input height.
+    pub in_h: usize,
+    /// Input width.
+    pub in_w: usize,
+    /// Channels.
+    pub channels: usize,
+}
+
+/// One output row or column of an integer bilinear resize: the two source
+/// indices and the weight of the second in 1/1024 (the first's is `1024 -
+/// weight`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lerp {
+    /// First source index.
+    pub lo: usize,
+    /// Second source index.
+    pub hi: usize,
+    /// Weight of `hi`, in 1/1024.
+    pub weight: i32,
+}
+
+/// One output row or column of a float bilinear resize.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LerpF32 {
+    /// First source index.
+    pub lo: usize,
+    /// Second source index.
+    pub hi: usize,
+    /// The source coordinate minus `lo` (the weight of `hi`).
+    pub frac: f32,
+}
+
 /// A kernel call with its constants.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Kernel {
@@ -283,6 +320,62 @@ pub enum Kernel {
         /// Whether alpha is negative.
         alpha_negative: bool,
     },
+    /// PRELU, int8: `x >= 0 ? x : x * alpha`, alpha broadcast.
+    Prelu {
+        /// Minus the input zero point.
+        input_offset: i32,
+        /// Minus the alpha zero point.
+        alpha_offset: i32,
+        /// Output zero point.
+        output_offset: i32,
+        /// (multiplier, shift) of `s_in / s_out`, for non-negative inputs.
+        identity: (i32, i32),
+        /// (multiplier, shift) of `s_in * s_alpha / s_out`, for negative inputs.
+        alpha: (i32, i32),
+        /// Index mapping when the input and alpha shapes differ.
+        broadcast: Option<Broadcast>,
+    },
+    /// PRELU, float32.
+    PreluF32 {
+        /// Index mapping when the input and alpha shapes differ.
+        broadcast: Option<Broadcast>,
+    },
+    /// HARD_SWISH, int8: TFLM's integer algorithm evaluated for every input.
+    HardSwish {
+        /// Output per input byte, indexed by `x as u8`.
+        table: Vec<i8>,
+    },
+    /// HARD_SWISH, float32.
+    HardSwishF32,
+    /// RESIZE_NEAREST_NEIGHBOR: a copy of one source pixel per output pixel.
+    ResizeNearest {
+        /// Element type.
+        dtype: DType,
+        /// Input geometry.
+        geometry: Resize,
+        /// Source row per output row.
+        rows: Vec<usize>,
+        /// Source column per output column.
+        cols: Vec<usize>,
+    },
+    /// RESIZE_BILINEAR, int8 (TFLM's integer interpolation).
+    ResizeBilinear {
+        /// Input geometry.
+        geometry: Resize,
+        /// Per output row.
+        rows: Vec<Lerp>,
+        /// Per output column.
+        cols: Vec<Lerp>,
+    },
+    /// RESIZE_BILINEAR, float32.
+    ResizeBilinearF32 {
+        /// Input geometry.
+        geometry: Resize,
+        /// Per output row.
+        rows: Vec<LerpF32>,
+        /// Per output column.
+        cols: Vec<LerpF32>,
+    },
     /// PAD / PADV2.
     Pad {
         /// Element type.
@@ -400,6 +493,7 @@ impl Kernel {
             Kernel::SvdfF32 { weights_feature, weights_time, bias, .. } => {
                 weights_feature.len() + weights_time.len() + bias.len()
             }
+            Kernel::HardSwish { table } => table.len(),
             Kernel::Conv2d16x8 { filter, bias, requant, .. } => {
                 filter.len() + 8 * bias.len() + 4 * (requant.multiplier.len() + requant.shift.len())
             }

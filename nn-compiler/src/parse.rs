@@ -241,6 +241,13 @@ pub enum Options {
         /// Fused activation.
         activation: Activation,
     },
+    /// RESIZE_BILINEAR and RESIZE_NEAREST_NEIGHBOR.
+    Resize {
+        /// Map the corner pixels of input and output onto each other.
+        align_corners: bool,
+        /// Sample at pixel centers (`+ 0.5`).
+        half_pixel_centers: bool,
+    },
     /// Some options table the compiler does not read.
     Other,
 }
@@ -558,6 +565,12 @@ fn read_options(o: Option<tflite::BuiltinOptionsRef<'_>>) -> Result<Options, pla
         },
         Some(B::SvdfOptions(c)) => {
             Options::Svdf { rank: c.rank()?, activation: activation(c.fused_activation_function()?) }
+        }
+        Some(B::ResizeBilinearOptions(c)) => {
+            Options::Resize { align_corners: c.align_corners()?, half_pixel_centers: c.half_pixel_centers()? }
+        }
+        Some(B::ResizeNearestNeighborOptions(c)) => {
+            Options::Resize { align_corners: c.align_corners()?, half_pixel_centers: c.half_pixel_centers()? }
         }
         Some(_) => Options::Other,
     })

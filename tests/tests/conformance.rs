@@ -275,6 +275,47 @@ nn_macro::include_model!(i16_mean_axis1 = "conformance/i16_mean_axis1/model.tfli
 nn_macro::include_model!(sum_hw = "conformance/sum_hw/model.tflite");
 nn_macro::include_model!(sum_hw_keep = "conformance/sum_hw_keep/model.tflite");
 nn_macro::include_model!(i16_sum_hw = "conformance/i16_sum_hw/model.tflite");
+nn_macro::include_model!(prelu_c8_shared_hw = "conformance/prelu_c8_shared_hw/model.tflite");
+nn_macro::include_model!(prelu_full = "conformance/prelu_full/model.tflite");
+nn_macro::include_model!(prelu_shared_w = "conformance/prelu_shared_w/model.tflite");
+nn_macro::include_model!(prelu_neg_alpha = "conformance/prelu_neg_alpha/model.tflite");
+nn_macro::include_model!(prelu_big_alpha = "conformance/prelu_big_alpha/model.tflite");
+nn_macro::include_model!(prelu_3d = "conformance/prelu_3d/model.tflite");
+nn_macro::include_model!(prelu_alpha_c_patched = "conformance/prelu_alpha_c_patched/model.tflite");
+nn_macro::include_model!(prelu_alpha_zp_patched = "conformance/prelu_alpha_zp_patched/model.tflite");
+nn_macro::include_model!(conv_prelu = "conformance/conv_prelu/model.tflite");
+nn_macro::include_model!(f32_prelu_c8_shared_hw = "conformance/f32_prelu_c8_shared_hw/model.tflite");
+nn_macro::include_model!(f32_prelu_full = "conformance/f32_prelu_full/model.tflite");
+nn_macro::include_model!(hard_swish_4 = "conformance/hard_swish_4/model.tflite");
+nn_macro::include_model!(hard_swish_0p5 = "conformance/hard_swish_0p5/model.tflite");
+nn_macro::include_model!(hard_swish_0p1 = "conformance/hard_swish_0p1/model.tflite");
+nn_macro::include_model!(hard_swish_10 = "conformance/hard_swish_10/model.tflite");
+nn_macro::include_model!(hard_swish_wide = "conformance/hard_swish_wide/model.tflite");
+nn_macro::include_model!(hard_swish_asym = "conformance/hard_swish_asym/model.tflite");
+nn_macro::include_model!(hard_swish_neg = "conformance/hard_swish_neg/model.tflite");
+nn_macro::include_model!(hard_swish_2d = "conformance/hard_swish_2d/model.tflite");
+nn_macro::include_model!(conv_hard_swish = "conformance/conv_hard_swish/model.tflite");
+nn_macro::include_model!(f32_hard_swish = "conformance/f32_hard_swish/model.tflite");
+nn_macro::include_model!(resize_nearest_up2 = "conformance/resize_nearest_up2/model.tflite");
+nn_macro::include_model!(resize_nearest_odd = "conformance/resize_nearest_odd/model.tflite");
+nn_macro::include_model!(resize_nearest_down = "conformance/resize_nearest_down/model.tflite");
+nn_macro::include_model!(resize_nearest_align = "conformance/resize_nearest_align/model.tflite");
+nn_macro::include_model!(resize_nearest_legacy = "conformance/resize_nearest_legacy/model.tflite");
+nn_macro::include_model!(resize_nearest_both_patched = "conformance/resize_nearest_both_patched/model.tflite");
+nn_macro::include_model!(i16_resize_nearest_odd = "conformance/i16_resize_nearest_odd/model.tflite");
+nn_macro::include_model!(f32_resize_nearest_odd = "conformance/f32_resize_nearest_odd/model.tflite");
+nn_macro::include_model!(f32_resize_nearest_align = "conformance/f32_resize_nearest_align/model.tflite");
+nn_macro::include_model!(resize_bilinear_up2 = "conformance/resize_bilinear_up2/model.tflite");
+nn_macro::include_model!(resize_bilinear_odd = "conformance/resize_bilinear_odd/model.tflite");
+nn_macro::include_model!(resize_bilinear_down = "conformance/resize_bilinear_down/model.tflite");
+nn_macro::include_model!(resize_bilinear_x7 = "conformance/resize_bilinear_x7/model.tflite");
+nn_macro::include_model!(resize_bilinear_align = "conformance/resize_bilinear_align/model.tflite");
+nn_macro::include_model!(resize_bilinear_legacy = "conformance/resize_bilinear_legacy/model.tflite");
+nn_macro::include_model!(resize_bilinear_legacy_up2 = "conformance/resize_bilinear_legacy_up2/model.tflite");
+nn_macro::include_model!(f32_resize_bilinear_odd = "conformance/f32_resize_bilinear_odd/model.tflite");
+nn_macro::include_model!(f32_resize_bilinear_down = "conformance/f32_resize_bilinear_down/model.tflite");
+nn_macro::include_model!(f32_resize_bilinear_align = "conformance/f32_resize_bilinear_align/model.tflite");
+nn_macro::include_model!(f32_resize_bilinear_legacy = "conformance/f32_resize_bilinear_legacy/model.tflite");
 
 /// 1x1, stride 1, 6x6x3 -> 8
 #[test]
@@ -1606,4 +1647,250 @@ fn sum_hw_keep() {
 #[test]
 fn i16_sum_hw() {
     assert_eq!(nn_tests::check_case("i16_sum_hw", i16_sum_hw::infer), 3);
+}
+
+/// PRELU of [1,5,6,8] with one alpha per channel ([1,1,8], shared_axes [1,2]), alphas in [-0.5,1.5], input on [-1,3]
+#[test]
+fn prelu_c8_shared_hw() {
+    assert_eq!(nn_tests::check_case("prelu_c8_shared_hw", prelu_c8_shared_hw::infer), 3);
+}
+
+/// PRELU of [1,4,5,6] with one alpha per element ([4,5,6], no shared axes)
+#[test]
+fn prelu_full() {
+    assert_eq!(nn_tests::check_case("prelu_full", prelu_full::infer), 3);
+}
+
+/// PRELU of [1,4,5,6] with alpha [4,1,6] (shared_axes [2]: per row and channel)
+#[test]
+fn prelu_shared_w() {
+    assert_eq!(nn_tests::check_case("prelu_shared_w", prelu_shared_w::infer), 3);
+}
+
+/// PRELU of [1,5,6,8], alphas in [-2,-0.5] (all negative), input on [-2,2]
+#[test]
+fn prelu_neg_alpha() {
+    assert_eq!(nn_tests::check_case("prelu_neg_alpha", prelu_neg_alpha::infer), 3);
+}
+
+/// PRELU of [1,5,6,8], alphas in [1,4] (above 1: negative inputs grow), input on [-3,1]
+#[test]
+fn prelu_big_alpha() {
+    assert_eq!(nn_tests::check_case("prelu_big_alpha", prelu_big_alpha::infer), 3);
+}
+
+/// PRELU of a rank-3 [1,7,8] with alpha [1,8] (shared_axes [1])
+#[test]
+fn prelu_3d() {
+    assert_eq!(nn_tests::check_case("prelu_3d", prelu_3d::infer), 3);
+}
+
+/// PRELU of [1,5,6,8] with a rank-1 alpha [8] (reshaped by a patch)
+#[test]
+fn prelu_alpha_c_patched() {
+    assert_eq!(nn_tests::check_case("prelu_alpha_c_patched", prelu_alpha_c_patched::infer), 3);
+}
+
+/// PRELU of [1,5,6,8], alpha [1,1,8] with a nonzero zero point (patched), input on [-2,1]
+#[test]
+fn prelu_alpha_zp_patched() {
+    assert_eq!(nn_tests::check_case("prelu_alpha_zp_patched", prelu_alpha_zp_patched::infer), 3);
+}
+
+/// CONV_2D 3x3 SAME 6x6x3 -> 16, then PRELU with one alpha per channel (MobileFaceNet's block)
+#[test]
+fn conv_prelu() {
+    assert_eq!(nn_tests::check_case("conv_prelu", conv_prelu::infer), 3);
+}
+
+/// float32 PRELU of [1,5,6,8] with alpha [1,1,8]
+#[test]
+fn f32_prelu_c8_shared_hw() {
+    assert_eq!(nn_tests::check_case("f32_prelu_c8_shared_hw", f32_prelu_c8_shared_hw::infer), 3);
+}
+
+/// float32 PRELU of [1,4,5,6] with alpha [4,5,6]
+#[test]
+fn f32_prelu_full() {
+    assert_eq!(nn_tests::check_case("f32_prelu_full", f32_prelu_full::infer), 3);
+}
+
+/// HARD_SWISH of [1,4,8,8] on [-4,4]: every int8 input
+#[test]
+fn hard_swish_4() {
+    assert_eq!(nn_tests::check_case("hard_swish_4", hard_swish_4::infer), 3);
+}
+
+/// HARD_SWISH of [1,4,8,8] on [-0.5,0.5] (input scale ~0.004: a right shift)
+#[test]
+fn hard_swish_0p5() {
+    assert_eq!(nn_tests::check_case("hard_swish_0p5", hard_swish_0p5::infer), 3);
+}
+
+/// HARD_SWISH of [1,4,8,8] on [-0.1,0.15] (input scale ~0.001)
+#[test]
+fn hard_swish_0p1() {
+    assert_eq!(nn_tests::check_case("hard_swish_0p1", hard_swish_0p1::infer), 3);
+}
+
+/// HARD_SWISH of [1,4,8,8] on [-10,10] (input scale ~0.08: a left shift)
+#[test]
+fn hard_swish_10() {
+    assert_eq!(nn_tests::check_case("hard_swish_10", hard_swish_10::infer), 3);
+}
+
+/// HARD_SWISH of [1,4,8,8] on [-60,80] (MobileNetV3-like wide range)
+#[test]
+fn hard_swish_wide() {
+    assert_eq!(nn_tests::check_case("hard_swish_wide", hard_swish_wide::infer), 3);
+}
+
+/// HARD_SWISH of [1,4,8,8] on [-3.5,7] (asymmetric)
+#[test]
+fn hard_swish_asym() {
+    assert_eq!(nn_tests::check_case("hard_swish_asym", hard_swish_asym::infer), 3);
+}
+
+/// HARD_SWISH of [1,4,8,8] on [-6,1] (mostly negative)
+#[test]
+fn hard_swish_neg() {
+    assert_eq!(nn_tests::check_case("hard_swish_neg", hard_swish_neg::infer), 3);
+}
+
+/// HARD_SWISH of a rank-2 [1,256] on [-3,3]
+#[test]
+fn hard_swish_2d() {
+    assert_eq!(nn_tests::check_case("hard_swish_2d", hard_swish_2d::infer), 3);
+}
+
+/// CONV_2D 3x3 SAME 6x6x3 -> 8, then HARD_SWISH (MobileNetV3's block)
+#[test]
+fn conv_hard_swish() {
+    assert_eq!(nn_tests::check_case("conv_hard_swish", conv_hard_swish::infer), 3);
+}
+
+/// float32 HARD_SWISH of [1,5,6,8], inputs in [-7.5,7.5]
+#[test]
+fn f32_hard_swish() {
+    assert_eq!(nn_tests::check_case("f32_hard_swish", f32_hard_swish::infer), 3);
+}
+
+/// RESIZE_NEAREST_NEIGHBOR [1,4,5,3] -> 8x10 (half-pixel centres, tf.image.resize)
+#[test]
+fn resize_nearest_up2() {
+    assert_eq!(nn_tests::check_case("resize_nearest_up2", resize_nearest_up2::infer), 3);
+}
+
+/// RESIZE_NEAREST_NEIGHBOR [1,5,7,4] -> 8x11 (half-pixel centres)
+#[test]
+fn resize_nearest_odd() {
+    assert_eq!(nn_tests::check_case("resize_nearest_odd", resize_nearest_odd::infer), 3);
+}
+
+/// RESIZE_NEAREST_NEIGHBOR [1,9,8,3] -> 4x3 (downsampling, half-pixel centres)
+#[test]
+fn resize_nearest_down() {
+    assert_eq!(nn_tests::check_case("resize_nearest_down", resize_nearest_down::infer), 3);
+}
+
+/// RESIZE_NEAREST_NEIGHBOR [1,4,5,3] -> 7x9 with align_corners
+#[test]
+fn resize_nearest_align() {
+    assert_eq!(nn_tests::check_case("resize_nearest_align", resize_nearest_align::infer), 3);
+}
+
+/// RESIZE_NEAREST_NEIGHBOR [1,4,5,3] -> 7x9, neither option (TF1 default)
+#[test]
+fn resize_nearest_legacy() {
+    assert_eq!(nn_tests::check_case("resize_nearest_legacy", resize_nearest_legacy::infer), 3);
+}
+
+/// RESIZE_NEAREST_NEIGHBOR [1,4,5,3] -> 7x9 with align_corners and half-pixel centres (patched)
+#[test]
+fn resize_nearest_both_patched() {
+    assert_eq!(nn_tests::check_case("resize_nearest_both_patched", resize_nearest_both_patched::infer), 3);
+}
+
+/// int16 RESIZE_NEAREST_NEIGHBOR [1,5,7,4] -> 8x11
+#[test]
+fn i16_resize_nearest_odd() {
+    assert_eq!(nn_tests::check_case("i16_resize_nearest_odd", i16_resize_nearest_odd::infer), 3);
+}
+
+/// float32 RESIZE_NEAREST_NEIGHBOR [1,5,7,4] -> 8x11
+#[test]
+fn f32_resize_nearest_odd() {
+    assert_eq!(nn_tests::check_case("f32_resize_nearest_odd", f32_resize_nearest_odd::infer), 3);
+}
+
+/// float32 RESIZE_NEAREST_NEIGHBOR [1,4,5,3] -> 7x9 with align_corners
+#[test]
+fn f32_resize_nearest_align() {
+    assert_eq!(nn_tests::check_case("f32_resize_nearest_align", f32_resize_nearest_align::infer), 3);
+}
+
+/// RESIZE_BILINEAR [1,4,5,3] -> 8x10 (half-pixel centres, tf.image.resize)
+#[test]
+fn resize_bilinear_up2() {
+    assert_eq!(nn_tests::check_case("resize_bilinear_up2", resize_bilinear_up2::infer), 3);
+}
+
+/// RESIZE_BILINEAR [1,5,7,4] -> 9x13 (half-pixel centres)
+#[test]
+fn resize_bilinear_odd() {
+    assert_eq!(nn_tests::check_case("resize_bilinear_odd", resize_bilinear_odd::infer), 3);
+}
+
+/// RESIZE_BILINEAR [1,9,8,3] -> 4x5 (downsampling, half-pixel centres)
+#[test]
+fn resize_bilinear_down() {
+    assert_eq!(nn_tests::check_case("resize_bilinear_down", resize_bilinear_down::infer), 3);
+}
+
+/// RESIZE_BILINEAR [1,3,3,2] -> 17x23 (large upsampling, half-pixel centres)
+#[test]
+fn resize_bilinear_x7() {
+    assert_eq!(nn_tests::check_case("resize_bilinear_x7", resize_bilinear_x7::infer), 3);
+}
+
+/// RESIZE_BILINEAR [1,4,5,3] -> 7x9 with align_corners
+#[test]
+fn resize_bilinear_align() {
+    assert_eq!(nn_tests::check_case("resize_bilinear_align", resize_bilinear_align::infer), 3);
+}
+
+/// RESIZE_BILINEAR [1,4,5,3] -> 7x9, neither option (TF1 default)
+#[test]
+fn resize_bilinear_legacy() {
+    assert_eq!(nn_tests::check_case("resize_bilinear_legacy", resize_bilinear_legacy::infer), 3);
+}
+
+/// RESIZE_BILINEAR [1,4,5,3] -> 8x10, neither option: weights of exactly 1/2 (rounding ties)
+#[test]
+fn resize_bilinear_legacy_up2() {
+    assert_eq!(nn_tests::check_case("resize_bilinear_legacy_up2", resize_bilinear_legacy_up2::infer), 3);
+}
+
+/// float32 RESIZE_BILINEAR [1,5,7,4] -> 9x13 (half-pixel centres)
+#[test]
+fn f32_resize_bilinear_odd() {
+    assert_eq!(nn_tests::check_case("f32_resize_bilinear_odd", f32_resize_bilinear_odd::infer), 3);
+}
+
+/// float32 RESIZE_BILINEAR [1,9,8,3] -> 4x5 (half-pixel centres)
+#[test]
+fn f32_resize_bilinear_down() {
+    assert_eq!(nn_tests::check_case("f32_resize_bilinear_down", f32_resize_bilinear_down::infer), 3);
+}
+
+/// float32 RESIZE_BILINEAR [1,4,5,3] -> 7x9 with align_corners
+#[test]
+fn f32_resize_bilinear_align() {
+    assert_eq!(nn_tests::check_case("f32_resize_bilinear_align", f32_resize_bilinear_align::infer), 3);
+}
+
+/// float32 RESIZE_BILINEAR [1,4,5,3] -> 7x9, neither option
+#[test]
+fn f32_resize_bilinear_legacy() {
+    assert_eq!(nn_tests::check_case("f32_resize_bilinear_legacy", f32_resize_bilinear_legacy::infer), 3);
 }

@@ -90,6 +90,7 @@ ALLOWED_OPS = {
     "AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX", "LEAKY_RELU", "PAD", "PADV2", "STRIDED_SLICE",
     "RESHAPE", "SQUEEZE", "QUANTIZE", "DEQUANTIZE", "MUL", "MAXIMUM", "MINIMUM", "RELU", "RELU6",
     "CONCATENATION", "PACK", "UNPACK", "SLICE", "TRANSPOSE", "SPLIT", "SPLIT_V", "MEAN", "SUM", "SVDF",
+    "PRELU", "HARD_SWISH", "RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR",
 }
 INT16_RANGE = 20000     # int16 test inputs are uniform over -INT16_RANGE..INT16_RANGE
 INT32_RANGE = 1 << 21   # int32 test inputs likewise
@@ -232,6 +233,24 @@ def inspect_tflite(buf: bytes) -> dict:
                      output_shape_input="constant" if is_const(ins[0]) else "activation")
             if is_const(ins[0]):
                 d["output_shape_value"] = const(ins[0])
+        elif name == "PRELU":  # inputs: input, alpha
+            d.update(alpha_shape=shape(ins[1]), alpha_constant=is_const(ins[1]))
+            qa = _quant(g.Tensors(ins[1]))
+            if qa is not None:
+                d["alpha_zero_point"] = qa["zero_point"][0]
+            if is_const(ins[1]):
+                alpha = const(ins[1])
+                if qa is not None:
+                    alpha = [(v - qa["zero_point"][0]) * qa["scale"][0] for v in alpha]
+                d["alpha_range"] = [min(alpha), max(alpha)]
+        elif name in ("RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR"):
+            d.update(size=const(ins[1]), align_corners=bool(o.AlignCorners()),
+                     half_pixel_centers=bool(o.HalfPixelCenters()))
+        elif name == "HARD_SWISH":
+            qi, qo = _quant(g.Tensors(ins[0])), _quant(g.Tensors(outs[0]))
+            if qi is not None and qo is not None:
+                d.update(input_scale=qi["scale"][0], scale_ratio=qi["scale"][0] / qo["scale"][0],
+                         zero_points=[qi["zero_point"][0], qo["zero_point"][0]])
         elif name == "LEAKY_RELU":
             d.update(alpha=float(o.Alpha()))
         elif name in ("PAD", "PADV2"):
@@ -808,6 +827,9 @@ class Case:
     # A model built without Keras: (rng) -> (model bytes, [inputs, [samples, *shape] per graph input]);
     # `build`, `ranges` and the conversion options are then unused.
     raw: Callable | None = None
+    # int8 test inputs that hold every value -128..127 (sample 0 in order, the others seeded permutations),
+    # for operators that are a function of each element alone (HARD_SWISH): every input byte is checked.
+    exhaustive: bool = False
 
     def unbatched_input(self, k: int) -> bool:
         return self.unbatched[k] if isinstance(self.unbatched, tuple) else self.unbatched
@@ -1064,6 +1086,101 @@ def sub_branches_model(act):
         c2.set_weights([_u(rng, (3, 3, 3, 8), -4.0, 4.0), _u(rng, (8,), -1.0, 1.0)])
         return keras.Model(x, y, name=name)
     return build
+
+
+def prelu_model(in_shape, shared_axes, alpha_range=(-0.5, 1.5), conv=None):
+    """keras.layers.PReLU of the input [1, *in_shape] (or of a 3x3 SAME conv of it with `conv` output
+    channels, as in MobileFaceNet), alphas seeded uniform over `alpha_range`; `shared_axes` (Keras axes,
+    1 = height) give alpha size 1 on those axes."""
+    def build(rng, name):
+        import keras
+        x = keras.Input(shape=in_shape, batch_size=1, name="input")
+        h = x
+        if conv:
+            c = keras.layers.Conv2D(conv, 3, padding="same", name="conv")
+            h = c(x)
+            c.set_weights([_u(rng, (3, 3, in_shape[-1], conv)), _u(rng, (conv,), -0.3, 0.3)])
+        layer = keras.layers.PReLU(shared_axes=shared_axes, name="prelu")
+        y = layer(h)
+        layer.set_weights([_u(rng, layer.get_weights()[0].shape, *alpha_range)])
+        return keras.Model(x, y, name=name)
+    return build
+
+
+def hard_swish_model(in_shape, conv=None):
+    """keras.ops.hard_swish of the input [1, *in_shape], or of a 3x3 SAME conv of it with `conv` output
+    channels (MobileNetV3's block)."""
+    def build(rng, name):
+        import keras
+        x = keras.Input(shape=in_shape, batch_size=1, name="input")
+        h = x
+        if conv:
+            c = keras.layers.Conv2D(conv, 3, padding="same", name="conv")
+            h = c(x)
+            c.set_weights([_u(rng, (3, 3, in_shape[-1], conv), -1.0, 1.0), _u(rng, (conv,), -0.5, 0.5)])
+        return keras.Model(x, keras.ops.hard_swish(h), name=name)
+    return build
+
+
+def _resize(method: str, size, api: str = "v2", **kw):
+    """tf.image.resize(x, size, method) (`api` "v2": half-pixel centres), or tf.compat.v1's
+    resize_bilinear / resize_nearest_neighbor(x, size, **kw) (`api` "v1": align_corners and
+    half_pixel_centers as given, both False by default)."""
+    def call(x):
+        import tensorflow as tf
+        if api == "v2":
+            return tf.image.resize(x, size, method=method)
+        fn = tf.compat.v1.image.resize_bilinear if method == "bilinear" else tf.compat.v1.image.resize_nearest_neighbor
+        return fn(x, size, **kw)
+    return call
+
+
+def patch_resize_options(align_corners: bool, half_pixel_centers: bool):
+    """Sets the resize operator's align_corners and half_pixel_centers (TensorFlow refuses both for
+    its own kernels; TFLM's RESIZE_NEAREST_NEIGHBOR takes them)."""
+    def fn(schema, model):
+        ops = [op for op in model.subgraphs[0].operators
+               if _opcode_name(schema, model, op).startswith("RESIZE_")]
+        assert len(ops) == 1, len(ops)
+        ops[0].builtinOptions.alignCorners = align_corners
+        ops[0].builtinOptions.halfPixelCenters = half_pixel_centers
+    return fn
+
+
+def patch_prelu_alpha_shape(shape: list[int]):
+    """Gives the PRELU's constant alpha the shape `shape` (same values): the converter keeps Keras'
+    [1, 1, C], while other exporters write a rank-1 [C]."""
+    def fn(schema, model):
+        g = model.subgraphs[0]
+        ops = [op for op in g.operators if _opcode_name(schema, model, op) == "PRELU"]
+        assert len(ops) == 1, len(ops)
+        t = g.tensors[int(ops[0].inputs[1])]
+        assert int(np.prod(t.shape)) == int(np.prod(shape)), (t.shape, shape)
+        t.shape = np.asarray(shape, dtype=np.int32)
+        t.shapeSignature = None
+    return fn
+
+
+def patch_prelu_alpha_asymmetric():
+    """Requantizes the PRELU's constant int8 alpha asymmetrically (the converter quantizes it
+    symmetrically, zero point 0): the same real values over [min(alpha, 0), max(alpha, 0)] mapped onto
+    -128..127, so the alpha zero point is not 0."""
+    def fn(schema, model):
+        g = model.subgraphs[0]
+        ops = [op for op in g.operators if _opcode_name(schema, model, op) == "PRELU"]
+        assert len(ops) == 1, len(ops)
+        t = g.tensors[int(ops[0].inputs[1])]
+        buf = model.buffers[t.buffer]
+        q = np.frombuffer(bytes(bytearray(buf.data)), dtype=np.int8).astype(np.float64)
+        real = (q - t.quantization.zeroPoint[0]) * t.quantization.scale[0]
+        lo, hi = min(real.min(), 0.0), max(real.max(), 0.0)
+        scale = float(np.float32((hi - lo) / 255.0))
+        zp = int(np.clip(np.round(-128 - lo / scale), -128, 127))
+        assert zp != 0, zp
+        new = np.clip(np.round(real / scale) + zp, -128, 127).astype(np.int8)
+        buf.data = np.frombuffer(new.tobytes(), dtype=np.uint8)
+        _set_quant(t, scale, zp)
+    return fn
 
 
 def leaky_relu_model(hw, c, alpha):
@@ -1950,6 +2067,113 @@ def cases() -> list[Case]:
     reduce("i16_sum_hw", "int16 SUM over axes [1,2] of [1,5,6,8], to [1,8]", "SUM", (5, 6, 8), [1, 2], False,
            io="int16")
 
+    # --- PRELU (alpha a constant broadcast against the input) ------------------------
+    def prelu(name, doc, in_shape, shared, alpha_shape, io="int8", alpha_range=(-0.5, 1.5), rng=(-1.0, 3.0),
+              conv=None, ops=None, **kw):
+        ops = ops or ["PRELU"]
+        exp = typed({"alpha_shape": alpha_shape, "alpha_constant": True}, io)
+        C.append(Case(name, doc, prelu_model(in_shape, shared, alpha_range, conv), ops, {ops.index("PRELU"): exp},
+                      ranges=[rng], io_type=io, **kw))
+
+    prelu("prelu_c8_shared_hw", "PRELU of [1,5,6,8] with one alpha per channel ([1,1,8], shared_axes [1,2]), "
+          "alphas in [-0.5,1.5], input on [-1,3]", (5, 6, 8), [1, 2], [1, 1, 8])
+    prelu("prelu_full", "PRELU of [1,4,5,6] with one alpha per element ([4,5,6], no shared axes)",
+          (4, 5, 6), None, [4, 5, 6])
+    prelu("prelu_shared_w", "PRELU of [1,4,5,6] with alpha [4,1,6] (shared_axes [2]: per row and channel)",
+          (4, 5, 6), [2], [4, 1, 6])
+    prelu("prelu_neg_alpha", "PRELU of [1,5,6,8], alphas in [-2,-0.5] (all negative), input on [-2,2]",
+          (5, 6, 8), [1, 2], [1, 1, 8], alpha_range=(-2.0, -0.5), rng=(-2.0, 2.0))
+    prelu("prelu_big_alpha", "PRELU of [1,5,6,8], alphas in [1,4] (above 1: negative inputs grow), input on [-3,1]",
+          (5, 6, 8), [1, 2], [1, 1, 8], alpha_range=(1.0, 4.0), rng=(-3.0, 1.0))
+    prelu("prelu_3d", "PRELU of a rank-3 [1,7,8] with alpha [1,8] (shared_axes [1])", (7, 8), [1], [1, 8])
+    prelu("prelu_alpha_c_patched", "PRELU of [1,5,6,8] with a rank-1 alpha [8] (reshaped by a patch)",
+          (5, 6, 8), [1, 2], [8], patch=patch_prelu_alpha_shape([8]),
+          patch_doc="PRELU alpha [1,1,8] -> [8] (same values)")
+    prelu("prelu_alpha_zp_patched", "PRELU of [1,5,6,8], alpha [1,1,8] with a nonzero zero point (patched), "
+          "input on [-2,1]", (5, 6, 8), [1, 2], [1, 1, 8], rng=(-2.0, 1.0),
+          patch=patch_prelu_alpha_asymmetric(), patch_doc="PRELU alpha requantized with a nonzero zero point")
+    prelu("conv_prelu", "CONV_2D 3x3 SAME 6x6x3 -> 16, then PRELU with one alpha per channel (MobileFaceNet's "
+          "block)", (6, 6, 3), [1, 2], [1, 1, 16], alpha_range=(0.0, 0.5), rng=(-1.0, 1.0), conv=16,
+          ops=["CONV_2D", "PRELU"])
+    prelu("f32_prelu_c8_shared_hw", "float32 PRELU of [1,5,6,8] with alpha [1,1,8]", (5, 6, 8), [1, 2], [1, 1, 8],
+          io="float32")
+    prelu("f32_prelu_full", "float32 PRELU of [1,4,5,6] with alpha [4,5,6]", (4, 5, 6), None, [4, 5, 6],
+          io="float32")
+
+    # --- HARD_SWISH (int8: every input value; calibrations that move TFLM's reluish exponent) ---------
+    def hswish(name, doc, in_shape, rng, io="int8", conv=None):
+        ops = ["CONV_2D", "HARD_SWISH"] if conv else ["HARD_SWISH"]
+        C.append(Case(name, doc, hard_swish_model(in_shape, conv), ops, {len(ops) - 1: typed({}, io)},
+                      ranges=[rng], io_type=io, exhaustive=io == "int8" and not conv))
+
+    hswish("hard_swish_4", "HARD_SWISH of [1,4,8,8] on [-4,4]: every int8 input", (4, 8, 8), (-4.0, 4.0))
+    hswish("hard_swish_0p5", "HARD_SWISH of [1,4,8,8] on [-0.5,0.5] (input scale ~0.004: a right shift)",
+           (4, 8, 8), (-0.5, 0.5))
+    hswish("hard_swish_0p1", "HARD_SWISH of [1,4,8,8] on [-0.1,0.15] (input scale ~0.001)", (4, 8, 8), (-0.1, 0.15))
+    hswish("hard_swish_10", "HARD_SWISH of [1,4,8,8] on [-10,10] (input scale ~0.08: a left shift)",
+           (4, 8, 8), (-10.0, 10.0))
+    hswish("hard_swish_wide", "HARD_SWISH of [1,4,8,8] on [-60,80] (MobileNetV3-like wide range)",
+           (4, 8, 8), (-60.0, 80.0))
+    hswish("hard_swish_asym", "HARD_SWISH of [1,4,8,8] on [-3.5,7] (asymmetric)", (4, 8, 8), (-3.5, 7.0))
+    hswish("hard_swish_neg", "HARD_SWISH of [1,4,8,8] on [-6,1] (mostly negative)", (4, 8, 8), (-6.0, 1.0))
+    hswish("hard_swish_2d", "HARD_SWISH of a rank-2 [1,256] on [-3,3]", (256,), (-3.0, 3.0))
+    hswish("conv_hard_swish", "CONV_2D 3x3 SAME 6x6x3 -> 8, then HARD_SWISH (MobileNetV3's block)", (6, 6, 3),
+           (-1.0, 1.0), conv=8)
+    hswish("f32_hard_swish", "float32 HARD_SWISH of [1,5,6,8], inputs in [-7.5,7.5]", (5, 6, 8), (-5.0, 5.0),
+           io="float32")
+
+    # --- RESIZE_NEAREST_NEIGHBOR / RESIZE_BILINEAR (constant size) ---------------------------
+    def resize(name, doc, op, in_shape, size, api="v2", io="int8", align=False, half=None, **kw):
+        method = "bilinear" if op == "RESIZE_BILINEAR" else "nearest"
+        if half is None:
+            half = api == "v2"
+        opts = {"align_corners": align, "half_pixel_centers": half} if api == "v1" else {}
+        exp = typed({"size": list(size), "align_corners": align, "half_pixel_centers": half}, io)
+        C.append(Case(name, doc, fn_model([in_shape], _resize(method, size, api, **opts)), [op], {0: exp},
+                      io_type=io, **kw))
+
+    nn_, bl = "RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR"
+    resize("resize_nearest_up2", "RESIZE_NEAREST_NEIGHBOR [1,4,5,3] -> 8x10 (half-pixel centres, tf.image.resize)",
+           nn_, (4, 5, 3), (8, 10))
+    resize("resize_nearest_odd", "RESIZE_NEAREST_NEIGHBOR [1,5,7,4] -> 8x11 (half-pixel centres)", nn_, (5, 7, 4),
+           (8, 11))
+    resize("resize_nearest_down", "RESIZE_NEAREST_NEIGHBOR [1,9,8,3] -> 4x3 (downsampling, half-pixel centres)",
+           nn_, (9, 8, 3), (4, 3))
+    resize("resize_nearest_align", "RESIZE_NEAREST_NEIGHBOR [1,4,5,3] -> 7x9 with align_corners", nn_, (4, 5, 3),
+           (7, 9), api="v1", align=True)
+    resize("resize_nearest_legacy", "RESIZE_NEAREST_NEIGHBOR [1,4,5,3] -> 7x9, neither option (TF1 default)", nn_,
+           (4, 5, 3), (7, 9), api="v1")
+    resize("resize_nearest_both_patched", "RESIZE_NEAREST_NEIGHBOR [1,4,5,3] -> 7x9 with align_corners and "
+           "half-pixel centres (patched)", nn_, (4, 5, 3), (7, 9), api="v1", align=True, half=True,
+           patch=patch_resize_options(True, True), patch_doc="align_corners and half_pixel_centers both set")
+    resize("i16_resize_nearest_odd", "int16 RESIZE_NEAREST_NEIGHBOR [1,5,7,4] -> 8x11", nn_, (5, 7, 4), (8, 11),
+           io="int16")
+    resize("f32_resize_nearest_odd", "float32 RESIZE_NEAREST_NEIGHBOR [1,5,7,4] -> 8x11", nn_, (5, 7, 4), (8, 11),
+           io="float32")
+    resize("f32_resize_nearest_align", "float32 RESIZE_NEAREST_NEIGHBOR [1,4,5,3] -> 7x9 with align_corners", nn_,
+           (4, 5, 3), (7, 9), api="v1", align=True, io="float32")
+    resize("resize_bilinear_up2", "RESIZE_BILINEAR [1,4,5,3] -> 8x10 (half-pixel centres, tf.image.resize)",
+           bl, (4, 5, 3), (8, 10))
+    resize("resize_bilinear_odd", "RESIZE_BILINEAR [1,5,7,4] -> 9x13 (half-pixel centres)", bl, (5, 7, 4), (9, 13))
+    resize("resize_bilinear_down", "RESIZE_BILINEAR [1,9,8,3] -> 4x5 (downsampling, half-pixel centres)", bl,
+           (9, 8, 3), (4, 5))
+    resize("resize_bilinear_x7", "RESIZE_BILINEAR [1,3,3,2] -> 17x23 (large upsampling, half-pixel centres)", bl,
+           (3, 3, 2), (17, 23))
+    resize("resize_bilinear_align", "RESIZE_BILINEAR [1,4,5,3] -> 7x9 with align_corners", bl, (4, 5, 3), (7, 9),
+           api="v1", align=True)
+    resize("resize_bilinear_legacy", "RESIZE_BILINEAR [1,4,5,3] -> 7x9, neither option (TF1 default)", bl,
+           (4, 5, 3), (7, 9), api="v1")
+    resize("resize_bilinear_legacy_up2", "RESIZE_BILINEAR [1,4,5,3] -> 8x10, neither option: weights of exactly "
+           "1/2 (rounding ties)", bl, (4, 5, 3), (8, 10), api="v1")
+    resize("f32_resize_bilinear_odd", "float32 RESIZE_BILINEAR [1,5,7,4] -> 9x13 (half-pixel centres)", bl,
+           (5, 7, 4), (9, 13), io="float32")
+    resize("f32_resize_bilinear_down", "float32 RESIZE_BILINEAR [1,9,8,3] -> 4x5 (half-pixel centres)", bl,
+           (9, 8, 3), (4, 5), io="float32")
+    resize("f32_resize_bilinear_align", "float32 RESIZE_BILINEAR [1,4,5,3] -> 7x9 with align_corners", bl,
+           (4, 5, 3), (7, 9), api="v1", align=True, io="float32")
+    resize("f32_resize_bilinear_legacy", "float32 RESIZE_BILINEAR [1,4,5,3] -> 7x9, neither option", bl,
+           (4, 5, 3), (7, 9), api="v1", io="float32")
+
     names = [c.name for c in C]
     assert len(set(names)) == len(names), "duplicate case names"
     return C
@@ -2037,7 +2261,14 @@ def make_inputs(case: Case, info: dict) -> list[np.ndarray]:
     xs = []
     for k, t in enumerate(info["inputs"]):
         shape = (N_SEQUENCE if case.stateful else N_SAMPLES, *t["shape"])
-        if t["dtype"] == "int8":
+        if t["dtype"] == "int8" and case.exhaustive:
+            n = int(np.prod(t["shape"]))
+            assert n % 256 == 0, (case.name, t["shape"])
+            every = np.arange(-128, 128, dtype=np.int8)
+            samples = [np.tile(every, n // 256)] + [rng.permutation(np.tile(every, n // 256))
+                                                    for _ in range(N_SAMPLES - 1)]
+            xs.append(np.stack(samples).reshape(shape))
+        elif t["dtype"] == "int8":
             xs.append(rng.integers(-128, 128, shape, dtype=np.int8))
         elif t["dtype"] == "int16":
             xs.append(rng.integers(-INT16_RANGE, INT16_RANGE + 1, shape, dtype=np.int16))

@@ -33,9 +33,9 @@ ANCHOR = "## Verified models"
 
 # The README's order of the supported operators; anything else follows, sorted.
 ORDER = ["CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV", "FULLY_CONNECTED", "SVDF", "ADD", "SUB", "MUL", "MAXIMUM",
-         "MINIMUM", "AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX", "LEAKY_RELU", "RELU", "RELU6", "PAD", "PADV2",
+         "MINIMUM", "AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX", "LEAKY_RELU", "PRELU", "HARD_SWISH", "RELU", "RELU6", "PAD", "PADV2",
          "STRIDED_SLICE", "CONCATENATION", "PACK", "UNPACK", "SPLIT", "SPLIT_V", "SLICE", "TRANSPOSE", "MEAN",
-         "SUM", "RESHAPE", "SQUEEZE", "QUANTIZE", "DEQUANTIZE"]
+         "SUM", "RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR", "RESHAPE", "SQUEEZE", "QUANTIZE", "DEQUANTIZE"]
 # Rows of one operator: int8 first, then the wider types, then float32.
 TYPE_ORDER = ["int8", "16x8", "int16", "int32", "float32"]
 ACT_ORDER = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1", "TANH", "SIGN_BIT", "SIGMOID"]
@@ -318,6 +318,45 @@ def _leaky_relu(ops: list[dict]) -> str:
     ])
 
 
+def _prelu(ops: list[dict]) -> str:
+    """PRELU: input shapes with their alpha shapes, the alpha values' range and zero points."""
+    rows = _sorted((tuple(o["input_shapes"][0]), tuple(o["alpha_shape"])) for o in ops if o.get("input_shapes"))
+    rows = sorted(rows, key=lambda r: (len(r[0]), r[0], len(r[1]), r[1]))
+    ranges = [o["alpha_range"] for o in ops if "alpha_range" in o]
+    return _items([
+        ("", _join(f"{_shape(x)} with alpha {_shape(a)}" for x, a in rows)),
+        ("alpha values", f"{_num(min(r[0] for r in ranges))} to {_num(max(r[1] for r in ranges))}" if ranges else ""),
+        ("alpha zero points", _nums(o["alpha_zero_point"] for o in ops if "alpha_zero_point" in o)),
+        ("", _join("constant alpha" if c else "alpha an activation" for c in _sorted(o["alpha_constant"] for o in ops))),
+    ])
+
+
+def _hard_swish(ops: list[dict]) -> str:
+    """HARD_SWISH: shapes, input scales, input/output scale ratios, zero points."""
+    zps = _sorted(tuple(o["zero_points"]) for o in ops if "zero_points" in o)
+    scales = [o["input_scale"] for o in ops if "input_scale" in o]
+    return _items([
+        ("shapes", _join(_shape(s) for s in _sorted((tuple(o["output_shape"]) for o in ops),
+                                                     key=lambda s: (len(s), s)))),
+        ("input scales", f"{_num(min(scales))} to {_num(max(scales))}" if scales else ""),
+        ("input/output scale ratio", _ratio_range([o["scale_ratio"] for o in ops if "scale_ratio" in o])),
+        ("zero points (input/output)", _join(f"{a}/{b}" for a, b in zps)),
+    ])
+
+
+def _resize(ops: list[dict]) -> str:
+    """RESIZE_*: input shape -> output size, and which coordinate options."""
+    rows = _sorted((tuple(o["input_shapes"][0]), tuple(o["size"])) for o in ops if o.get("input_shapes"))
+    names = {(False, False): "neither option", (True, False): "align_corners",
+             (False, True): "half-pixel centres", (True, True): "align_corners with half-pixel centres"}
+    order = list(names)
+    opts = _sorted(((o["align_corners"], o["half_pixel_centers"]) for o in ops), key=order.index)
+    return _items([
+        ("", _join(f"{_shape(x)} → {h}x{w}" for x, (h, w) in sorted(rows))),
+        ("", _join(names[k] for k in opts)),
+    ])
+
+
 def _pad(ops: list[dict]) -> str:
     pads = _sorted(tuple(tuple(p) for p in o["paddings"]) for o in ops)
     items = [
@@ -541,6 +580,12 @@ def table(manifest: dict) -> str:
             variants = _relu(ops)
         elif name == "LEAKY_RELU":
             variants = _leaky_relu(ops)
+        elif name == "PRELU":
+            variants = _prelu(ops)
+        elif name == "HARD_SWISH":
+            variants = _hard_swish(ops)
+        elif name in ("RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR"):
+            variants = _resize(ops)
         elif name in ("PAD", "PADV2"):
             variants = _pad(ops)
         elif name == "STRIDED_SLICE":
