@@ -610,8 +610,12 @@ impl Emitter<'_> {
             Kernel::DepthwiseConv2d { .. } => Ok(quote!({
                 #ip::depthwise_conv_2d_rows(#params, ::nn_runtime::arena::i8s_mut(arena), #a, #o);
             })),
-            Kernel::Arithmetic { sub, dtype, .. } => {
-                let cast = arena_cast(*dtype, true).ok_or_else(|| internal(step, "unsupported element type"))?;
+            Kernel::Arithmetic { .. } | Kernel::Prelu { .. } => {
+                let dtype = match &step.kernel {
+                    Kernel::Arithmetic { dtype, .. } => *dtype,
+                    _ => DType::I8,
+                };
+                let cast = arena_cast(dtype, true).ok_or_else(|| internal(step, "unsupported element type"))?;
                 let elem = dtype.size().max(1);
                 let (at, first) = ((a - o) / elem, k == 0);
                 let region = (o, a + al - o);
@@ -638,14 +642,21 @@ impl Emitter<'_> {
                     }
                     None => (self.constant(step, other)?, None),
                 };
+                let call = |region: TokenStream| match &step.kernel {
+                    Kernel::Arithmetic { sub, .. } => {
+                        quote!(#ip::arithmetic_overlapping(#params, #sub, #cast(#region), #at, #first, #other_arg);)
+                    }
+                    _ => quote!(#ip::prelu_overlapping(#params, #cast(#region), #at, #other_arg);),
+                };
                 let body = match spans {
-                    Some(span) => quote!(
-                        let ([b0], [region]) = ::nn_runtime::arena::split_many(arena, [#span], [(#ro, #rl)]);
-                        #ip::arithmetic_overlapping(#params, #sub, #cast(region), #at, #first, #other_arg);
-                    ),
-                    None => quote!(
-                        #ip::arithmetic_overlapping(#params, #sub, #cast(&mut arena[#ro..#ro + #rl]), #at, #first, #other_arg);
-                    ),
+                    Some(span) => {
+                        let c = call(quote!(region));
+                        quote!(
+                            let ([b0], [region]) = ::nn_runtime::arena::split_many(arena, [#span], [(#ro, #rl)]);
+                            #c
+                        )
+                    }
+                    None => call(quote!(&mut arena[#ro..#ro + #rl])),
                 };
                 Ok(quote!({ #body }))
             }

@@ -162,14 +162,28 @@ pub fn plan(p: &Program) -> Plan {
 /// How far below input `k` a step's output must start (in bytes) for the
 /// step to run over its own input, if its kernel can: a 1×1 convolution
 /// pixel by pixel ([`pointwise_gap`]), other convolutions row by row
-/// ([`row_gap`]), elementwise ADD and SUB element by element (gap 0).
+/// ([`row_gap`]), elementwise ADD, SUB and PRELU element by element (gap 0).
 pub fn overlap_gap(k: &Kernel, input: usize) -> Option<usize> {
     match k {
         Kernel::Conv2d { window, .. } if input == 0 => pointwise_gap(k).or_else(|| Some(row_gap(window))),
         Kernel::DepthwiseConv2d { window, .. } if input == 0 => Some(row_gap(window)),
         Kernel::Arithmetic { broadcast: None, .. } if input < 2 => Some(0),
+        Kernel::Prelu { broadcast, .. } if input == 0 && broadcast.as_ref().is_none_or(first_is_full) => Some(0),
         _ => None,
     }
+}
+
+/// Whether a broadcast's first operand has the output's shape (so element
+/// `i` of the output reads element `i` of it).
+fn first_is_full(b: &crate::ir::Broadcast) -> bool {
+    let mut stride = 1;
+    for d in (0..b.dims.len()).rev() {
+        if b.dims[d] > 1 && b.a_strides[d] != stride {
+            return false;
+        }
+        stride *= b.dims[d];
+    }
+    true
 }
 
 /// How far above input `k` a step's output may start instead (in bytes),

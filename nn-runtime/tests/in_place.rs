@@ -5,8 +5,10 @@
 use nn_runtime::kernels::add::{add, Arithmetic};
 use nn_runtime::kernels::conv_2d::{conv_2d, conv_2d_1x1_overlapping, Conv2d};
 use nn_runtime::kernels::depthwise_conv_2d::{depthwise_conv_2d, DepthwiseConv2d};
-use nn_runtime::kernels::in_place::{arithmetic_overlapping, conv_2d_rows, depthwise_conv_2d_rows};
+use nn_runtime::kernels::in_place::{arithmetic_overlapping, conv_2d_rows, depthwise_conv_2d_rows, prelu_overlapping};
+use nn_runtime::kernels::prelu::{prelu, Prelu};
 use nn_runtime::kernels::sub::sub;
+use nn_runtime::kernels::Broadcast;
 use proptest::prelude::*;
 
 fn vec_i8(len: usize, seed: u64) -> Vec<i8> {
@@ -142,6 +144,30 @@ proptest! {
         buf[..pixels * in_c].copy_from_slice(&input);
         conv_2d_1x1_overlapping(&p, &mut buf, 0, above);
         prop_assert_eq!(&buf[above..above + pixels * out_c], &expected[..]);
+    }
+
+    #[test]
+    fn prelu_over_own_input(
+        (h, w, c) in (1usize..6, 1usize..6, 1usize..12), per_channel in any::<bool>(),
+        seed in any::<u64>(), gap in 0usize..40, (zi, za, zo) in (-128i32..128, -128i32..128, -128i32..128),
+    ) {
+        let n = h * w * c;
+        let input = vec_i8(n, seed);
+        let alpha = vec_i8(if per_channel { c } else { n }, seed ^ 3);
+        let broadcast = per_channel.then(|| Broadcast {
+            dims: [1, 1, 1, h, w, c],
+            a_strides: [0, 0, 0, w * c, c, 1],
+            b_strides: [0, 0, 0, 0, 0, 1],
+        });
+        let p = Prelu {
+            input_offset: -zi, alpha_offset: -za, output_offset: zo,
+            multiplier_identity: 1_400_000_000, shift_identity: 0,
+            multiplier_alpha: 1_900_000_000, shift_alpha: -7, broadcast,
+        };
+        let mut expected = vec![0i8; n];
+        prelu(&p, &input, &alpha, &mut expected);
+        let got = run_overlapping(&input, gap, n, |buf, at| prelu_overlapping(&p, buf, at, &alpha));
+        prop_assert_eq!(got, expected);
     }
 
     #[test]

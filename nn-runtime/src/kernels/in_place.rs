@@ -7,12 +7,14 @@
 //! distance for every layer), each output row can be written over input rows
 //! that no later row reads. Each row is computed by the ordinary kernel on a
 //! view of the input rows it needs, so the result is that of the ordinary
-//! kernel. Elementwise ADD and SUB read element `i` of the overlapped operand
-//! before writing element `i` of the output at the same or a lower address.
+//! kernel. Elementwise ADD, SUB and PRELU read element `i` of the overlapped
+//! operand before writing element `i` of the output at the same or a lower
+//! address.
 
 use super::add::Arithmetic;
 use super::conv_2d::{conv_2d, Conv2d};
 use super::depthwise_conv_2d::{depthwise_conv_2d, DepthwiseConv2d};
+use super::prelu::Prelu;
 use super::Quantized;
 
 /// Row geometry of a windowed layer.
@@ -124,5 +126,28 @@ pub fn arithmetic_overlapping<T: Quantized>(
         if let Some(o) = region.get_mut(i) {
             *o = p.finish(raw);
         }
+    }
+}
+
+/// Quantized PRELU whose output overlaps its input: the output is
+/// `region[..n]` and the input `region[at..at + n]`, of the output's shape
+/// (alpha may be broadcast, the input not).
+pub fn prelu_overlapping<T: Quantized>(p: &Prelu, region: &mut [T], at: usize, alpha: &[i8]) {
+    let n = region.len().saturating_sub(at);
+    match &p.broadcast {
+        None => {
+            for (i, &a) in alpha.iter().enumerate().take(n) {
+                if let Some(&x) = region.get(at + i) {
+                    region[i] = p.apply(x, a);
+                }
+            }
+        }
+        Some(bc) => bc.for_each(|o, i, j| {
+            if let (Some(&x), Some(&a)) = (region.get(at + i), alpha.get(j)) {
+                if let Some(out) = region.get_mut(o) {
+                    *out = p.apply(x, a);
+                }
+            }
+        }),
     }
 }

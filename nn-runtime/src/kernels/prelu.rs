@@ -44,18 +44,24 @@ fn each<A: Copy, B: Copy, O>(bc: &Option<Broadcast>, a: &[A], b: &[B], out: &mut
     }
 }
 
+impl Prelu {
+    /// The output for input `x` and alpha `a`.
+    #[inline(always)]
+    pub(crate) fn apply<T: Quantized>(&self, x: T, a: i8) -> T {
+        let v = self.input_offset.wrapping_add(x.get());
+        let scaled = if v >= 0 {
+            multiply_by_quantized_multiplier(v, self.multiplier_identity, self.shift_identity)
+        } else {
+            let a = self.alpha_offset.wrapping_add(a as i32);
+            multiply_by_quantized_multiplier(v.wrapping_mul(a), self.multiplier_alpha, self.shift_alpha)
+        };
+        T::saturate(scaled.wrapping_add(self.output_offset))
+    }
+}
+
 /// Quantized PRELU: `input` and `output` of one type, `alpha` int8.
 pub fn prelu<T: Quantized>(p: &Prelu, input: &[T], alpha: &[i8], output: &mut [T]) {
-    each(&p.broadcast, input, alpha, output, |x, a| {
-        let v = p.input_offset.wrapping_add(x.get());
-        let scaled = if v >= 0 {
-            multiply_by_quantized_multiplier(v, p.multiplier_identity, p.shift_identity)
-        } else {
-            let a = p.alpha_offset.wrapping_add(a as i32);
-            multiply_by_quantized_multiplier(v.wrapping_mul(a), p.multiplier_alpha, p.shift_alpha)
-        };
-        T::saturate(scaled.wrapping_add(p.output_offset))
-    });
+    each(&p.broadcast, input, alpha, output, |x, a| p.apply(x, a));
 }
 
 /// float32 PRELU.
