@@ -195,6 +195,36 @@ impl Emitter<'_> {
                     quote!(#k::fully_connected::fully_connected),
                 )
             }
+            Kernel::BatchMatMul {
+                dtype,
+                batch_dims,
+                lhs_batch_strides,
+                rhs_batch_strides,
+                mkn: (m, n, depth),
+                lhs_strides: (lr, ld),
+                rhs_strides: (rd, rc),
+                input_offsets: (lo, ro),
+                output_offset,
+                multiplier: (mult, shift),
+            } => {
+                let (bd, ls, rs) = (usizes(batch_dims), usizes(lhs_batch_strides), usizes(rhs_batch_strides));
+                let (m, n, depth, lr, ld, rd, rc) =
+                    (lit(*m), lit(*n), lit(*depth), lit(*lr), lit(*ld), lit(*rd), lit(*rc));
+                let func = match dtype {
+                    DType::I16 => quote!(#k::batch_matmul::batch_matmul_i16),
+                    DType::F32 => quote!(#k::batch_matmul::batch_matmul_f32),
+                    _ => quote!(#k::batch_matmul::batch_matmul_i8),
+                };
+                (
+                    quote!(#k::batch_matmul::BatchMatMul),
+                    quote!(#k::batch_matmul::BatchMatMul { batch_dims: [#(#bd),*], lhs_batch_strides: [#(#ls),*],
+                        rhs_batch_strides: [#(#rs),*], rows: #m, cols: #n, depth: #depth,
+                        lhs_row_stride: #lr, lhs_depth_stride: #ld, rhs_depth_stride: #rd, rhs_col_stride: #rc,
+                        lhs_offset: #lo, rhs_offset: #ro, output_offset: #output_offset,
+                        multiplier: #mult, shift: #shift }),
+                    func,
+                )
+            }
             Kernel::Arithmetic {
                 sub,
                 input_offsets: (o1, o2),

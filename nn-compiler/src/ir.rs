@@ -199,6 +199,29 @@ pub enum Kernel {
         /// Bias per unit, little-endian f32 bytes.
         bias: Vec<u8>,
     },
+    /// BATCH_MATMUL (int8, int16, float32) over broadcast batch dimensions.
+    BatchMatMul {
+        /// Element type of both inputs and the output.
+        dtype: DType,
+        /// Output batch dimensions, padded to 3 with leading ones.
+        batch_dims: [usize; 3],
+        /// First input's element strides per batch dimension (0 where broadcast).
+        lhs_batch_strides: [usize; 3],
+        /// Second input's element strides per batch dimension.
+        rhs_batch_strides: [usize; 3],
+        /// (rows, columns, depth) of each product.
+        mkn: (usize, usize, usize),
+        /// First input's (row, depth) element strides.
+        lhs_strides: (usize, usize),
+        /// Second input's (depth, column) element strides.
+        rhs_strides: (usize, usize),
+        /// Minus the zero points of the inputs.
+        input_offsets: (i32, i32),
+        /// Output zero point.
+        output_offset: i32,
+        /// (multiplier, shift) of `s_lhs * s_rhs / s_out` (unused for float32).
+        multiplier: (i32, i32),
+    },
     /// ADD or SUB of two quantized tensors (int8 or int16), broadcasting.
     Arithmetic {
         /// SUB rather than ADD.
@@ -519,6 +542,9 @@ impl Kernel {
             // The feature projection and the time filter of every filter.
             Kernel::Svdf { geometry: g, .. } | Kernel::SvdfF32 { geometry: g, .. } => {
                 (g.batches * g.filters * (g.input_size + g.memory)) as u64
+            }
+            Kernel::BatchMatMul { batch_dims, mkn: (m, n, k), .. } => {
+                (batch_dims.iter().product::<usize>() * m * n * k) as u64
             }
             Kernel::Conv2d16x8 { window: w, filter_in_c, .. } => {
                 (w.batches * w.output.0 * w.output.1 * w.output.2 * w.kernel.0 * w.kernel.1 * filter_in_c) as u64

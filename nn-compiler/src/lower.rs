@@ -10,6 +10,7 @@ use crate::parse::{DType, Graph, Op, Tensor};
 pub const SUPPORTED: &[&str] = &[
     "ADD (int8, int16)",
     "AVERAGE_POOL_2D (int8)",
+    "BATCH_MATMUL (int8, int16, float32)",
     "CONCATENATION, PACK (int8, int16, int32, float32)",
     "CONV_2D (int8, 16x8)",
     "DEPTHWISE_CONV_2D (int8)",
@@ -504,6 +505,7 @@ fn lowering(name: &str) -> Option<Lowering> {
         "CONV_2D" => ops::conv_2d::lower,
         "DEPTHWISE_CONV_2D" => ops::depthwise_conv_2d::lower,
         "FULLY_CONNECTED" => ops::fully_connected::lower,
+        "BATCH_MATMUL" => ops::batch_matmul::lower,
         "ADD" => ops::add::lower,
         "SUB" => ops::sub::lower,
         "MUL" => ops::mul::lower,

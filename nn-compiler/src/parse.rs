@@ -248,6 +248,21 @@ pub enum Options {
         /// Sample at pixel centers (`+ 0.5`).
         half_pixel_centers: bool,
     },
+    /// BATCH_MATMUL.
+    BatchMatMul {
+        /// Transpose the last two dimensions of the first input.
+        adj_x: bool,
+        /// Transpose the last two dimensions of the second input.
+        adj_y: bool,
+    },
+    /// GATHER.
+    Gather {
+        /// Axis of the parameters that the indices select along (may be
+        /// negative).
+        axis: i32,
+        /// Leading dimensions shared by parameters and indices.
+        batch_dims: i32,
+    },
     /// Some options table the compiler does not read.
     Other,
 }
@@ -572,6 +587,8 @@ fn read_options(o: Option<tflite::BuiltinOptionsRef<'_>>) -> Result<Options, pla
         Some(B::ResizeNearestNeighborOptions(c)) => {
             Options::Resize { align_corners: c.align_corners()?, half_pixel_centers: c.half_pixel_centers()? }
         }
+        Some(B::BatchMatMulOptions(c)) => Options::BatchMatMul { adj_x: c.adj_x()?, adj_y: c.adj_y()? },
+        Some(B::GatherOptions(c)) => Options::Gather { axis: c.axis()?, batch_dims: c.batch_dims()? },
         Some(_) => Options::Other,
     })
 }

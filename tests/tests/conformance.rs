@@ -316,6 +316,19 @@ nn_macro::include_model!(f32_resize_bilinear_odd = "conformance/f32_resize_bilin
 nn_macro::include_model!(f32_resize_bilinear_down = "conformance/f32_resize_bilinear_down/model.tflite");
 nn_macro::include_model!(f32_resize_bilinear_align = "conformance/f32_resize_bilinear_align/model.tflite");
 nn_macro::include_model!(f32_resize_bilinear_legacy = "conformance/f32_resize_bilinear_legacy/model.tflite");
+nn_macro::include_model!(bmm_3x4x5_by_5x6 = "conformance/bmm_3x4x5_by_5x6/model.tflite");
+nn_macro::include_model!(bmm_adj_x = "conformance/bmm_adj_x/model.tflite");
+nn_macro::include_model!(bmm_adj_y = "conformance/bmm_adj_y/model.tflite");
+nn_macro::include_model!(bmm_adj_xy = "conformance/bmm_adj_xy/model.tflite");
+nn_macro::include_model!(bmm_bcast_rank3 = "conformance/bmm_bcast_rank3/model.tflite");
+nn_macro::include_model!(bmm_bcast_two_way = "conformance/bmm_bcast_two_way/model.tflite");
+nn_macro::include_model!(bmm_depth64 = "conformance/bmm_depth64/model.tflite");
+nn_macro::include_model!(bmm_const_rhs = "conformance/bmm_const_rhs/model.tflite");
+nn_macro::include_model!(bmm_const_rhs_adj_y = "conformance/bmm_const_rhs_adj_y/model.tflite");
+nn_macro::include_model!(i16_bmm_3x4x5_by_5x6 = "conformance/i16_bmm_3x4x5_by_5x6/model.tflite");
+nn_macro::include_model!(i16_bmm_adj_y_bcast = "conformance/i16_bmm_adj_y_bcast/model.tflite");
+nn_macro::include_model!(f32_bmm_3x4x5_by_5x6 = "conformance/f32_bmm_3x4x5_by_5x6/model.tflite");
+nn_macro::include_model!(f32_bmm_adj_x_const = "conformance/f32_bmm_adj_x_const/model.tflite");
 
 /// 1x1, stride 1, 6x6x3 -> 8
 #[test]
@@ -1893,4 +1906,82 @@ fn f32_resize_bilinear_align() {
 #[test]
 fn f32_resize_bilinear_legacy() {
     assert_eq!(nn_tests::check_case("f32_resize_bilinear_legacy", f32_resize_bilinear_legacy::infer), 3);
+}
+
+/// BATCH_MATMUL [1,3,4,5] x [1,3,5,6], inputs on [-0.5,2] (zero point -77) and [-1,1]
+#[test]
+fn bmm_3x4x5_by_5x6() {
+    assert_eq!(check_case2("bmm_3x4x5_by_5x6", bmm_3x4x5_by_5x6::infer), 3);
+}
+
+/// BATCH_MATMUL adj_x: [1,3,5,4]^T x [1,3,5,6]
+#[test]
+fn bmm_adj_x() {
+    assert_eq!(check_case2("bmm_adj_x", bmm_adj_x::infer), 3);
+}
+
+/// BATCH_MATMUL adj_y: [1,3,4,5] x [1,3,6,5]^T
+#[test]
+fn bmm_adj_y() {
+    assert_eq!(check_case2("bmm_adj_y", bmm_adj_y::infer), 3);
+}
+
+/// BATCH_MATMUL adj_x and adj_y: [1,2,7,4]^T x [1,2,3,7]^T
+#[test]
+fn bmm_adj_xy() {
+    assert_eq!(check_case2("bmm_adj_xy", bmm_adj_xy::infer), 3);
+}
+
+/// BATCH_MATMUL [1,3,4,5] x a rank-3 [1,5,6]: the second operand broadcast over 3
+#[test]
+fn bmm_bcast_rank3() {
+    assert_eq!(check_case2("bmm_bcast_rank3", bmm_bcast_rank3::infer), 3);
+}
+
+/// BATCH_MATMUL [2,1,4,5] x [1,3,5,6] to [2,3,4,6]: both operands broadcast
+#[test]
+fn bmm_bcast_two_way() {
+    assert_eq!(check_case2("bmm_bcast_two_way", bmm_bcast_two_way::infer), 3);
+}
+
+/// BATCH_MATMUL [1,2,6,64] x [1,2,64,5], depth 64
+#[test]
+fn bmm_depth64() {
+    assert_eq!(check_case2("bmm_depth64", bmm_depth64::infer), 3);
+}
+
+/// BATCH_MATMUL of the input [1,3,4,5] and a constant [3,5,6]
+#[test]
+fn bmm_const_rhs() {
+    assert_eq!(nn_tests::check_case("bmm_const_rhs", bmm_const_rhs::infer), 3);
+}
+
+/// BATCH_MATMUL adj_y of the input [1,2,4,5] and a constant [2,6,5]
+#[test]
+fn bmm_const_rhs_adj_y() {
+    assert_eq!(nn_tests::check_case("bmm_const_rhs_adj_y", bmm_const_rhs_adj_y::infer), 3);
+}
+
+/// int16 BATCH_MATMUL [1,3,4,5] x [1,3,5,6]
+#[test]
+fn i16_bmm_3x4x5_by_5x6() {
+    assert_eq!(check_case2("i16_bmm_3x4x5_by_5x6", i16_bmm_3x4x5_by_5x6::infer), 3);
+}
+
+/// int16 BATCH_MATMUL adj_y [2,1,4,5] x [1,3,6,5]^T to [2,3,4,6]
+#[test]
+fn i16_bmm_adj_y_bcast() {
+    assert_eq!(check_case2("i16_bmm_adj_y_bcast", i16_bmm_adj_y_bcast::infer), 3);
+}
+
+/// float32 BATCH_MATMUL [1,3,4,5] x [1,3,5,6]
+#[test]
+fn f32_bmm_3x4x5_by_5x6() {
+    assert_eq!(check_case2("f32_bmm_3x4x5_by_5x6", f32_bmm_3x4x5_by_5x6::infer), 3);
+}
+
+/// float32 BATCH_MATMUL adj_x of the input [1,2,9,4] and a constant [2,9,3]
+#[test]
+fn f32_bmm_adj_x_const() {
+    assert_eq!(nn_tests::check_case("f32_bmm_adj_x_const", f32_bmm_adj_x_const::infer), 3);
 }

@@ -91,6 +91,7 @@ ALLOWED_OPS = {
     "RESHAPE", "SQUEEZE", "QUANTIZE", "DEQUANTIZE", "MUL", "MAXIMUM", "MINIMUM", "RELU", "RELU6",
     "CONCATENATION", "PACK", "UNPACK", "SLICE", "TRANSPOSE", "SPLIT", "SPLIT_V", "MEAN", "SUM", "SVDF",
     "PRELU", "HARD_SWISH", "RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR",
+    "BATCH_MATMUL",
 }
 INT16_RANGE = 20000     # int16 test inputs are uniform over -INT16_RANGE..INT16_RANGE
 INT32_RANGE = 1 << 21   # int32 test inputs likewise
@@ -253,6 +254,10 @@ def inspect_tflite(buf: bytes) -> dict:
                          zero_points=[qi["zero_point"][0], qo["zero_point"][0]])
         elif name == "LEAKY_RELU":
             d.update(alpha=float(o.Alpha()))
+        elif name == "BATCH_MATMUL":
+            d.update(adj_x=bool(o.AdjX()), adj_y=bool(o.AdjY()), operand_shapes=[shape(i) for i in ins])
+            if any(is_const(i) for i in ins):
+                d["constant_operands"] = [k for k, i in enumerate(ins) if is_const(i)]
         elif name in ("PAD", "PADV2"):
             p = const(ins[1])
             d.update(paddings=[p[k:k + 2] for k in range(0, len(p), 2)])
@@ -1333,6 +1338,24 @@ def fn_model(in_shapes, fn, dtype="float32"):
     return build
 
 
+def matmul_model(sa, sb, adj_x=False, adj_y=False, const_b=False):
+    """tf.matmul(a, b, transpose_a=adj_x, transpose_b=adj_y) of two inputs whose full shapes (batch first)
+    are `sa` and `sb`, or of the input `sa` and a seeded constant `b` of shape `sb` in [-1, 1]."""
+    def build(rng, name):
+        import keras
+        import tensorflow as tf
+
+        def mm(x, y):
+            return tf.matmul(x, y, transpose_a=adj_x, transpose_b=adj_y)
+        a = keras.Input(shape=sa[1:], batch_size=sa[0], name="a")
+        if const_b:
+            k = _u(rng, sb, -1.0, 1.0)
+            return keras.Model(a, keras.layers.Lambda(lambda t: mm(t, k), name="matmul")(a), name=name)
+        b = keras.Input(shape=sb[1:], batch_size=sb[0], name="b")
+        return keras.Model([a, b], keras.layers.Lambda(lambda t: mm(t[0], t[1]), name="matmul")([a, b]), name=name)
+    return build
+
+
 def concat_branches_model(hw, cin, branches, axis):
     """Conv branches of one input [1, *hw, cin], SAME, concatenated along `axis`
     (keras.layers.Concatenate). `branches`: (kernel, output channels, weight range) per branch;
@@ -2173,6 +2196,38 @@ def cases() -> list[Case]:
            (4, 5, 3), (7, 9), api="v1", align=True, io="float32")
     resize("f32_resize_bilinear_legacy", "float32 RESIZE_BILINEAR [1,4,5,3] -> 7x9, neither option", bl,
            (4, 5, 3), (7, 9), api="v1", io="float32")
+    # --- BATCH_MATMUL (tf.matmul) ----------------------------------------------------
+    # The converter lists the inputs as (b, a) for two activations; the test inputs follow the model's order.
+    def bmm(name, doc, sa, sb, adj_x=False, adj_y=False, const_b=False, io="int8",
+            ranges=((-0.5, 2.0), (-1.0, 1.0))):
+        exp = typed({"adj_x": adj_x, "adj_y": adj_y}, io)
+        if const_b:
+            exp["constant_operands"] = [1]
+        C.append(Case(name, doc, matmul_model(sa, sb, adj_x, adj_y, const_b), ["BATCH_MATMUL"], {0: exp},
+                      ranges=list(ranges[:1] if const_b else ranges), io_type=io))
+
+    bmm("bmm_3x4x5_by_5x6", "BATCH_MATMUL [1,3,4,5] x [1,3,5,6], inputs on [-0.5,2] (zero point -77) and [-1,1]",
+        (1, 3, 4, 5), (1, 3, 5, 6))
+    bmm("bmm_adj_x", "BATCH_MATMUL adj_x: [1,3,5,4]^T x [1,3,5,6]", (1, 3, 5, 4), (1, 3, 5, 6), adj_x=True)
+    bmm("bmm_adj_y", "BATCH_MATMUL adj_y: [1,3,4,5] x [1,3,6,5]^T", (1, 3, 4, 5), (1, 3, 6, 5), adj_y=True)
+    bmm("bmm_adj_xy", "BATCH_MATMUL adj_x and adj_y: [1,2,7,4]^T x [1,2,3,7]^T", (1, 2, 7, 4), (1, 2, 3, 7),
+        adj_x=True, adj_y=True)
+    bmm("bmm_bcast_rank3", "BATCH_MATMUL [1,3,4,5] x a rank-3 [1,5,6]: the second operand broadcast over 3",
+        (1, 3, 4, 5), (1, 5, 6))
+    bmm("bmm_bcast_two_way", "BATCH_MATMUL [2,1,4,5] x [1,3,5,6] to [2,3,4,6]: both operands broadcast",
+        (2, 1, 4, 5), (1, 3, 5, 6))
+    bmm("bmm_depth64", "BATCH_MATMUL [1,2,6,64] x [1,2,64,5], depth 64", (1, 2, 6, 64), (1, 2, 64, 5))
+    bmm("bmm_const_rhs", "BATCH_MATMUL of the input [1,3,4,5] and a constant [3,5,6]", (1, 3, 4, 5), (3, 5, 6),
+        const_b=True)
+    bmm("bmm_const_rhs_adj_y", "BATCH_MATMUL adj_y of the input [1,2,4,5] and a constant [2,6,5]",
+        (1, 2, 4, 5), (2, 6, 5), adj_y=True, const_b=True)
+    bmm("i16_bmm_3x4x5_by_5x6", "int16 BATCH_MATMUL [1,3,4,5] x [1,3,5,6]", (1, 3, 4, 5), (1, 3, 5, 6), io="int16")
+    bmm("i16_bmm_adj_y_bcast", "int16 BATCH_MATMUL adj_y [2,1,4,5] x [1,3,6,5]^T to [2,3,4,6]",
+        (2, 1, 4, 5), (1, 3, 6, 5), adj_y=True, io="int16")
+    bmm("f32_bmm_3x4x5_by_5x6", "float32 BATCH_MATMUL [1,3,4,5] x [1,3,5,6]", (1, 3, 4, 5), (1, 3, 5, 6),
+        io="float32")
+    bmm("f32_bmm_adj_x_const", "float32 BATCH_MATMUL adj_x of the input [1,2,9,4] and a constant [2,9,3]",
+        (1, 2, 9, 4), (2, 9, 3), adj_x=True, const_b=True, io="float32")
 
     names = [c.name for c in C]
     assert len(set(names)) == len(names), "duplicate case names"

@@ -32,8 +32,9 @@ END = "<!-- conformance-table:end -->"
 ANCHOR = "## Verified models"
 
 # The README's order of the supported operators; anything else follows, sorted.
-ORDER = ["CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV", "FULLY_CONNECTED", "SVDF", "ADD", "SUB", "MUL", "MAXIMUM",
-         "MINIMUM", "AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX", "LEAKY_RELU", "PRELU", "HARD_SWISH", "RELU", "RELU6", "PAD", "PADV2",
+ORDER = ["CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV", "FULLY_CONNECTED", "BATCH_MATMUL", "SVDF", "ADD", "SUB",
+         "MUL", "MAXIMUM", "MINIMUM", "AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX", "LEAKY_RELU", "PRELU", "HARD_SWISH",
+         "RELU", "RELU6", "PAD", "PADV2",
          "STRIDED_SLICE", "CONCATENATION", "PACK", "UNPACK", "SPLIT", "SPLIT_V", "SLICE", "TRANSPOSE", "MEAN",
          "SUM", "RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR", "RESHAPE", "SQUEEZE", "QUANTIZE", "DEQUANTIZE"]
 # Rows of one operator: int8 first, then the wider types, then float32.
@@ -446,6 +447,17 @@ def _transpose(ops: list[dict]) -> str:
     return _items([("", _join(rows)), ("ranks", _nums(len(o["perm"]) for o in ops))])
 
 
+def _batch_matmul(ops: list[dict]) -> str:
+    """BATCH_MATMUL: operand shapes (ᵀ marks adj_x/adj_y, "const" a constant operand) and output shape."""
+    rows = []
+    for o in ops:
+        a, b = (_shape(s) + ("ᵀ" if o[f"adj_{v}"] else "") + (" const" if k in o.get("constant_operands", []) else "")
+                for k, (s, v) in enumerate(zip(o["operand_shapes"], "xy")))
+        rows.append(f"{a} × {b} → {_shape(o['output_shape'])}")
+    return _items([("", _join(_sorted(rows))),
+                   ("adj_x/adj_y", _join(_sorted(f"{_num(o['adj_x'])}/{_num(o['adj_y'])}" for o in ops)))])
+
+
 def _reduce(ops: list[dict]) -> str:
     """MEAN and SUM: the reduced axes, keep_dims, input/output scale ratios."""
     rows = _sorted(f"{_shape(o['input_shapes'][0])} axes {_list(o['axes'])} → {_shape(o['output_shape'])}"
@@ -602,6 +614,8 @@ def table(manifest: dict) -> str:
             variants = _transpose(ops)
         elif name in ("MEAN", "SUM"):
             variants = _reduce(ops)
+        elif name == "BATCH_MATMUL":
+            variants = _batch_matmul(ops)
         elif name == "SOFTMAX":
             variants = _softmax(ops)
         elif name in ("RESHAPE", "SQUEEZE"):

@@ -3,6 +3,7 @@
 
 pub mod add;
 pub mod average_pool_2d;
+pub mod batch_matmul;
 pub mod concatenation;
 pub mod conv_2d;
 pub mod depthwise_conv_2d;
