@@ -1,7 +1,8 @@
 //! `nn-compiler`: turns the bytes of a TensorFlow Lite model into the Rust
 //! module that `nn_macro::include_model!` expands to.
 //!
-//! The pipeline is `parse` (verified flatbuffer to graph) → `lower` (checks
+//! The pipeline is `parse` (verified flatbuffer to graph) → `fold`
+//! (evaluates shape arithmetic into constants) → `lower` (checks
 //! every operator, precomputes TFLM's requantization constants) → `plan`
 //! (static arena offsets) → `emit` (tokens calling `::nn_runtime`). The
 //! compiler does no I/O, never panics on any input, and reports every problem
@@ -9,6 +10,7 @@
 
 pub mod diag;
 pub mod emit;
+pub mod fold;
 pub mod ir;
 pub mod lower;
 pub mod ops;
@@ -49,6 +51,8 @@ pub fn stub(bytes: &[u8], opts: &EmitOptions) -> Option<proc_macro2::TokenStream
 /// Parses, lowers and plans a model without emitting code (for tools).
 pub fn analyze(bytes: &[u8]) -> Result<(ir::Program, plan::Plan), Vec<Diagnostic>> {
     let graph = parse::parse(bytes).map_err(|d| vec![d])?;
+    let folded = fold::fold(&graph)?;
+    let graph = folded.apply(graph);
     let program = lower::lower(&graph)?;
     let plan = plan::plan(&program);
     Ok((program, plan))

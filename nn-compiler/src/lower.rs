@@ -38,6 +38,9 @@ pub const SUPPORTED: &[&str] = &[
     "TRANSPOSE_CONV (int8, 16x8)",
 ];
 
+/// The operators that may read variable (state) tensors.
+const STATEFUL: &[&str] = &["SVDF", "UNIDIRECTIONAL_SEQUENCE_LSTM"];
+
 /// What an operator lowers to.
 #[allow(clippy::large_enum_variant)] // Built once per operator.
 pub enum Lowered {
@@ -390,6 +393,21 @@ pub fn lower(graph: &Graph<'_>) -> Result<Program, Vec<Diagnostic>> {
                 None => Ok(lowered),
             }
         });
+        // When the lowering failed, a variable read by an operator that is
+        // never stateful is reported too: it is likely the cause (its shape
+        // or type need not fit the operator).
+        if result.is_err() && !STATEFUL.contains(&op.name.as_str()) {
+            if let Some(&t) = op.inputs.iter().flatten().find(|&&t| graph.tensors[t].is_variable) {
+                diags.push(cx.err(
+                    op,
+                    format_args!(
+                        "reads the variable (state) tensor {}, which only stateful operators ({}) may use",
+                        cx.describe(t),
+                        STATEFUL.join(", ")
+                    ),
+                ));
+            }
+        }
         match result {
             Ok(Lowered::Step(step)) => {
                 layers.push((op.index, op.name.clone(), graph.tensors[step.output].shape.clone()));

@@ -79,6 +79,11 @@ pub struct Tensor<'a> {
     pub data: Option<&'a [u8]>,
     /// Whether the tensor is a variable (state).
     pub is_variable: bool,
+    /// Whether the converter marked a dimension as dynamic (a negative entry
+    /// in its shape signature, as a dynamic batch gives); `shape` then holds
+    /// the converter's guess, 1 in that place, which may be wrong for tensors
+    /// whose size it could not infer.
+    pub dynamic: bool,
 }
 
 impl Tensor<'_> {
@@ -458,7 +463,8 @@ pub fn parse(bytes: &[u8]) -> Result<Graph<'_>, Diagnostic> {
                 )));
             }
             let is_variable = get!(t.is_variable(), "is_variable");
-            tensors.push(Tensor { name, shape, dtype, quant, data, is_variable });
+            let dynamic = get!(t.shape_signature(), "shape signature").is_some_and(|s| s.iter().any(|d| d < 0));
+            tensors.push(Tensor { name, shape, dtype, quant, data, is_variable, dynamic });
         }
     }
     let n_tensors = tensors.len();

@@ -329,6 +329,14 @@ nn_macro::include_model!(i16_bmm_3x4x5_by_5x6 = "conformance/i16_bmm_3x4x5_by_5x
 nn_macro::include_model!(i16_bmm_adj_y_bcast = "conformance/i16_bmm_adj_y_bcast/model.tflite");
 nn_macro::include_model!(f32_bmm_3x4x5_by_5x6 = "conformance/f32_bmm_3x4x5_by_5x6/model.tflite");
 nn_macro::include_model!(f32_bmm_adj_x_const = "conformance/f32_bmm_adj_x_const/model.tflite");
+nn_macro::include_model!(dyn_reshape_conv = "conformance/dyn_reshape_conv/model.tflite");
+nn_macro::include_model!(dyn_flatten_fc = "conformance/dyn_flatten_fc/model.tflite");
+nn_macro::include_model!(dyn_concat_shape = "conformance/dyn_concat_shape/model.tflite");
+nn_macro::include_model!(dyn_gather_twin = "conformance/dyn_gather_twin/model.tflite");
+nn_macro::include_model!(dyn_flatten_m1_twin = "conformance/dyn_flatten_m1_twin/model.tflite");
+nn_macro::include_model!(dyn_cast_twin = "conformance/dyn_cast_twin/model.tflite");
+nn_macro::include_model!(dyn_mul_floordiv_twin = "conformance/dyn_mul_floordiv_twin/model.tflite");
+nn_macro::include_model!(dyn_reduce_prod_twin = "conformance/dyn_reduce_prod_twin/model.tflite");
 
 /// 1x1, stride 1, 6x6x3 -> 8
 #[test]
@@ -1984,4 +1992,52 @@ fn f32_bmm_3x4x5_by_5x6() {
 #[test]
 fn f32_bmm_adj_x_const() {
     assert_eq!(nn_tests::check_case("f32_bmm_adj_x_const", f32_bmm_adj_x_const::infer), 3);
+}
+
+/// Dynamic batch: CONV_2D 1x1, keras Reshape((8,4,4)) (target from SHAPE, STRIDED_SLICE, PACK), CONV_2D 3x3
+#[test]
+fn dyn_reshape_conv() {
+    assert_eq!(nn_tests::check_case("dyn_reshape_conv", dyn_reshape_conv::infer), 3);
+}
+
+/// Dynamic batch: keras Flatten of [batch,4,4,3] (SHAPE, STRIDED_SLICE, PACK), Dense(4)
+#[test]
+fn dyn_flatten_fc() {
+    assert_eq!(nn_tests::check_case("dyn_flatten_fc", dyn_flatten_fc::infer), 3);
+}
+
+/// Dynamic batch: CONV_2D 1x1, tf.reshape to concat(shape[:1], [12, 4]) (int32 CONCATENATION)
+#[test]
+fn dyn_concat_shape() {
+    assert_eq!(nn_tests::check_case("dyn_concat_shape", dyn_concat_shape::infer), 3);
+}
+
+/// Dynamic batch: tf.reshape to stack(gather(shape, 0), 16, 3) (int32 GATHER, which TFLM lacks; static twin)
+#[test]
+fn dyn_gather_twin() {
+    assert_eq!(nn_tests::check_case("dyn_gather_twin", dyn_gather_twin::infer), 3);
+}
+
+/// Dynamic batch: tf.reshape to [batch, -1], Dense(4); RESHAPE output [1,1] resolved to [1,48] (static twin)
+#[test]
+fn dyn_flatten_m1_twin() {
+    assert_eq!(nn_tests::check_case("dyn_flatten_m1_twin", dyn_flatten_m1_twin::infer), 3);
+}
+
+/// Dynamic batch: the target shape computed in int64, CAST to int32, Dense(5) (static twin)
+#[test]
+fn dyn_cast_twin() {
+    assert_eq!(nn_tests::check_case("dyn_cast_twin", dyn_cast_twin::infer), 3);
+}
+
+/// Dynamic batch: CONV_2D 1x1, tf.reshape to [batch*8, batch*16//2] (int32 MUL, FLOOR_DIV) (static twin)
+#[test]
+fn dyn_mul_floordiv_twin() {
+    assert_eq!(nn_tests::check_case("dyn_mul_floordiv_twin", dyn_mul_floordiv_twin::infer), 3);
+}
+
+/// Dynamic batch: tf.reshape to [reduce_prod(shape[0:1]), -1] (SLICE, REDUCE_PROD), Dense(4) (static twin)
+#[test]
+fn dyn_reduce_prod_twin() {
+    assert_eq!(nn_tests::check_case("dyn_reduce_prod_twin", dyn_reduce_prod_twin::infer), 3);
 }

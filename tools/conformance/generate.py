@@ -92,7 +92,13 @@ ALLOWED_OPS = {
     "CONCATENATION", "PACK", "UNPACK", "SLICE", "TRANSPOSE", "SPLIT", "SPLIT_V", "MEAN", "SUM", "SVDF",
     "PRELU", "HARD_SWISH", "RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR",
     "BATCH_MATMUL",
+    # Shape arithmetic, folded at compile time (dynamic-batch models).
+    "SHAPE", "GATHER", "CAST", "FLOOR_DIV", "REDUCE_PROD",
 }
+# Operators nn evaluates at compile time when their inputs are known (nn-compiler/src/fold.rs).
+FOLDABLE = {"SHAPE", "CAST", "RESHAPE", "SQUEEZE", "EXPAND_DIMS", "STRIDED_SLICE", "SLICE", "GATHER", "PACK",
+            "CONCATENATION", "ADD", "SUB", "MUL", "FLOOR_DIV", "FLOOR_MOD", "MAXIMUM", "MINIMUM", "REDUCE_PROD",
+            "SUM", "REDUCE_MAX", "REDUCE_MIN"}
 INT16_RANGE = 20000     # int16 test inputs are uniform over -INT16_RANGE..INT16_RANGE
 INT32_RANGE = 1 << 21   # int32 test inputs likewise
 
@@ -185,6 +191,8 @@ def inspect_tflite(buf: bytes) -> dict:
         return np.frombuffer(data, dtype=np.dtype(np_type).newbyteorder("<")).tolist()
 
     ops = []
+    graph_outputs = {int(i) for i in g.OutputsAsNumpy()}
+    known = {i for i in range(g.TensorsLength()) if is_const(i)}  # values known at compile time
     for oi in range(g.OperatorsLength()):
         op = g.Operators(oi)
         oc = m.OperatorCodes(op.OpcodeIndex())
@@ -195,6 +203,14 @@ def inspect_tflite(buf: bytes) -> dict:
         outs = [int(x) for x in op.OutputsAsNumpy()] if op.OutputsLength() else []
         o = _options(schema, op, opt_names)
         d: dict = {"op": name}
+        # Shape arithmetic nn folds (its rule: unquantized int32/int64 outputs that are not graph outputs,
+        # computed by SHAPE or from known inputs only).
+        if (name in FOLDABLE and outs and (name == "SHAPE" or all(i in known for i in ins if i >= 0))
+                and all(dtypes[g.Tensors(i).Type()] in ("int32", "int64") and _quant(g.Tensors(i)) is None
+                        and i not in graph_outputs for i in outs)):
+            d["folded"] = True
+            d["output_dtypes"] = [dtypes[g.Tensors(i).Type()] for i in outs]
+            known.update(outs)
         if name in ("CONV_2D", "DEPTHWISE_CONV_2D"):
             d.update(padding=PADDING[o.Padding()], stride=[o.StrideH(), o.StrideW()],
                      dilation=[o.DilationHFactor(), o.DilationWFactor()],
@@ -208,6 +224,8 @@ def inspect_tflite(buf: bytes) -> dict:
         elif name == "FULLY_CONNECTED":
             d.update(activation=ACTIVATION[o.FusedActivationFunction()],
                      keep_num_dims=bool(o.KeepNumDims()))
+        elif name in ("ADD", "SUB", "MUL") and _quant(g.Tensors(outs[0])) is None:  # int32 shape arithmetic
+            d.update(activation=ACTIVATION[o.FusedActivationFunction()])
         elif name in ("ADD", "SUB", "MUL"):
             scales = [_quant(g.Tensors(i))["scale"][0] for i in ins]
             d.update(activation=ACTIVATION[o.FusedActivationFunction()], input_scales=scales,
@@ -327,10 +345,10 @@ def inspect_tflite(buf: bytes) -> dict:
                                 "per_channel": len(wq["scale"]) > 1,
                                 "scale_ratio": max(wq["scale"]) / min(wq["scale"])}
             d["bias"] = len(ins) > b_in and ins[b_in] >= 0
-        # Activation inputs: neither constants nor variable (state) tensors.
-        d["inputs"] = [tensor(i) for i in ins
-                       if i >= 0 and not m.Buffers(g.Tensors(i).Buffer()).DataLength()
-                       and not g.Tensors(i).IsVariable()]
+        if name == "RESHAPE" and len(ins) > 1 and ins[1] in known and not is_const(ins[1]):
+            d["computed_target"] = True  # the target shape comes from folded shape arithmetic
+        # Activation inputs: neither constants, folded shape values nor variable (state) tensors.
+        d["inputs"] = [tensor(i) for i in ins if i >= 0 and i not in known and not g.Tensors(i).IsVariable()]
         # The activation type, recorded when it is not int8 (QUANTIZE/DEQUANTIZE have their
         # input/output types): "int16", "int32", or "16x8" (int16 activations, int8 weights).
         act_types = sorted({t["dtype"] for t in d["inputs"]} | {dtypes[g.Tensors(i).Type()] for i in outs})
@@ -835,6 +853,11 @@ class Case:
     # int8 test inputs that hold every value -128..127 (sample 0 in order, the others seeded permutations),
     # for operators that are a function of each element alone (HARD_SWISH): every input byte is checked.
     exhaustive: bool = False
+    # The builder of an equivalent static model (batch 1) for a dynamic-batch model that TFLM refuses or
+    # cannot run (a RESHAPE whose output size the converter could not infer; int32 GATHER): TFLM's reference
+    # outputs come from it (static.tflite), after a check that the two models have the same operators (but
+    # the folded shape arithmetic), quantization and weights.
+    twin: Callable | None = None
 
     def unbatched_input(self, k: int) -> bool:
         return self.unbatched[k] if isinstance(self.unbatched, tuple) else self.unbatched
@@ -1354,6 +1377,42 @@ def matmul_model(sa, sb, adj_x=False, adj_y=False, const_b=False):
         b = keras.Input(shape=sb[1:], batch_size=sb[0], name="b")
         return keras.Model([a, b], keras.layers.Lambda(lambda t: mm(t[0], t[1]), name="matmul")([a, b]), name=name)
     return build
+
+
+def dyn_model(in_shape, reshape, conv=None, conv_after=None, units=None, batch=None):
+    """A dynamic-batch model (keras.Input without a batch size; `batch=1` builds its static twin): an optional
+    1x1 CONV_2D with `conv` filters, the layer `reshape()` returns (a Keras Reshape/Flatten, or a Lambda whose
+    tf.reshape target uses tf.shape), an optional 3x3 SAME CONV_2D with `conv_after` filters, an optional
+    Dense(units)."""
+    def build(rng, name):
+        import keras
+        x = keras.Input(shape=in_shape, batch_size=batch, name="input")
+        y, layers = x, []
+        if conv:
+            c = keras.layers.Conv2D(conv, 1, name="conv")
+            y = c(y)
+            c.set_weights([_u(rng, (1, 1, in_shape[-1], conv)), _u(rng, (conv,), -0.3, 0.3)])
+        y = reshape()(y)
+        if conv_after:
+            c, cin = keras.layers.Conv2D(conv_after, 3, padding="same", name="conv_after"), y.shape[-1]
+            y = c(y)
+            c.set_weights([_u(rng, (3, 3, cin, conv_after)), _u(rng, (conv_after,), -0.3, 0.3)])
+        if units:
+            d, cin = keras.layers.Dense(units, name="fc"), y.shape[-1]
+            y = d(y)
+            d.set_weights([_u(rng, (cin, units)), _u(rng, (units,), -0.3, 0.3)])
+        return keras.Model(x, y, name=name)
+    return build
+
+
+def _reshape_fn(fn, output_shape=None):
+    """A factory of a Lambda layer applying `fn(tf, t)`; `output_shape` (without the batch) tells Keras the
+    shape it cannot infer from a computed target."""
+    def make():
+        import keras
+        import tensorflow as tf
+        return keras.layers.Lambda(lambda t: fn(tf, t), output_shape=output_shape, name="reshape")
+    return make
 
 
 def concat_branches_model(hw, cin, branches, axis):
@@ -2229,6 +2288,53 @@ def cases() -> list[Case]:
     bmm("f32_bmm_adj_x_const", "float32 BATCH_MATMUL adj_x of the input [1,2,9,4] and a constant [2,9,3]",
         (1, 2, 9, 4), (2, 9, 3), adj_x=True, const_b=True, io="float32")
 
+    # --- Shape arithmetic of dynamic-batch models, folded at compile time ------------------------
+    def dyn(name, doc, ops, in_shape, reshape, twin=False, exp=None, **kw):
+        """A dynamic-batch model; with `twin`, TFLM's reference comes from the same model built with batch 1."""
+        C.append(Case(name, doc, dyn_model(in_shape, reshape, **kw), ops, exp or {},
+                      twin=dyn_model(in_shape, reshape, batch=1, **kw) if twin else None))
+
+    def keras_layer(cls, *args):
+        def make():
+            import keras
+            return getattr(keras.layers, cls)(*args, name="reshape")
+        return make
+
+    dyn("dyn_reshape_conv", "Dynamic batch: CONV_2D 1x1, keras Reshape((8,4,4)) (target from SHAPE, STRIDED_SLICE, PACK), "
+        "CONV_2D 3x3", ["CONV_2D", "SHAPE", "STRIDED_SLICE", "PACK", "RESHAPE", "CONV_2D"],
+        (4, 4, 3), keras_layer("Reshape", (8, 4, 4)), conv=8, conv_after=5,
+        exp={k: {"folded": True} for k in (1, 2, 3)})
+    dyn("dyn_flatten_fc", "Dynamic batch: keras Flatten of [batch,4,4,3] (SHAPE, STRIDED_SLICE, PACK), Dense(4)",
+        ["SHAPE", "STRIDED_SLICE", "PACK", "RESHAPE", "FULLY_CONNECTED"], (4, 4, 3), keras_layer("Flatten"), units=4,
+        exp={k: {"folded": True} for k in (0, 1, 2)})
+    dyn("dyn_concat_shape", "Dynamic batch: CONV_2D 1x1, tf.reshape to concat(shape[:1], [12, 4]) (int32 CONCATENATION)", ["CONV_2D", "SHAPE", "STRIDED_SLICE", "CONCATENATION", "RESHAPE"], (4, 4, 3),
+        _reshape_fn(lambda tf, t: tf.reshape(t, tf.concat([tf.shape(t)[:1], [12, 4]], 0))), conv=3,
+        exp={k: {"folded": True} for k in (1, 2, 3)})
+    dyn("dyn_gather_twin", "Dynamic batch: tf.reshape to stack(gather(shape, 0), 16, 3) (int32 GATHER, which TFLM lacks; "
+        "static twin)",
+        ["CONV_2D", "SHAPE", "GATHER", "PACK", "RESHAPE"], (4, 4, 3),
+        _reshape_fn(lambda tf, t: tf.reshape(t, tf.stack([tf.gather(tf.shape(t), 0), 16, 3]))), conv=3,
+        twin=True, exp={k: {"folded": True} for k in (1, 2, 3)})
+    dyn("dyn_flatten_m1_twin", "Dynamic batch: tf.reshape to [batch, -1], Dense(4); RESHAPE output [1,1] resolved to [1,48] "
+        "(static twin)",
+        ["SHAPE", "STRIDED_SLICE", "PACK", "RESHAPE", "FULLY_CONNECTED"], (4, 4, 3),
+        _reshape_fn(lambda tf, t: tf.reshape(t, tf.stack([tf.shape(t)[0], -1])), (48,)), units=4, twin=True,
+        exp={k: {"folded": True} for k in (0, 1, 2)})
+    dyn("dyn_cast_twin", "Dynamic batch: the target shape computed in int64, CAST to int32, Dense(5) (static twin)", ["SHAPE", "STRIDED_SLICE", "PACK", "CAST", "RESHAPE", "FULLY_CONNECTED"],
+        (4, 4, 3), _reshape_fn(lambda tf, t: tf.reshape(t, tf.cast(tf.stack(
+            [tf.shape(t, out_type=tf.int64)[0], tf.constant(48, tf.int64)]), tf.int32)), (48,)), units=5, twin=True,
+        exp={k: {"folded": True} for k in (0, 1, 2, 3)})
+    dyn("dyn_mul_floordiv_twin", "Dynamic batch: CONV_2D 1x1, tf.reshape to [batch*8, batch*16//2] (int32 MUL, FLOOR_DIV) "
+        "(static twin)",
+        ["CONV_2D", "SHAPE", "STRIDED_SLICE", "MUL", "MUL", "FLOOR_DIV", "PACK", "RESHAPE"], (4, 4, 4),
+        _reshape_fn(lambda tf, t: tf.reshape(t, tf.stack([tf.shape(t)[0] * 8, tf.shape(t)[0] * 16 // 2]))),
+        conv=4, twin=True, exp={k: {"folded": True} for k in range(1, 7)})
+    dyn("dyn_reduce_prod_twin", "Dynamic batch: tf.reshape to [reduce_prod(shape[0:1]), -1] (SLICE, REDUCE_PROD), Dense(4) "
+        "(static twin)",
+        ["SHAPE", "SLICE", "REDUCE_PROD", "PACK", "RESHAPE", "FULLY_CONNECTED"], (4, 4, 3),
+        _reshape_fn(lambda tf, t: tf.reshape(t, tf.stack([tf.reduce_prod(tf.shape(t)[0:1]), -1])), (48,)), units=4,
+        twin=True, exp={k: {"folded": True} for k in (0, 1, 2, 3)})
+
     names = [c.name for c in C]
     assert len(set(names)) == len(names), "duplicate case names"
     return C
@@ -2306,6 +2412,8 @@ def verify(case: Case, info: dict) -> None:
     act = case.io_type if case.io_type in ("int16", "int32", "float32") else "int8"
     for o in info["ops"]:  # int8 (int16 for the 16x8 cases, int32 for int32) everywhere inside the graph
         for t in o["inputs"] + o["outputs"]:
+            if t["dtype"] in ("int32", "int64") and t["quant"] is None and (o.get("folded") or o["op"] == "RESHAPE"):
+                continue  # shape arithmetic (a RESHAPE's computed target shape)
             if t["dtype"] not in (act, case.in_dtype, case.out_dtype, *case.extra_dtypes):
                 raise SystemExit(f"{case.name}: {o['op']} has a {t['dtype']} tensor")
 
@@ -2371,7 +2479,41 @@ def build_case(case: Case) -> tuple[bytes, list[np.ndarray], dict]:
         buf = _patch(buf, case.patch)
     info = inspect_tflite(buf)
     verify(case, info)
+    if case.twin:
+        keras.utils.clear_session()
+        keras.utils.set_random_seed(SEED)
+        twin = convert(case, case.twin(_rng(case.name, 0), case.name), calib)
+        twin_info = inspect_tflite(twin)
+        if _equivalence(buf) != _equivalence(twin):
+            raise SystemExit(f"{case.name}: the static twin differs from the model beyond the shape arithmetic")
+        info["twin"] = (twin, twin_info)
     return buf, make_inputs(case, info), info
+
+
+def _equivalence(buf: bytes) -> list:
+    """Per operator that is not folded shape arithmetic: its name and, for every quantized tensor it reads or
+    writes, the quantization and (for constants) a hash of the data. A dynamic-batch model and its static
+    twin must agree on it."""
+    schema = _schema()
+    op_names = _enum_names(schema.BuiltinOperator)
+    info = inspect_tflite(buf)
+    m = schema.Model.GetRootAsModel(buf, 0)
+    g = m.Subgraphs(0)
+    key = []
+    for oi, d in enumerate(info["ops"]):
+        if d.get("folded"):
+            continue
+        op = g.Operators(oi)
+        oc = m.OperatorCodes(op.OpcodeIndex())
+        tensors = []
+        for i in [int(x) for x in op.InputsAsNumpy()] + [int(x) for x in op.OutputsAsNumpy()]:
+            if i < 0 or _quant(g.Tensors(i)) is None:
+                continue
+            data = m.Buffers(g.Tensors(i).Buffer()).DataAsNumpy()
+            digest = sha256_bytes(data.tobytes()) if not isinstance(data, int) else None
+            tensors.append((_quant(g.Tensors(i)), g.Tensors(i).Type(), digest))
+        key.append((op_names[max(oc.BuiltinCode(), oc.DeprecatedBuiltinCode())], tensors))
+    return key
 
 
 # ---------------------------------------------------------------------------
@@ -2613,6 +2755,10 @@ def build(suite_dir: str, rs_path: str, tflm_python: str, verbose: bool = True) 
         job = {"model": os.path.join(d, "model.tflite"), "inputs": paths}
         if case.stateful:
             job["output_seq"] = os.path.join(d, "output_seq.npy")
+        if "twin" in info:  # TFLM runs the equivalent static model
+            with open(os.path.join(d, "static.tflite"), "wb") as f:
+                f.write(info["twin"][0])
+            job["model"] = os.path.join(d, "static.tflite")
         outs = output_files(info)
         if len(outs) == 1:
             job["output"] = os.path.join(d, outs[0])
@@ -2646,13 +2792,16 @@ def build(suite_dir: str, rs_path: str, tflm_python: str, verbose: bool = True) 
             names = tuple(n for n in names if n != "output.npy") + tuple(output_files(info))
         if case.stateful:
             names += ("output_seq.npy",)
+        if "twin" in info:
+            names = ("model.tflite", "static.tflite") + names[1:]
         for fn in names:
             with open(os.path.join(d, fn), "rb") as f:
                 b = f.read()
             files[fn] = {"bytes": len(b), "sha256": sha256_bytes(b)}
             total += len(b)
         want = case.out_dtype
-        for fn, t in zip(output_files(info), info["outputs"]):
+        ref_outputs = info["twin"][1]["outputs"] if "twin" in info else info["outputs"]
+        for fn, t in zip(output_files(info), ref_outputs):
             y = np.load(os.path.join(d, fn))
             if y.dtype != np.dtype(want) or list(y.shape[1:]) != t["shape"]:
                 raise SystemExit(f"{case.name}: TFLM {fn} {y.dtype} {y.shape}")
@@ -2668,6 +2817,9 @@ def build(suite_dir: str, rs_path: str, tflm_python: str, verbose: bool = True) 
             entry["compile_error"] = case.compile_error
         if case.stateful:
             entry["stateful"] = True
+        if "twin" in info:
+            entry["reference_model"] = {"file": "static.tflite", "outputs": info["twin"][1]["outputs"],
+                                        "ops": [o["op"] for o in info["twin"][1]["ops"]]}
         entry |= {"inputs": info["inputs"], "outputs": info["outputs"],
                   "ops": [{k: v for k, v in o.items() if k not in ("inputs", "outputs")}
                           for o in info["ops"]],

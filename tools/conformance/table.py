@@ -31,12 +31,14 @@ START = "<!-- conformance-table:start -->"
 END = "<!-- conformance-table:end -->"
 ANCHOR = "## Verified models"
 
+# The row of the shape arithmetic nn evaluates at compile time (nn-compiler/src/fold.rs).
+FOLDED = "shape arithmetic (folded)"
 # The README's order of the supported operators; anything else follows, sorted.
 ORDER = ["CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV", "FULLY_CONNECTED", "BATCH_MATMUL", "SVDF", "ADD", "SUB",
          "MUL", "MAXIMUM", "MINIMUM", "AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX", "LEAKY_RELU", "PRELU", "HARD_SWISH",
          "RELU", "RELU6", "PAD", "PADV2",
          "STRIDED_SLICE", "CONCATENATION", "PACK", "UNPACK", "SPLIT", "SPLIT_V", "SLICE", "TRANSPOSE", "MEAN",
-         "SUM", "RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR", "RESHAPE", "SQUEEZE", "QUANTIZE", "DEQUANTIZE"]
+         "SUM", "RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR", "RESHAPE", "SQUEEZE", "QUANTIZE", "DEQUANTIZE", FOLDED]
 # Rows of one operator: int8 first, then the wider types, then float32.
 TYPE_ORDER = ["int8", "16x8", "int16", "int32", "float32"]
 ACT_ORDER = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1", "TANH", "SIGN_BIT", "SIGMOID"]
@@ -494,8 +496,13 @@ def _softmax(ops: list[dict]) -> str:
 
 
 def _reshape(ops: list[dict]) -> str:
-    pairs = _sorted((tuple(o["input_shapes"][0]), tuple(o["output_shape"])) for o in ops if o.get("input_shapes"))
+    # A target computed by folded shape arithmetic may leave the converter's guess as the output shape.
+    pairs = _sorted((tuple(o["input_shapes"][0]), tuple(o["output_shape"])) for o in ops
+                    if o.get("input_shapes") and not o.get("computed_target"))
     items = [("shapes", _join(f"{_shape(a)} → {_shape(b)}" for a, b in pairs))]
+    computed = sum(1 for o in ops if o.get("computed_target"))
+    if computed:
+        items.append(("", f"target shape computed from SHAPE (folded) in {computed}"))
     dims = [tuple(o["squeeze_dims"]) for o in ops if "squeeze_dims" in o]
     if dims:
         items.append(("squeeze_dims", _join(_shape(d) for d in _sorted(dims))))
@@ -528,6 +535,12 @@ def _quantize(entries: list[tuple[dict, int, int]]) -> str:
     return "; ".join(parts)
 
 
+def _folded(ops: list[dict]) -> str:
+    """The operators evaluated at compile time, with how often each occurs."""
+    names = [o["op"] for o in ops]
+    return _join(f"{n} ×{names.count(n)}" for n in _sorted(names))
+
+
 def _types(ops: list[dict]) -> str:
     if all("type" in o for o in ops):  # one row per activation type (see table())
         return _join(_sorted(o["type"] for o in ops))
@@ -544,6 +557,8 @@ def _types(ops: list[dict]) -> str:
 def _row_key(o: dict) -> tuple[str, str]:
     """(operator, activation type): one table row each; QUANTIZE and DEQUANTIZE keep one row
     (their types are the input/output pairs)."""
+    if o.get("folded"):
+        return FOLDED, ""
     if o["op"] in ("QUANTIZE", "DEQUANTIZE"):
         return o["op"], ""
     return o["op"], o.get("type", "int8")
@@ -616,6 +631,8 @@ def table(manifest: dict) -> str:
             variants = _reduce(ops)
         elif name == "BATCH_MATMUL":
             variants = _batch_matmul(ops)
+        elif name == FOLDED:
+            variants = _folded(ops)
         elif name == "SOFTMAX":
             variants = _softmax(ops)
         elif name in ("RESHAPE", "SQUEEZE"):
@@ -626,7 +643,12 @@ def table(manifest: dict) -> str:
             variants = ""
         n, p = len(cases[key]), len(patched.get(key, ()))
         count = f"{n} ({p} patched)" if p else str(n)
-        typ = _types(ops) if name in ("QUANTIZE", "DEQUANTIZE") else key[1]
+        if name in ("QUANTIZE", "DEQUANTIZE"):
+            typ = _types(ops)
+        elif name == FOLDED:
+            typ = _join(_sorted(t for o in ops for t in o.get("output_dtypes", [])))
+        else:
+            typ = key[1]
         lines.append(f"| {name} | {typ} | {variants} | {count} |")
     return "\n".join(lines) + "\n"
 
@@ -646,8 +668,11 @@ def section(manifest: dict) -> str:
     stateful = sum(1 for c in compiled if c.get("stateful"))
     seq = (f" (the {stateful} stateful ones on {manifest['sequence']}, each input run fresh and all of them as one "
            "sequence)") if stateful and "sequence" in manifest else ""
+    twins = sum(1 for c in compiled if c.get("reference_model"))
+    twin_text = (f", {twins} of them dynamic-batch models that TFLM cannot run, compared with TFLM on an equivalent "
+                 "static model" if twins else "")
     sentence = (f"What the operator conformance suite covers ({n} generated models in `tests/conformance/`, "
-                f"{p} of them patched after conversion, each compared bit for bit with TFLM on {samples} "
+                f"{p} of them patched after conversion{twin_text}, each compared bit for bit with TFLM on {samples} "
                 f"inputs{seq} by `cargo test -p nn-tests --test conformance`{not_yet}; "
                 "see `tools/conformance/README.md`), "
                 "generated from the suite by `python3 tools/conformance/table.py --write`:")

@@ -58,7 +58,8 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         return Err(cx.err(
             op,
             format_args!(
-                "the inputs {sa:?} and {sb:?} (adj_x {adj_x}, adj_y {adj_y}) have depths {ka} and {kb}; they must agree"
+                "the input shapes {sa:?} and {sb:?} (adj_x {adj_x}, adj_y {adj_y}) give depths {ka} and {kb}; \
+                 they must agree"
             ),
         ));
     }

@@ -28,5 +28,8 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     if tx.scalar_quant() != ty.scalar_quant() {
         return Err(cx.err(op, "input and output quantization differ"));
     }
+    if [tx, ty].iter().any(|t| t.quant.as_ref().is_some_and(|q| q.scale.len() > 1)) {
+        return Err(cx.err(op, "the input or output is quantized per channel; activations must be per tensor"));
+    }
     Ok(Lowered::Alias { input: x, output: y })
 }
