@@ -850,6 +850,7 @@ impl Emitter<'_> {
 fn arena_cast(d: DType, mutable: bool) -> Option<TokenStream> {
     let base = match d {
         DType::I8 => "i8s",
+        DType::U8 => "u8s",
         DType::I16 => "i16s",
         DType::I32 => "i32s",
         DType::F32 => "f32s",

@@ -24,7 +24,7 @@ pub const SUPPORTED: &[&str] = &[
     "MUL (int8, int16)",
     "PAD, PADV2 (int8, int16)",
     "PRELU (int8, float32)",
-    "QUANTIZE (float32 -> int8, between int8, int16 and int32)",
+    "QUANTIZE (float32 -> int8, between int8, int16 and int32, uint8 <-> int8)",
     "RELU, RELU6 (int8, int16)",
     "RESHAPE",
     "RESIZE_BILINEAR (int8, float32)",
@@ -157,6 +157,7 @@ impl<'a> Cx<'_, 'a> {
         let (scale, zp) = self.quant_of(op, t, role)?;
         let ok = match tensor.dtype {
             DType::I8 => (-128..=127).contains(&zp),
+            DType::U8 => (0..=255).contains(&zp),
             DType::I16 => zp == 0,
             _ => true,
         };

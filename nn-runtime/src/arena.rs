@@ -84,6 +84,19 @@ pub const fn i8s(bytes: &[u8]) -> &[i8] {
     unsafe { core::slice::from_raw_parts(bytes.as_ptr().cast::<i8>(), bytes.len()) }
 }
 
+/// The bytes as `u8` (the identity; the generated code views every arena
+/// buffer through a function of its element type).
+#[inline(always)]
+pub const fn u8s(bytes: &[u8]) -> &[u8] {
+    bytes
+}
+
+/// Mutable form of [`u8s`].
+#[inline(always)]
+pub fn u8s_mut(bytes: &mut [u8]) -> &mut [u8] {
+    bytes
+}
+
 /// Reinterprets 2-aligned bytes as `i16`. The planner aligns every arena
 /// buffer to 16 bytes; a misaligned or odd-length slice (impossible for a
 /// planned arena) yields only its aligned middle part.

@@ -329,6 +329,10 @@ nn_macro::include_model!(i16_bmm_3x4x5_by_5x6 = "conformance/i16_bmm_3x4x5_by_5x
 nn_macro::include_model!(i16_bmm_adj_y_bcast = "conformance/i16_bmm_adj_y_bcast/model.tflite");
 nn_macro::include_model!(f32_bmm_3x4x5_by_5x6 = "conformance/f32_bmm_3x4x5_by_5x6/model.tflite");
 nn_macro::include_model!(f32_bmm_adj_x_const = "conformance/f32_bmm_adj_x_const/model.tflite");
+nn_macro::include_model!(u8_io_conv = "conformance/u8_io_conv/model.tflite");
+nn_macro::include_model!(u8_io_fc_softmax = "conformance/u8_io_fc_softmax/model.tflite");
+nn_macro::include_model!(quantize_u8_to_i8_patched = "conformance/quantize_u8_to_i8_patched/model.tflite");
+nn_macro::include_model!(quantize_i8_to_u8_patched = "conformance/quantize_i8_to_u8_patched/model.tflite");
 nn_macro::include_model!(dyn_reshape_conv = "conformance/dyn_reshape_conv/model.tflite");
 nn_macro::include_model!(dyn_flatten_fc = "conformance/dyn_flatten_fc/model.tflite");
 nn_macro::include_model!(dyn_concat_shape = "conformance/dyn_concat_shape/model.tflite");
@@ -1992,6 +1996,30 @@ fn f32_bmm_3x4x5_by_5x6() {
 #[test]
 fn f32_bmm_adj_x_const() {
     assert_eq!(nn_tests::check_case("f32_bmm_adj_x_const", f32_bmm_adj_x_const::infer), 3);
+}
+
+/// uint8 in/out (inference_input_type tf.uint8): QUANTIZE uint8 -> int8, CONV_2D 3x3 SAME RELU, QUANTIZE int8 -> uint8
+#[test]
+fn u8_io_conv() {
+    assert_eq!(nn_tests::check_case("u8_io_conv", u8_io_conv::infer), 3);
+}
+
+/// uint8 in/out: QUANTIZE, FULLY_CONNECTED [1,24] -> 10, SOFTMAX, QUANTIZE
+#[test]
+fn u8_io_fc_softmax() {
+    assert_eq!(nn_tests::check_case("u8_io_fc_softmax", u8_io_fc_softmax::infer), 3);
+}
+
+/// QUANTIZE uint8 -> int8 of the graph input (scale ratio 0.75, zero point 200), then CONV_2D 3x3 SAME 6x6x3 -> 8
+#[test]
+fn quantize_u8_to_i8_patched() {
+    assert_eq!(nn_tests::check_case("quantize_u8_to_i8_patched", quantize_u8_to_i8_patched::infer), 3);
+}
+
+/// CONV_2D 3x3 SAME 6x6x3 -> 8, then QUANTIZE int8 -> uint8 into the graph output (scale ratio 0.4, zero point 30)
+#[test]
+fn quantize_i8_to_u8_patched() {
+    assert_eq!(nn_tests::check_case("quantize_i8_to_u8_patched", quantize_i8_to_u8_patched::infer), 3);
 }
 
 /// Dynamic batch: CONV_2D 1x1, keras Reshape((8,4,4)) (target from SHAPE, STRIDED_SLICE, PACK), CONV_2D 3x3

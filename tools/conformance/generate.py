@@ -548,7 +548,7 @@ def patch_requantize_type(where: str, dtype: str, factor: float, zero_point: int
             model.operatorCodes.append(code)
             code_index = len(model.operatorCodes) - 1
         ttype = {"int8": schema.TensorType.INT8, "int16": schema.TensorType.INT16,
-                 "int32": schema.TensorType.INT32}[dtype]
+                 "int32": schema.TensorType.INT32, "uint8": schema.TensorType.UINT8}[dtype]
         old = int(g.inputs[0]) if where == "input" else int(g.outputs[0])
         t = copy.deepcopy(g.tensors[old])
         t.name = g.tensors[old].name + b"/" + dtype.encode()
@@ -858,13 +858,16 @@ class Case:
     # outputs come from it (static.tflite), after a check that the two models have the same operators (but
     # the folded shape arithmetic), quantization and weights.
     twin: Callable | None = None
+    # uint8 graph input and output (inference_input_type = inference_output_type = tf.uint8): the converter
+    # adds QUANTIZE uint8 -> int8 at the input and int8 -> uint8 at the output.
+    uint8_io: bool = False
 
     def unbatched_input(self, k: int) -> bool:
         return self.unbatched[k] if isinstance(self.unbatched, tuple) else self.unbatched
 
     @property
     def io_dtype(self) -> str:
-        return "float32" if self.float_io else self.io_type
+        return "float32" if self.float_io else "uint8" if self.uint8_io else self.io_type
 
     @property
     def in_dtype(self) -> str:
@@ -2288,6 +2291,25 @@ def cases() -> list[Case]:
     bmm("f32_bmm_adj_x_const", "float32 BATCH_MATMUL adj_x of the input [1,2,9,4] and a constant [2,9,3]",
         (1, 2, 9, 4), (2, 9, 3), adj_x=True, const_b=True, io="float32")
 
+    # --- uint8 input and output (QUANTIZE uint8 <-> int8) ---------------------------------------
+    u8q_in = {"input_dtype": "uint8", "output_dtype": "int8"}
+    u8q_out = {"input_dtype": "int8", "output_dtype": "uint8"}
+    C.append(Case("u8_io_conv", "uint8 in/out (inference_input_type tf.uint8): QUANTIZE uint8 -> int8, CONV_2D 3x3 "
+                  "SAME RELU, QUANTIZE int8 -> uint8", conv_model((6, 6), 3, 8, 3, act="relu"),
+                  ["QUANTIZE", "CONV_2D", "QUANTIZE"], {0: u8q_in, 2: u8q_out}, uint8_io=True))
+    C.append(Case("u8_io_fc_softmax", "uint8 in/out: QUANTIZE, FULLY_CONNECTED [1,24] -> 10, SOFTMAX, QUANTIZE",
+                  fc_softmax_model(), ["QUANTIZE", "FULLY_CONNECTED", "SOFTMAX", "QUANTIZE"],
+                  {0: u8q_in, 3: u8q_out}, ranges=[(-0.5, 2.0)], uint8_io=True))
+    C.append(Case("quantize_u8_to_i8_patched", "QUANTIZE uint8 -> int8 of the graph input (scale ratio 0.75, zero "
+                  "point 200), then CONV_2D 3x3 SAME 6x6x3 -> 8", conv_model((6, 6), 3, 8, 3), ["QUANTIZE", "CONV_2D"],
+                  {0: u8q_in}, io_dtypes=("uint8", "int8"), patch=patch_requantize_type("input", "uint8", 0.75, 200),
+                  patch_doc="QUANTIZE inserted: a new uint8 graph input (scale x0.75, zero point 200) -> the conv input"))
+    C.append(Case("quantize_i8_to_u8_patched", "CONV_2D 3x3 SAME 6x6x3 -> 8, then QUANTIZE int8 -> uint8 into the "
+                  "graph output (scale ratio 0.4, zero point 30)", conv_model((6, 6), 3, 8, 3), ["CONV_2D", "QUANTIZE"],
+                  {1: u8q_out}, io_dtypes=("int8", "uint8"), patch=patch_requantize_type("output", "uint8", 2.5, 30),
+                  patch_doc="QUANTIZE inserted: the conv writes a copy, the graph output becomes uint8 (scale x2.5, "
+                            "zero point 30)"))
+
     # --- Shape arithmetic of dynamic-batch models, folded at compile time ------------------------
     def dyn(name, doc, ops, in_shape, reshape, twin=False, exp=None, **kw):
         """A dynamic-batch model; with `twin`, TFLM's reference comes from the same model built with batch 1."""
@@ -2372,8 +2394,8 @@ def convert(case: Case, model, calib: list[np.ndarray]) -> bytes:
     else:
         conv.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
         if not case.float_io:
-            conv.inference_input_type = tf.int8
-            conv.inference_output_type = tf.int8
+            conv.inference_input_type = tf.uint8 if case.uint8_io else tf.int8
+            conv.inference_output_type = tf.uint8 if case.uint8_io else tf.int8
     if case.per_tensor_dense:
         if not hasattr(conv, "_experimental_disable_per_channel_quantization_for_dense_layers"):
             raise SystemExit("this TensorFlow has no per-tensor option for dense layers")
@@ -2433,6 +2455,8 @@ def make_inputs(case: Case, info: dict) -> list[np.ndarray]:
             xs.append(np.stack(samples).reshape(shape))
         elif t["dtype"] == "int8":
             xs.append(rng.integers(-128, 128, shape, dtype=np.int8))
+        elif t["dtype"] == "uint8":
+            xs.append(rng.integers(0, 256, shape, dtype=np.uint8))
         elif t["dtype"] == "int16":
             xs.append(rng.integers(-INT16_RANGE, INT16_RANGE + 1, shape, dtype=np.int16))
         elif t["dtype"] == "int32":

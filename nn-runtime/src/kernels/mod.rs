@@ -97,7 +97,8 @@ impl Pool2d {
     }
 }
 
-/// Quantized element types (int8, int16, int32 activations).
+/// Quantized element types (int8, int16, int32 activations; uint8 at the
+/// graph's edge, through QUANTIZE).
 pub trait Quantized: Copy + Default {
     /// Smallest value.
     const MIN: i32;
@@ -130,7 +131,7 @@ macro_rules! quantized {
         }
     )*};
 }
-quantized!(i8, i16, i32);
+quantized!(i8, u8, i16, i32);
 
 /// Maximum tensor rank of the index-mapping kernels.
 pub const MAX_RANK: usize = 6;

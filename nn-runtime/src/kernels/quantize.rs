@@ -1,5 +1,6 @@
-//! QUANTIZE: float32 to int8 (TFLM's `AffineQuantize`) and int8 to int8
-//! with a new scale (TFLM's `Requantize`).
+//! QUANTIZE: float32 to int8 (TFLM's `AffineQuantize`) and requantization
+//! between integer types (TFLM's `Requantize`: int8, int16, int32, and uint8
+//! to or from int8).
 
 use super::Quantized;
 use crate::kernels::clamp;
@@ -50,7 +51,7 @@ pub fn quantize_f32_i8(p: &QuantizeF32, input: &[f32], output: &mut [i8]) {
     }
 }
 
-/// Constants of an int8 to int8 QUANTIZE (a change of scale).
+/// Constants of an integer to integer QUANTIZE (a change of scale and type).
 #[derive(Clone, Copy, Debug)]
 pub struct Requantize {
     /// Q0.31 multiplier of `input_scale / output_scale`.
@@ -84,6 +85,23 @@ mod tests {
         assert_eq!(round_half_away(2.4999), 2.0);
         assert_eq!(round_half_away(-0.4), 0.0);
         assert_eq!(round_half_away(1e20), 1e20);
+    }
+
+    /// uint8 <-> int8 with one scale and zero points 128 apart is TFLM's
+    /// `x ^ 0x80` fast path; the general path gives the same bytes.
+    #[test]
+    fn uint8_int8_shift_by_128() {
+        let p = Requantize { multiplier: 1 << 30, shift: 1, input_zero_point: 128, output_zero_point: 0 };
+        let input: [u8; 5] = [0, 1, 127, 128, 255];
+        let mut out = [0i8; 5];
+        requantize(&p, &input, &mut out);
+        for (o, i) in out.iter().zip(&input) {
+            assert_eq!(*o as u8, i ^ 0x80);
+        }
+        let back = Requantize { input_zero_point: -3, output_zero_point: 125, ..p };
+        let mut round = [0u8; 5];
+        requantize(&back, &out, &mut round);
+        assert_eq!(round, input);
     }
 
     #[test]
