@@ -15,6 +15,7 @@ pub mod arena;
 #[cfg(nn_dsp)]
 mod dsp;
 pub mod kernels;
+pub mod math;
 pub mod quant;
 
 /// Affine quantization of a tensor: `real = scale * (q - zero_point)`.

@@ -118,10 +118,17 @@ const fn exp_on_interval_between_negative_one_quarter_and_0_excl(a: i32) -> i32 
 /// `exp_on_negative_values` for a `FixedPoint<int32, 5>` argument).
 #[inline(always)]
 pub const fn exp_on_negative_values_q5_26(a: i32) -> i32 {
-    const INTEGER_BITS: i32 = 5;
-    const FRACTIONAL_BITS: i32 = 31 - INTEGER_BITS;
-    const ONE_QUARTER: i32 = 1 << (FRACTIONAL_BITS - 2);
-    const MASK: i32 = ONE_QUARTER - 1;
+    exp_on_negative_values(a, 5)
+}
+
+/// `exp(a)` for `a <= 0` with `integer_bits` (1..=6) integer bits, returned
+/// in Q0.31 (gemmlowp's `exp_on_negative_values` for a
+/// `FixedPoint<int32, integer_bits>` argument).
+#[inline(always)]
+pub const fn exp_on_negative_values(a: i32, integer_bits: i32) -> i32 {
+    let fractional_bits = 31 - integer_bits;
+    let one_quarter = 1i32 << (fractional_bits - 2);
+    let mask = one_quarter - 1;
     // exp(-2^k) in Q0.31 for k = -2..=4, applied for every set bit of the
     // remainder (a barrel shifter over the integer part).
     const BARREL: [(i32, i32); 7] = [
@@ -133,19 +140,23 @@ pub const fn exp_on_negative_values_q5_26(a: i32) -> i32 {
         (3, 720_401),
         (4, 242),
     ];
-    let a_mod_quarter_minus_one_quarter = (a & MASK).wrapping_sub(ONE_QUARTER);
+    let a_mod_quarter_minus_one_quarter = (a & mask).wrapping_sub(one_quarter);
     let mut result = exp_on_interval_between_negative_one_quarter_and_0_excl(saturating_shift_left(
         a_mod_quarter_minus_one_quarter,
-        INTEGER_BITS,
+        integer_bits,
     ));
     let remainder = a_mod_quarter_minus_one_quarter.wrapping_sub(a);
     let mut i = 0;
     while i < BARREL.len() {
         let (exponent, multiplier) = BARREL[i];
-        if remainder & (1 << (FRACTIONAL_BITS + exponent)) != 0 {
+        if integer_bits > exponent && remainder & (1 << (fractional_bits + exponent)) != 0 {
             result = saturating_rounding_doubling_high_mul(result, multiplier);
         }
         i += 1;
+    }
+    // Below -32 the result is zero (only reachable with 6 integer bits).
+    if integer_bits > 5 && a < -(1 << (36 - integer_bits)) {
+        result = 0;
     }
     if a == 0 {
         i32::MAX
@@ -154,10 +165,10 @@ pub const fn exp_on_negative_values_q5_26(a: i32) -> i32 {
     }
 }
 
-/// `1 / (1 + x)` for `x` in `[0, 1)` in Q0.31, by three Newton-Raphson
-/// steps (gemmlowp's `one_over_one_plus_x_for_x_in_0_1`).
+/// Three Newton-Raphson steps towards `1 / (1 + a)` for `a` in `[0, 1)`
+/// (Q0.31); the estimate is returned in Q2.29.
 #[inline(always)]
-pub const fn one_over_one_plus_x_for_x_in_0_1(a: i32) -> i32 {
+const fn newton_reciprocal_q2_29(a: i32) -> i32 {
     const C48_OVER_17: i32 = 1_515_870_810; // Q2.29.
     const CNEG32_OVER_17: i32 = -1_010_580_540; // Q2.29.
     const ONE_Q2_29: i32 = 1 << 29;
@@ -170,7 +181,53 @@ pub const fn one_over_one_plus_x_for_x_in_0_1(a: i32) -> i32 {
         x = x.wrapping_add(saturating_shift_left(saturating_rounding_doubling_high_mul(x, one_minus), 2));
         i += 1;
     }
-    saturating_shift_left(x, 1)
+    x
+}
+
+/// `1 / (1 + x)` for `x` in `[0, 1)` in Q0.31, by three Newton-Raphson
+/// steps (gemmlowp's `one_over_one_plus_x_for_x_in_0_1`).
+#[inline(always)]
+pub const fn one_over_one_plus_x_for_x_in_0_1(a: i32) -> i32 {
+    saturating_shift_left(newton_reciprocal_q2_29(a), 1)
+}
+
+/// `(1 - x) / (1 + x)` for `x` in `[0, 1)` in Q0.31 (gemmlowp's
+/// `one_minus_x_over_one_plus_x_for_x_in_0_1`).
+#[inline(always)]
+pub const fn one_minus_x_over_one_plus_x_for_x_in_0_1(a: i32) -> i32 {
+    saturating_shift_left(newton_reciprocal_q2_29(a).wrapping_sub(1 << 29), 2)
+}
+
+/// gemmlowp's `logistic` of a `FixedPoint<int32, integer_bits>` value, in
+/// Q0.31.
+#[inline(always)]
+pub const fn fixed_point_logistic(a: i32, integer_bits: i32) -> i32 {
+    if a == 0 {
+        return 1 << 30;
+    }
+    let abs = if a > 0 { a } else { a.wrapping_neg() };
+    let positive = one_over_one_plus_x_for_x_in_0_1(exp_on_negative_values(abs.wrapping_neg(), integer_bits));
+    if a > 0 {
+        positive
+    } else {
+        i32::MAX.wrapping_sub(positive)
+    }
+}
+
+/// gemmlowp's `tanh` of a `FixedPoint<int32, integer_bits>` value, in Q0.31.
+#[inline(always)]
+pub const fn fixed_point_tanh(a: i32, integer_bits: i32) -> i32 {
+    if a == 0 {
+        return 0;
+    }
+    // -|a|, read with one more integer bit: exp(-2|a|).
+    let n = if a < 0 { a } else { a.wrapping_neg() };
+    let t = one_minus_x_over_one_plus_x_for_x_in_0_1(exp_on_negative_values(n, integer_bits + 1));
+    if a < 0 {
+        t.wrapping_neg()
+    } else {
+        t
+    }
 }
 
 /// TFLM's `GetReciprocal`: the reciprocal of a positive fixed-point `x` with

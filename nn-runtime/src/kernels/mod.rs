@@ -15,6 +15,7 @@ pub mod fully_connected;
 pub mod hard_swish;
 pub mod in_place;
 pub mod leaky_relu;
+pub mod logistic;
 pub mod max_pool_2d;
 pub mod maximum_minimum;
 pub mod mean;
@@ -28,6 +29,7 @@ pub mod softmax;
 pub mod strided_slice;
 pub mod sub;
 pub mod svdf;
+pub mod tanh;
 pub mod transpose_conv;
 
 /// `min(max(x, lo), hi)`, TFLM's clamp order. Unlike `i32::clamp` it has
@@ -35,6 +37,15 @@ pub mod transpose_conv;
 #[inline(always)]
 pub fn clamp(x: i32, lo: i32, hi: i32) -> i32 {
     x.max(lo).min(hi)
+}
+
+/// Maps every int8 input through a 256-entry table indexed by the input's
+/// bits (int8 LOGISTIC and TANH, whose tables the compiler computes).
+#[inline(always)]
+pub fn lookup_i8(table: &[i8; 256], input: &[i8], output: &mut [i8]) {
+    for (o, &x) in output.iter_mut().zip(input) {
+        *o = table[x as u8 as usize];
+    }
 }
 
 /// Clamps an accumulator to the fused activation range and narrows it.
