@@ -478,6 +478,28 @@ impl Emitter<'_> {
                     quote!(#k::resize::resize_bilinear_f32),
                 )
             }
+            Kernel::LogisticTanh { tanh, dtype, table, int16: (m, s) } => {
+                let module = if *tanh { format_ident!("tanh") } else { format_ident!("logistic") };
+                let name = if *tanh { "tanh" } else { "logistic" };
+                match dtype {
+                    DType::I8 => (quote!([i8; 256]), quote!([#(#table),*]), {
+                        let f = format_ident!("{}_i8", name);
+                        quote!(#k::#module::#f)
+                    }),
+                    DType::I16 => (
+                        quote!(#k::logistic::Int16Activation),
+                        quote!(#k::logistic::Int16Activation { input_multiplier: #m, input_left_shift: #s }),
+                        {
+                            let f = format_ident!("{}_i16", name);
+                            quote!(#k::#module::#f)
+                        },
+                    ),
+                    _ => (quote!(()), quote!(()), {
+                        let f = format_ident!("{}_f32", name);
+                        quote!(#k::#module::#f)
+                    }),
+                }
+            }
             Kernel::Pad { dtype, in_dims, before, out_dims, value } => {
                 let elem = elem_type(*dtype).unwrap_or_else(|| quote!(i8));
                 let (a, b, c) = (usizes(in_dims), usizes(before), usizes(out_dims));

@@ -399,6 +399,17 @@ pub enum Kernel {
         /// Per output column.
         cols: Vec<LerpF32>,
     },
+    /// LOGISTIC or TANH.
+    LogisticTanh {
+        /// TANH rather than LOGISTIC.
+        tanh: bool,
+        /// Element type (int8, int16 or float32).
+        dtype: DType,
+        /// int8: the output for every input, indexed by the input's bits.
+        table: Vec<i8>,
+        /// int16: TFLM's `input_multiplier` and `input_left_shift`.
+        int16: (i32, i32),
+    },
     /// PAD / PADV2.
     Pad {
         /// Element type.
@@ -524,6 +535,7 @@ impl Kernel {
                 let b = if *dtype == DType::I16 { 8 } else { 4 };
                 filter.len() + b * bias.len() + 4 * (requant.multiplier.len() + requant.shift.len())
             }
+            Kernel::LogisticTanh { table, .. } => table.len(),
             _ => 0,
         }
     }

@@ -18,6 +18,7 @@ pub const SUPPORTED: &[&str] = &[
     "FULLY_CONNECTED (int8, float32)",
     "HARD_SWISH (int8, float32)",
     "LEAKY_RELU (int8, int16)",
+    "LOGISTIC (int8, int16, float32)",
     "MAX_POOL_2D (int8)",
     "MAXIMUM, MINIMUM (int8, int16)",
     "MEAN, SUM (int8, int16)",
@@ -35,6 +36,7 @@ pub const SUPPORTED: &[&str] = &[
     "STRIDED_SLICE (int8, int16, int32)",
     "SUB (int8, int16)",
     "SVDF (int8 with int8 or int16 state, float32)",
+    "TANH (int8, int16, float32)",
     "TRANSPOSE_CONV (int8, 16x8)",
 ];
 
@@ -543,6 +545,8 @@ fn lowering(name: &str) -> Option<Lowering> {
         "MAX_POOL_2D" => ops::max_pool_2d::lower,
         "SOFTMAX" => ops::softmax::lower,
         "SVDF" => ops::svdf::lower,
+        "LOGISTIC" => ops::logistic::lower,
+        "TANH" => ops::tanh::lower,
         "RESHAPE" | "SQUEEZE" => ops::reshape::lower,
         "RESIZE_BILINEAR" | "RESIZE_NEAREST_NEIGHBOR" => ops::resize::lower,
         "QUANTIZE" => ops::quantize::lower,

@@ -5,7 +5,7 @@
 use crate::parse::{Activation, Padding};
 
 /// `frexp`: `x = m * 2^e` with `0.5 <= |m| < 1`, for finite non-zero `x`.
-fn frexp(x: f64) -> (f64, i32) {
+pub(crate) fn frexp(x: f64) -> (f64, i32) {
     if x == 0.0 || !x.is_finite() {
         return (x, 0);
     }

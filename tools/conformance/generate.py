@@ -45,7 +45,9 @@ between int8, int16 and int32), calibrates a fused RELU_N1_TO_1's output to
 ``*_wide_patched`` cases widen the output scale), leaves an int16 PADV2's
 constant value float32, which TFLM refuses, writes no int8 -> int16 SOFTMAX
 and no SVDF (a Dense model's FULLY_CONNECTED is turned into one). Two SVDF
-cases are built whole with the object API (crafted effective scales).
+cases are built whole with the object API (crafted effective scales). The
+converter never calibrates an int16 LOGISTIC/TANH input to the power-of-two
+scale that takes TFLM's other path.
 The patched models are run through TFLM like the others.
 
 The README's coverage table is derived from the manifest by ``table.py``;
@@ -94,6 +96,7 @@ ALLOWED_OPS = {
     "BATCH_MATMUL",
     # Shape arithmetic, folded at compile time (dynamic-batch models).
     "SHAPE", "GATHER", "CAST", "FLOOR_DIV", "REDUCE_PROD",
+    "LOGISTIC", "TANH",
 }
 # Operators nn evaluates at compile time when their inputs are known (nn-compiler/src/fold.rs).
 FOLDABLE = {"SHAPE", "CAST", "RESHAPE", "SQUEEZE", "EXPAND_DIMS", "STRIDED_SLICE", "SLICE", "GATHER", "PACK",
@@ -276,6 +279,12 @@ def inspect_tflite(buf: bytes) -> dict:
             d.update(adj_x=bool(o.AdjX()), adj_y=bool(o.AdjY()), operand_shapes=[shape(i) for i in ins])
             if any(is_const(i) for i in ins):
                 d["constant_operands"] = [k for k, i in enumerate(ins) if is_const(i)]
+        elif name in ("LOGISTIC", "TANH"):  # input and output quantization (none for float32)
+            qi, qo = _quant(g.Tensors(ins[0])), _quant(g.Tensors(outs[0]))
+            if qi is not None and qo is not None:
+                d.update(input_scale=qi["scale"][0], output_scale=qo["scale"][0],
+                         zero_points=[qi["zero_point"][0], qo["zero_point"][0]],
+                         input_scale_log2=float(np.log2(qi["scale"][0])))
         elif name in ("PAD", "PADV2"):
             p = const(ins[1])
             d.update(paddings=[p[k:k + 2] for k in range(0, len(p), 2)])
@@ -448,6 +457,17 @@ def _set_quant(t, scale: float, zero_point: int) -> None:
     t.quantization.scale = [float(np.float32(scale))]
     t.quantization.zeroPoint = [int(zero_point)]
     t.quantization.min = t.quantization.max = None
+
+
+def patch_input_scale(scale: float):
+    """Sets the scale of the graph input (zero point kept): an int16 LOGISTIC
+    or TANH reading it then takes TFLM's power-of-two path, which the
+    converter's calibrated scales never hit."""
+    def fn(schema, model):
+        g = model.subgraphs[0]
+        t = g.tensors[int(g.inputs[0])]
+        _set_quant(t, scale, t.quantization.zeroPoint[0])
+    return fn
 
 
 def patch_output_scale(factor: float):
@@ -1335,6 +1355,22 @@ def relu_input_model(in_shape, act):
     return build
 
 
+def activation_model(in_shape, act, conv=False):
+    """keras.layers.Activation(act) ("sigmoid" -> LOGISTIC, "tanh" -> TANH) on the graph input, or after a
+    3x3 SAME convolution with `in_shape[-1]` output channels (`conv`)."""
+    def build(rng, name):
+        import keras
+        x = keras.Input(shape=in_shape, batch_size=1, name="input")
+        y = x
+        if conv:
+            c = in_shape[-1]
+            layer = keras.layers.Conv2D(c, 3, padding="same", name="conv")
+            y = layer(y)
+            layer.set_weights([_u(rng, (3, 3, c, c)), _u(rng, (c,), -0.3, 0.3)])
+        return keras.Model(x, keras.layers.Activation(act, name="act")(y), name=name)
+    return build
+
+
 def tconv_relu_model(hw, cin, cout, act):
     """TRANSPOSE_CONV 3x3 stride 2 SAME with bias, then ReLU/ReLU6: the converter
     does not fuse the activation into TRANSPOSE_CONV, it stays an operator."""
@@ -1979,6 +2015,58 @@ def cases() -> list[Case]:
     relu("i16_relu_input", "int16 RELU on the graph input [1,5,6,4]", "relu", (-1.0, 1.0), io="int16")
     relu("i16_relu6_input", "int16 RELU6 on the graph input [1,5,6,4], calibrated on [-8,8]",
          "relu6", (-8.0, 8.0), io="int16")
+
+    # --- LOGISTIC / TANH ---------------------------------------------------------------------
+    # int8: TFLM's gemmlowp arithmetic (nn: a table); the converter fixes the outputs (1/256, -128 for
+    # LOGISTIC; 1/128, 0 for TANH). int16: the calibrated input scale takes TFLM's multiplier path;
+    # the *_pot_patched cases set it to a power of two (multiplier 0). float32: libm expf/tanhf.
+    def act(name, doc, op, in_shape, rng, io="int8", conv=False, patch=None, patch_doc=""):
+        ops = (["CONV_2D"] if conv else []) + [op]
+        exp = {"input_shapes": [[1, *in_shape]]} | ({"type": io} if io != "int8" else {})
+        C.append(Case(name, doc, activation_model(in_shape, "tanh" if op == "TANH" else "sigmoid", conv), ops,
+                      {len(ops) - 1: exp}, ranges=[rng], io_type=io, patch=patch, patch_doc=patch_doc))
+
+    act("logistic_r1", "LOGISTIC on the graph input [1,4,8,8], calibrated on [-1,1]", "LOGISTIC", (4, 8, 8),
+        (-1.0, 1.0))
+    act("logistic_r8", "LOGISTIC on [1,4,8,8], calibrated on [-8,8]", "LOGISTIC", (4, 8, 8), (-8.0, 8.0))
+    act("logistic_asym", "LOGISTIC on [1,4,8,8], calibrated on [-2,6] (input zero point -64)", "LOGISTIC",
+        (4, 8, 8), (-2.0, 6.0))
+    act("logistic_r40", "LOGISTIC on [1,4,8,8], calibrated on [-40,40] (most inputs beyond TFLM's radius)",
+        "LOGISTIC", (4, 8, 8), (-40.0, 40.0))
+    act("conv_logistic", "CONV_2D 3x3 SAME [1,5,6,4] then LOGISTIC (sigmoid activation, not fused)",
+        "LOGISTIC", (5, 6, 4), (-1.0, 1.0), conv=True)
+    act("tanh_r1", "TANH on the graph input [1,4,8,8], calibrated on [-1,1]", "TANH", (4, 8, 8), (-1.0, 1.0))
+    act("tanh_r4", "TANH on [1,4,8,8], calibrated on [-4,4]", "TANH", (4, 8, 8), (-4.0, 4.0))
+    act("tanh_asym", "TANH on [1,4,8,8], calibrated on [-3,1] (input zero point 63)", "TANH", (4, 8, 8),
+        (-3.0, 1.0))
+    act("tanh_r20", "TANH on [1,4,8,8], calibrated on [-20,20]", "TANH", (4, 8, 8), (-20.0, 20.0))
+    act("conv_tanh", "CONV_2D 3x3 SAME [1,5,6,4] then TANH (not fused)", "TANH", (5, 6, 4), (-1.0, 1.0),
+        conv=True)
+    act("i16_logistic_r1", "int16 LOGISTIC on [1,4,8,8], calibrated on [-1,1]", "LOGISTIC", (4, 8, 8),
+        (-1.0, 1.0), io="int16")
+    act("i16_logistic_r10", "int16 LOGISTIC on [1,4,8,8], calibrated on [-10,10]", "LOGISTIC", (4, 8, 8),
+        (-10.0, 10.0), io="int16")
+    act("i16_logistic_pot_patched", "int16 LOGISTIC on [1,4,8,8], input scale 2^-12 (TFLM's multiplier 0)",
+        "LOGISTIC", (4, 8, 8), (-8.0, 8.0), io="int16", patch=patch_input_scale(2.0 ** -12),
+        patch_doc="graph input scale set to 2^-12")
+    act("i16_tanh_r1", "int16 TANH on [1,4,8,8], calibrated on [-1,1]", "TANH", (4, 8, 8), (-1.0, 1.0),
+        io="int16")
+    act("i16_tanh_r6", "int16 TANH on [1,4,8,8], calibrated on [-6,6]", "TANH", (4, 8, 8), (-6.0, 6.0),
+        io="int16")
+    act("i16_tanh_pot_patched", "int16 TANH on [1,4,8,8], input scale 2^-12 (TFLM's multiplier 0, shift 0)",
+        "TANH", (4, 8, 8), (-8.0, 8.0), io="int16", patch=patch_input_scale(2.0 ** -12),
+        patch_doc="graph input scale set to 2^-12")
+    act("i16_tanh_pot11_patched", "int16 TANH on [1,4,8,8], input scale 2^-11 (TFLM's multiplier 0, shift 1)",
+        "TANH", (4, 8, 8), (-16.0, 16.0), io="int16", patch=patch_input_scale(2.0 ** -11),
+        patch_doc="graph input scale set to 2^-11")
+    act("f32_logistic_r1", "float32 LOGISTIC on [1,4,8,8], inputs in [-1.5,1.5]", "LOGISTIC", (4, 8, 8),
+        (-1.0, 1.0), io="float32")
+    act("f32_logistic_r14", "float32 LOGISTIC on [1,4,8,8], inputs in [-21,21] (past both cut-offs)", "LOGISTIC",
+        (4, 8, 8), (-14.0, 14.0), io="float32")
+    act("f32_tanh_r1", "float32 TANH on [1,4,8,8], inputs in [-1.5,1.5]", "TANH", (4, 8, 8), (-1.0, 1.0),
+        io="float32")
+    act("f32_tanh_r8", "float32 TANH on [1,4,8,8], inputs in [-12,12]", "TANH", (4, 8, 8), (-8.0, 8.0),
+        io="float32")
 
     # --- FULLY_CONNECTED float32 (no optimization: float weights, bias and activations) ------
     def fc32(name, doc, in_shape, units, batch=1, bias=True, act=None, rng=(-1.0, 1.0)):

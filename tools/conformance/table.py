@@ -36,7 +36,7 @@ FOLDED = "shape arithmetic (folded)"
 # The README's order of the supported operators; anything else follows, sorted.
 ORDER = ["CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV", "FULLY_CONNECTED", "BATCH_MATMUL", "SVDF", "ADD", "SUB",
          "MUL", "MAXIMUM", "MINIMUM", "AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX", "LEAKY_RELU", "PRELU", "HARD_SWISH",
-         "RELU", "RELU6", "PAD", "PADV2",
+         "RELU", "RELU6", "LOGISTIC", "TANH", "PAD", "PADV2",
          "STRIDED_SLICE", "CONCATENATION", "PACK", "UNPACK", "SPLIT", "SPLIT_V", "SLICE", "TRANSPOSE", "MEAN",
          "SUM", "RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR", "RESHAPE", "SQUEEZE", "QUANTIZE", "DEQUANTIZE", FOLDED]
 # Rows of one operator: int8 first, then the wider types, then float32.
@@ -360,6 +360,19 @@ def _resize(ops: list[dict]) -> str:
     ])
 
 
+def _logistic(ops: list[dict]) -> str:
+    """LOGISTIC and TANH: shapes, input scales (power-of-two ones as 2^k) and input zero points."""
+    def scale(o):
+        k = o["input_scale_log2"]
+        return f"2^{round(k)}" if abs(k - round(k)) < 1e-6 else f"{o['input_scale']:.3g}"
+    quantized = [o for o in ops if "input_scale" in o]
+    return _items([
+        ("shapes", _join(_shape(s) for s in _sorted(tuple(o["output_shape"]) for o in ops))),
+        ("input scales", _join(dict.fromkeys(scale(o) for o in sorted(quantized, key=lambda o: o["input_scale"])))),
+        ("input zero points", _nums(o["zero_points"][0] for o in quantized)),
+    ])
+
+
 def _pad(ops: list[dict]) -> str:
     pads = _sorted(tuple(tuple(p) for p in o["paddings"]) for o in ops)
     items = [
@@ -613,6 +626,8 @@ def table(manifest: dict) -> str:
             variants = _hard_swish(ops)
         elif name in ("RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR"):
             variants = _resize(ops)
+        elif name in ("LOGISTIC", "TANH"):
+            variants = _logistic(ops)
         elif name in ("PAD", "PADV2"):
             variants = _pad(ops)
         elif name == "STRIDED_SLICE":

@@ -12,6 +12,7 @@ pub mod fully_connected;
 pub mod gather;
 pub mod hard_swish;
 pub mod leaky_relu;
+pub mod logistic;
 pub mod max_pool_2d;
 pub mod maximum_minimum;
 pub mod mean;
@@ -26,6 +27,7 @@ pub mod softmax;
 pub mod strided_slice;
 pub mod sub;
 pub mod svdf;
+pub mod tanh;
 pub mod transpose_conv;
 
 use crate::diag::Diagnostic;
