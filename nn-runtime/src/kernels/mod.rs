@@ -16,6 +16,7 @@ pub mod hard_swish;
 pub mod in_place;
 pub mod leaky_relu;
 pub mod logistic;
+pub mod lstm;
 pub mod max_pool_2d;
 pub mod maximum_minimum;
 pub mod mean;
