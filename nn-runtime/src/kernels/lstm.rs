@@ -270,7 +270,7 @@ mod tests {
         p.shape.for_each_step(|xi, yo, so| {
             let x = &input[xi..xi + n_in];
             let gate = |g: usize, h: &[i8]| -> Vec<i16> {
-                let mut fc = |w: &[i8], v: &[i8], k: usize, off: i32, b: Option<&[i32]>, (m, s): (i32, i32)| {
+                let fc = |w: &[i8], v: &[i8], k: usize, off: i32, b: Option<&[i32]>, (m, s): (i32, i32)| {
                     (0..n)
                         .map(|j| {
                             let mut acc: i32 = (0..k).map(|d| w[j * k + d] as i32 * (v[d] as i32 + off)).sum();
