@@ -44,6 +44,12 @@ fn resize_fields(g: &crate::ir::Resize) -> TokenStream {
     quote!(batches: #b, in_h: #h, in_w: #w, channels: #c,)
 }
 
+fn lstm_shape(s: &crate::ir::LstmShape) -> TokenStream {
+    let (b, t, i, n, tm) = (lit(s.batches), lit(s.time_steps), lit(s.input_dim), lit(s.state_dim), s.time_major);
+    quote!(::nn_runtime::kernels::lstm::LstmShape { batches: #b, time_steps: #t, time_major: #tm,
+        input_dim: #i, state_dim: #n })
+}
+
 fn usizes(v: &[usize]) -> Vec<Literal> {
     v.iter().map(|&n| lit(n)).collect()
 }
@@ -499,6 +505,70 @@ impl Emitter<'_> {
                         quote!(#k::#module::#f)
                     }),
                 }
+            }
+            Kernel::LstmI8 {
+                shape,
+                gates,
+                input_multiplier,
+                recurrent_multiplier,
+                forget_cell_multiplier: (fm, fs),
+                input_cell_multiplier: (im, is),
+                hidden_multiplier: (hm, hs),
+                hidden_zero_point,
+                cell_clip,
+                cell_tanh: (tm, ts),
+            } => {
+                let (mut wi, mut wr, mut bi, mut br) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+                for g in 0..4 {
+                    wi.push(self.bytes_static(&format_ident!("W{}_{}", i, g), &gates.input_weights[g]));
+                    wr.push(self.bytes_static(&format_ident!("R{}_{}", i, g), &gates.recurrent_weights[g]));
+                    bi.push(self.i32_static(format_ident!("B{}_{}", i, g), &gates.input_bias[g]));
+                    br.push(self.i32_static(format_ident!("C{}_{}", i, g), &gates.recurrent_bias[g]));
+                }
+                let pairs =
+                    |v: &[(i32, i32)]| -> Vec<TokenStream> { v.iter().map(|(m, s)| quote!((#m, #s))).collect() };
+                let (mi, mr) = (pairs(input_multiplier), pairs(recurrent_multiplier));
+                let clip = match cell_clip {
+                    Some(c) => quote!(::core::option::Option::Some(#c)),
+                    None => quote!(::core::option::Option::None),
+                };
+                let sh = lstm_shape(shape);
+                (
+                    quote!(#k::lstm::LstmI8<'static>),
+                    quote!(#k::lstm::LstmI8 { shape: #sh, input_weights: [#(#wi),*], recurrent_weights: [#(#wr),*],
+                        input_bias: [#(#bi),*], recurrent_bias: [#(#br),*],
+                        input_multiplier: [#(#mi),*], recurrent_multiplier: [#(#mr),*],
+                        forget_cell_multiplier: (#fm, #fs), input_cell_multiplier: (#im, #is),
+                        hidden_multiplier: (#hm, #hs), hidden_zero_point: #hidden_zero_point,
+                        cell_clip: #clip, cell_tanh: (#tm, #ts) }),
+                    quote!(#k::lstm::lstm_i8),
+                )
+            }
+            Kernel::LstmF32 { shape, gates, cell_clip } => {
+                let mut refs = Vec::new();
+                for (prefix, list) in [("W", &gates.input_weights), ("R", &gates.recurrent_weights), ("B", &gates.bias)]
+                {
+                    let mut v = Vec::new();
+                    for (g, bytes) in list.iter().enumerate() {
+                        let name = format_ident!("{}{}_{}", prefix, i, g);
+                        let (n, data) = (lit(bytes.len()), Literal::byte_string(bytes));
+                        self.statics.push(quote!(static #name: [u8; #n] = *#data;));
+                        v.push(quote!(&#name));
+                    }
+                    refs.push(v);
+                }
+                let (wi, wr, b) = (&refs[0], &refs[1], &refs[2]);
+                let clip = match cell_clip {
+                    Some(c) => quote!(::core::option::Option::Some(#c)),
+                    None => quote!(::core::option::Option::None),
+                };
+                let sh = lstm_shape(shape);
+                (
+                    quote!(#k::lstm::LstmF32<'static>),
+                    quote!(#k::lstm::LstmF32 { shape: #sh, input_weights: [#(#wi),*], recurrent_weights: [#(#wr),*],
+                        bias: [#(#b),*], cell_clip: #clip }),
+                    quote!(#k::lstm::lstm_f32),
+                )
             }
             Kernel::Pad { dtype, in_dims, before, out_dims, value } => {
                 let elem = elem_type(*dtype).unwrap_or_else(|| quote!(i8));

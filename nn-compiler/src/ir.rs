@@ -100,6 +100,39 @@ pub struct LerpF32 {
     pub frac: f32,
 }
 
+/// The shape of a sequence LSTM.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LstmShape {
+    /// Batch size.
+    pub batches: usize,
+    /// Time steps.
+    pub time_steps: usize,
+    /// Input laid out `[time, batch, features]` (else `[batch, time,
+    /// features]`).
+    pub time_major: bool,
+    /// Input features.
+    pub input_dim: usize,
+    /// Units.
+    pub state_dim: usize,
+}
+
+/// Per-gate constants of an LSTM, in TFLite's gate order (input, forget,
+/// cell, output).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LstmGates {
+    /// `[units][features]` input weights: int8 values, or little-endian
+    /// float32 bytes.
+    pub input_weights: [Vec<u8>; 4],
+    /// `[units][units]` recurrent weights, likewise.
+    pub recurrent_weights: [Vec<u8>; 4],
+    /// float32: the bias bytes.
+    pub bias: [Vec<u8>; 4],
+    /// int8: bias plus the input zero-point term.
+    pub input_bias: [Vec<i32>; 4],
+    /// int8: the hidden-state zero-point term.
+    pub recurrent_bias: [Vec<i32>; 4],
+}
+
 /// A kernel call with its constants.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Kernel {
@@ -410,6 +443,38 @@ pub enum Kernel {
         /// int16: TFLM's `input_multiplier` and `input_left_shift`.
         int16: (i32, i32),
     },
+    /// UNIDIRECTIONAL_SEQUENCE_LSTM, int8 with an int16 cell state.
+    LstmI8 {
+        /// Shape.
+        shape: LstmShape,
+        /// Weights and folded biases.
+        gates: LstmGates,
+        /// Per gate: (multiplier, shift) of the input product to 2^-12.
+        input_multiplier: [(i32, i32); 4],
+        /// Per gate: (multiplier, shift) of the recurrent product to 2^-12.
+        recurrent_multiplier: [(i32, i32); 4],
+        /// Forget gate times cell state, to the cell scale.
+        forget_cell_multiplier: (i32, i32),
+        /// Input gate times cell gate, to the cell scale.
+        input_cell_multiplier: (i32, i32),
+        /// tanh(cell) times output gate, to the hidden scale.
+        hidden_multiplier: (i32, i32),
+        /// Hidden state zero point.
+        hidden_zero_point: i32,
+        /// Quantized cell clip, if any.
+        cell_clip: Option<i16>,
+        /// TFLM's tanh parameters for the cell state.
+        cell_tanh: (i32, i32),
+    },
+    /// UNIDIRECTIONAL_SEQUENCE_LSTM, float32.
+    LstmF32 {
+        /// Shape.
+        shape: LstmShape,
+        /// Weights and biases.
+        gates: LstmGates,
+        /// Cell clip, if any.
+        cell_clip: Option<f32>,
+    },
     /// PAD / PADV2.
     Pad {
         /// Element type.
@@ -536,6 +601,11 @@ impl Kernel {
                 filter.len() + b * bias.len() + 4 * (requant.multiplier.len() + requant.shift.len())
             }
             Kernel::LogisticTanh { table, .. } => table.len(),
+            Kernel::LstmI8 { gates: g, .. } | Kernel::LstmF32 { gates: g, .. } => {
+                let vecs = g.input_weights.iter().chain(&g.recurrent_weights).chain(&g.bias);
+                vecs.map(Vec::len).sum::<usize>()
+                    + 4 * g.input_bias.iter().chain(&g.recurrent_bias).map(Vec::len).sum::<usize>()
+            }
             _ => 0,
         }
     }
@@ -560,6 +630,10 @@ impl Kernel {
             }
             Kernel::Conv2d16x8 { window: w, filter_in_c, .. } => {
                 (w.batches * w.output.0 * w.output.1 * w.output.2 * w.kernel.0 * w.kernel.1 * filter_in_c) as u64
+            }
+            // Four gates, each an input and a recurrent product per step.
+            Kernel::LstmI8 { shape: s, .. } | Kernel::LstmF32 { shape: s, .. } => {
+                (4 * s.batches * s.time_steps * s.state_dim * (s.input_dim + s.state_dim)) as u64
             }
             // Every input element meets every filter tap and output channel.
             Kernel::TransposeConv { window: w, .. } => {

@@ -38,6 +38,7 @@ pub const SUPPORTED: &[&str] = &[
     "SVDF (int8 with int8 or int16 state, float32)",
     "TANH (int8, int16, float32)",
     "TRANSPOSE_CONV (int8, 16x8)",
+    "UNIDIRECTIONAL_SEQUENCE_LSTM (int8 with int16 cell state, float32)",
 ];
 
 /// The operators that may read variable (state) tensors.
@@ -547,6 +548,7 @@ fn lowering(name: &str) -> Option<Lowering> {
         "SVDF" => ops::svdf::lower,
         "LOGISTIC" => ops::logistic::lower,
         "TANH" => ops::tanh::lower,
+        "UNIDIRECTIONAL_SEQUENCE_LSTM" => ops::lstm::lower,
         "RESHAPE" | "SQUEEZE" => ops::reshape::lower,
         "RESIZE_BILINEAR" | "RESIZE_NEAREST_NEIGHBOR" => ops::resize::lower,
         "QUANTIZE" => ops::quantize::lower,

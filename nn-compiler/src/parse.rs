@@ -268,6 +268,23 @@ pub enum Options {
         /// Leading dimensions shared by parameters and indices.
         batch_dims: i32,
     },
+    /// UNIDIRECTIONAL_SEQUENCE_LSTM.
+    SequenceLstm {
+        /// Activation of the cell gate and of the cell state (TANH in
+        /// practice).
+        activation: Activation,
+        /// Bound of the cell state (0: none).
+        cell_clip: f32,
+        /// Bound of the projection (0: none).
+        proj_clip: f32,
+        /// Input is `[time, batch, features]` rather than `[batch, time,
+        /// features]`.
+        time_major: bool,
+        /// Hybrid models quantize inputs asymmetrically.
+        asymmetric_quantize_inputs: bool,
+        /// Recurrent weights are diagonal (a vector per gate).
+        diagonal_recurrent_tensors: bool,
+    },
     /// Some options table the compiler does not read.
     Other,
 }
@@ -595,6 +612,14 @@ fn read_options(o: Option<tflite::BuiltinOptionsRef<'_>>) -> Result<Options, pla
         }
         Some(B::BatchMatMulOptions(c)) => Options::BatchMatMul { adj_x: c.adj_x()?, adj_y: c.adj_y()? },
         Some(B::GatherOptions(c)) => Options::Gather { axis: c.axis()?, batch_dims: c.batch_dims()? },
+        Some(B::UnidirectionalSequenceLstmOptions(c)) => Options::SequenceLstm {
+            activation: activation(c.fused_activation_function()?),
+            cell_clip: c.cell_clip()?,
+            proj_clip: c.proj_clip()?,
+            time_major: c.time_major()?,
+            asymmetric_quantize_inputs: c.asymmetric_quantize_inputs()?,
+            diagonal_recurrent_tensors: c.diagonal_recurrent_tensors()?,
+        },
         Some(_) => Options::Other,
     })
 }

@@ -11,6 +11,10 @@ nn_macro::include_model!(dwconv = "../../shared/models/tflite-micro/network_test
 nn_macro::include_model!("../../shared/models/tflite-micro/hello_world_float/hello_world_float.tflite");
 nn_macro::include_model!(simple_add = "../../shared/models/tflite-micro/simple_add/simple_add_model.tflite");
 nn_macro::include_model!(keyword = "../../shared/models/tflite-micro/keyword_scrambled/keyword_scrambled.tflite");
+nn_macro::include_model!(mnist_lstm_int8 = "../../shared/models/tflite-micro/mnist_lstm_int8/trained_lstm_int8.tflite");
+nn_macro::include_model!(
+    micro_speech_lstm = "../../shared/models/tflite-micro/micro_speech_lstm/micro_speech_lstm.tflite"
+);
 
 #[test]
 fn resnet8_matches_tflm() {
@@ -41,6 +45,46 @@ fn hello_world_float_matches_tflm_bit_for_bit() {
     // Float32 FULLY_CONNECTED summed in TFLM's order: identical bits.
     let n = check_model("tflite-micro/hello_world_float", hello_world_float::infer);
     assert_eq!(n, 4);
+}
+
+#[test]
+fn mnist_lstm_int8_matches_tflm() {
+    let n = check_model("tflite-micro/mnist_lstm_int8", mnist_lstm_int8::infer);
+    assert_eq!(n, 10);
+}
+
+#[test]
+fn micro_speech_lstm_matches_tflm() {
+    let n = check_model("tflite-micro/micro_speech_lstm", micro_speech_lstm::infer);
+    assert_eq!(n, 2);
+}
+
+#[test]
+fn lstm_state_carries_over_in_one_arena() {
+    // TFLM keeps the LSTM's variable tensors between invocations of one
+    // interpreter, and so does an arena reused with infer_in. The expected
+    // outputs are TFLM's for samples 2 then 3, and 3 twice, on one
+    // interpreter (oracle venv, tflite-micro 0.dev20261023).
+    use nn_tests::{shared_models, Flat, Npy};
+    let input = Npy::load(&shared_models().join("tflite-micro/mnist_lstm_int8/input.npy"));
+    let sample = |s: usize| {
+        let mut x = <mnist_lstm_int8::Input as Flat>::zeroed();
+        x.bytes_mut().copy_from_slice(&input.data[s * 28 * 28..(s + 1) * 28 * 28]);
+        x
+    };
+    let mut arena = mnist_lstm_int8::Arena::new();
+    let mut out = [0i8; 10];
+    mnist_lstm_int8::infer_in(&mut arena, &sample(2), &mut out);
+    assert_eq!(out, mnist_lstm_int8::infer(&sample(2)));
+    mnist_lstm_int8::infer_in(&mut arena, &sample(3), &mut out);
+    assert_eq!(out, [-128, -128, -127, 77, -126, -85, -128, -128, -127, -124]);
+    arena.reset();
+    mnist_lstm_int8::infer_in(&mut arena, &sample(3), &mut out);
+    assert_eq!(out, [-128, -128, -125, 96, -126, -116, -128, -128, -128, -114]);
+    mnist_lstm_int8::infer_in(&mut arena, &sample(3), &mut out);
+    assert_eq!(out, [-128, -128, -127, 2, -36, -105, -128, -128, -127, -120]);
+    // The hidden state (int8) and the cell state (int16) of 20 units.
+    assert_eq!(mnist_lstm_int8::STATE_BYTES, 20 + 2 * 20);
 }
 
 #[test]

@@ -13,6 +13,7 @@ pub mod gather;
 pub mod hard_swish;
 pub mod leaky_relu;
 pub mod logistic;
+pub mod lstm;
 pub mod max_pool_2d;
 pub mod maximum_minimum;
 pub mod mean;
