@@ -619,6 +619,14 @@ impl Emitter<'_> {
                     quote!(#k::softmax::softmax),
                 )
             }
+            Kernel::SoftmaxF32 { rows, depth, beta } => {
+                let (r, d) = (lit(*rows), lit(*depth));
+                (
+                    quote!(#k::softmax::SoftmaxF32),
+                    quote!(#k::softmax::SoftmaxF32 { rows: #r, depth: #d, beta: #beta }),
+                    quote!(#k::softmax::softmax_f32),
+                )
+            }
             Kernel::QuantizeF32 { scale, zero_point } => (
                 quote!(#k::quantize::QuantizeF32),
                 quote!(#k::quantize::QuantizeF32 { scale: #scale, zero_point: #zero_point }),

@@ -541,6 +541,15 @@ pub enum Kernel {
         /// Cut-off difference.
         diff_min: i32,
     },
+    /// SOFTMAX, float32.
+    SoftmaxF32 {
+        /// Rows.
+        rows: usize,
+        /// Row length.
+        depth: usize,
+        /// Inverse temperature.
+        beta: f32,
+    },
     /// QUANTIZE float32 to int8.
     QuantizeF32 {
         /// Output scale.

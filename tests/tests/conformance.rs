@@ -129,6 +129,8 @@ nn_macro::include_model!(softmax_4d = "conformance/softmax_4d/model.tflite");
 nn_macro::include_model!(fc_softmax = "conformance/fc_softmax/model.tflite");
 nn_macro::include_model!(softmax_2d_beta0p5_patched = "conformance/softmax_2d_beta0p5_patched/model.tflite");
 nn_macro::include_model!(softmax_4d_beta2_patched = "conformance/softmax_4d_beta2_patched/model.tflite");
+nn_macro::include_model!(f32_softmax_2d = "conformance/f32_softmax_2d/model.tflite");
+nn_macro::include_model!(f32_softmax_4d_beta2_patched = "conformance/f32_softmax_4d_beta2_patched/model.tflite");
 nn_macro::include_model!(softmax_1d = "conformance/softmax_1d/model.tflite");
 nn_macro::include_model!(softmax_1d_beta3_patched = "conformance/softmax_1d_beta3_patched/model.tflite");
 nn_macro::include_model!(softmax_i16_out_patched = "conformance/softmax_i16_out_patched/model.tflite");
@@ -239,6 +241,13 @@ nn_macro::include_model!(f32_logistic_r1 = "conformance/f32_logistic_r1/model.tf
 nn_macro::include_model!(f32_logistic_r14 = "conformance/f32_logistic_r14/model.tflite");
 nn_macro::include_model!(f32_tanh_r1 = "conformance/f32_tanh_r1/model.tflite");
 nn_macro::include_model!(f32_tanh_r8 = "conformance/f32_tanh_r8/model.tflite");
+nn_macro::include_model!(lstm_t5_f6_u4 = "conformance/lstm_t5_f6_u4/model.tflite");
+nn_macro::include_model!(lstm_t7_f3_u8_last = "conformance/lstm_t7_f3_u8_last/model.tflite");
+nn_macro::include_model!(lstm_time_major_b3 = "conformance/lstm_time_major_b3/model.tflite");
+nn_macro::include_model!(lstm_asym_wide = "conformance/lstm_asym_wide/model.tflite");
+nn_macro::include_model!(f32_lstm_t5_f6_u4 = "conformance/f32_lstm_t5_f6_u4/model.tflite");
+nn_macro::include_model!(f32_lstm_last = "conformance/f32_lstm_last/model.tflite");
+nn_macro::include_model!(f32_lstm_time_major = "conformance/f32_lstm_time_major/model.tflite");
 nn_macro::include_model!(f32_fc_k13_o8 = "conformance/f32_fc_k13_o8/model.tflite");
 nn_macro::include_model!(f32_fc_batch3_k13_o5 = "conformance/f32_fc_batch3_k13_o5/model.tflite");
 nn_macro::include_model!(f32_fc_no_bias_k13_o8 = "conformance/f32_fc_no_bias_k13_o8/model.tflite");
@@ -758,6 +767,18 @@ fn softmax_2d_beta0p5_patched() {
 #[test]
 fn softmax_4d_beta2_patched() {
     assert_eq!(nn_tests::check_case("softmax_4d_beta2_patched", softmax_4d_beta2_patched::infer), 3);
+}
+
+/// float32 SOFTMAX on [1,10], inputs in [-15,15]
+#[test]
+fn f32_softmax_2d() {
+    assert_eq!(nn_tests::check_case("f32_softmax_2d", f32_softmax_2d::infer), 3);
+}
+
+/// float32 SOFTMAX on [1,2,3,8] with beta 2.0 (patched)
+#[test]
+fn f32_softmax_4d_beta2_patched() {
+    assert_eq!(nn_tests::check_case("f32_softmax_4d_beta2_patched", f32_softmax_4d_beta2_patched::infer), 3);
 }
 
 /// SOFTMAX on a rank-1 [10] input
@@ -1426,6 +1447,48 @@ fn f32_tanh_r1() {
 #[test]
 fn f32_tanh_r8() {
     assert_eq!(nn_tests::check_case("f32_tanh_r8", f32_tanh_r8::infer), 3);
+}
+
+/// int8 LSTM, input [1,5,6], 4 units, every step's output [1,5,4]
+#[test]
+fn lstm_t5_f6_u4() {
+    assert_eq!(nn_tests::check_case("lstm_t5_f6_u4", lstm_t5_f6_u4::infer), 3);
+}
+
+/// int8 LSTM, input [1,7,3], 8 units, the last step's output (STRIDED_SLICE)
+#[test]
+fn lstm_t7_f3_u8_last() {
+    assert_eq!(nn_tests::check_case("lstm_t7_f3_u8_last", lstm_t7_f3_u8_last::infer), 3);
+}
+
+/// int8 LSTM, time-major input [4,3,5] (4 steps, batch 3), 6 units
+#[test]
+fn lstm_time_major_b3() {
+    assert_eq!(nn_tests::check_case("lstm_time_major_b3", lstm_time_major_b3::infer), 3);
+}
+
+/// int8 LSTM, input [1,6,4] on [-0.5,3] (asymmetric), weights in [-1.5,1.5], 5 units
+#[test]
+fn lstm_asym_wide() {
+    assert_eq!(nn_tests::check_case("lstm_asym_wide", lstm_asym_wide::infer), 3);
+}
+
+/// float32 LSTM, input [1,5,6], 4 units, every step's output
+#[test]
+fn f32_lstm_t5_f6_u4() {
+    assert_eq!(nn_tests::check_case("f32_lstm_t5_f6_u4", f32_lstm_t5_f6_u4::infer), 3);
+}
+
+/// float32 LSTM, input [1,6,3], 5 units, the last step's output
+#[test]
+fn f32_lstm_last() {
+    assert_eq!(nn_tests::check_case("f32_lstm_last", f32_lstm_last::infer), 3);
+}
+
+/// float32 LSTM, time-major input [4,2,5], 3 units
+#[test]
+fn f32_lstm_time_major() {
+    assert_eq!(nn_tests::check_case("f32_lstm_time_major", f32_lstm_time_major::infer), 3);
 }
 
 /// float32 FULLY_CONNECTED [1,13] -> 8 with bias

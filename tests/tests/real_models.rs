@@ -12,6 +12,7 @@ nn_macro::include_model!("../../shared/models/tflite-micro/hello_world_float/hel
 nn_macro::include_model!(simple_add = "../../shared/models/tflite-micro/simple_add/simple_add_model.tflite");
 nn_macro::include_model!(keyword = "../../shared/models/tflite-micro/keyword_scrambled/keyword_scrambled.tflite");
 nn_macro::include_model!(mnist_lstm_int8 = "../../shared/models/tflite-micro/mnist_lstm_int8/trained_lstm_int8.tflite");
+nn_macro::include_model!(mnist_lstm_float = "../../shared/models/tflite-micro/mnist_lstm_float/trained_lstm.tflite");
 nn_macro::include_model!(
     micro_speech_lstm = "../../shared/models/tflite-micro/micro_speech_lstm/micro_speech_lstm.tflite"
 );
@@ -50,6 +51,14 @@ fn hello_world_float_matches_tflm_bit_for_bit() {
 #[test]
 fn mnist_lstm_int8_matches_tflm() {
     let n = check_model("tflite-micro/mnist_lstm_int8", mnist_lstm_int8::infer);
+    assert_eq!(n, 10);
+}
+
+#[test]
+fn mnist_lstm_float_matches_tflm_bit_for_bit() {
+    // Float32 LSTM, FULLY_CONNECTED and SOFTMAX with glibc's expf and
+    // tanhf algorithms, as the oracle computes them: identical bits.
+    let n = check_model("tflite-micro/mnist_lstm_float", mnist_lstm_float::infer);
     assert_eq!(n, 10);
 }
 

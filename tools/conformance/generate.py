@@ -96,7 +96,7 @@ ALLOWED_OPS = {
     "BATCH_MATMUL",
     # Shape arithmetic, folded at compile time (dynamic-batch models).
     "SHAPE", "GATHER", "CAST", "FLOOR_DIV", "REDUCE_PROD",
-    "LOGISTIC", "TANH",
+    "LOGISTIC", "TANH", "UNIDIRECTIONAL_SEQUENCE_LSTM",
 }
 # Operators nn evaluates at compile time when their inputs are known (nn-compiler/src/fold.rs).
 FOLDABLE = {"SHAPE", "CAST", "RESHAPE", "SQUEEZE", "EXPAND_DIMS", "STRIDED_SLICE", "SLICE", "GATHER", "PACK",
@@ -107,7 +107,7 @@ INT32_RANGE = 1 << 21   # int32 test inputs likewise
 
 # The versions the committed suite was generated with (tools/models/requirements.txt).
 PINNED = {"tensorflow-cpu": "2.21.0", "keras": "3.15.1", "numpy": "2.4.6",
-          "tflite-micro": "0.dev20261023182759"}
+          "tflite-micro": "0.dev20261023182759", "tf-keras": "2.21.0"}
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -279,6 +279,16 @@ def inspect_tflite(buf: bytes) -> dict:
             d.update(adj_x=bool(o.AdjX()), adj_y=bool(o.AdjY()), operand_shapes=[shape(i) for i in ins])
             if any(is_const(i) for i in ins):
                 d["constant_operands"] = [k for k, i in enumerate(ins) if is_const(i)]
+        elif name == "UNIDIRECTIONAL_SEQUENCE_LSTM":
+            d.update(activation=ACTIVATION[o.FusedActivationFunction()], cell_clip=float(o.CellClip()),
+                     time_major=bool(o.TimeMajor()),
+                     absent_inputs=[k for k, i in enumerate(ins) if i < 0],
+                     variable_inputs=[k for k, i in enumerate(ins) if i >= 0 and g.Tensors(i).IsVariable()],
+                     weights={"shape": shape(ins[2]), "dtype": dtypes[g.Tensors(ins[2]).Type()]})
+            qc, qh = _quant(g.Tensors(ins[19])), _quant(g.Tensors(ins[18]))
+            if qc is not None:
+                d.update(cell_dtype=dtypes[g.Tensors(ins[19]).Type()], cell_scale=qc["scale"][0],
+                         hidden_zero_point=qh["zero_point"][0], input_zero_point=_quant(g.Tensors(ins[0]))["zero_point"][0])
         elif name in ("LOGISTIC", "TANH"):  # input and output quantization (none for float32)
             qi, qo = _quant(g.Tensors(ins[0])), _quant(g.Tensors(outs[0]))
             if qi is not None and qo is not None:
@@ -361,6 +371,8 @@ def inspect_tflite(buf: bytes) -> dict:
         # The activation type, recorded when it is not int8 (QUANTIZE/DEQUANTIZE have their
         # input/output types): "int16", "int32", or "16x8" (int16 activations, int8 weights).
         act_types = sorted({t["dtype"] for t in d["inputs"]} | {dtypes[g.Tensors(i).Type()] for i in outs})
+        if name == "UNIDIRECTIONAL_SEQUENCE_LSTM" and d.get("cell_dtype") == "int16":
+            act_types = [t for t in act_types if t != "int16"]  # the int8 LSTM's cell state is int16
         if name == "SOFTMAX" and act_types == ["int16", "int8"]:
             d["type"] = "int8 → int16"
         elif name not in ("QUANTIZE", "DEQUANTIZE") and act_types != ["int8"]:
@@ -1371,6 +1383,23 @@ def activation_model(in_shape, act, conv=False):
     return build
 
 
+def lstm_model(steps, features, units, sequences=True, time_major=False, batch=1, weight=0.6):
+    """A Keras 2 (tf_keras) LSTM layer, which the converter fuses into UNIDIRECTIONAL_SEQUENCE_LSTM (Keras 3's
+    becomes a WHILE loop): input [batch, steps, features] ([steps, batch, features] when `time_major`),
+    `units` units, every step's output (`sequences`) or the last (the converter adds a STRIDED_SLICE).
+    Weights uniform in [-weight, weight], bias in [-0.3, 0.3]."""
+    def build(rng, name):
+        import tf_keras
+        shape = (batch, features) if time_major else (steps, features)
+        x = tf_keras.Input(shape=shape, batch_size=steps if time_major else batch, name="input")
+        layer = tf_keras.layers.LSTM(units, return_sequences=sequences, time_major=time_major, name="lstm")
+        y = layer(x)
+        layer.set_weights([_u(rng, (features, 4 * units), -weight, weight),
+                           _u(rng, (units, 4 * units), -weight, weight), _u(rng, (4 * units,), -0.3, 0.3)])
+        return tf_keras.Model(x, y, name=name)
+    return build
+
+
 def tconv_relu_model(hw, cin, cout, act):
     """TRANSPOSE_CONV 3x3 stride 2 SAME with bias, then ReLU/ReLU6: the converter
     does not fuse the activation into TRANSPOSE_CONV, it stays an operator."""
@@ -1671,6 +1700,12 @@ def cases() -> list[Case]:
                   "SOFTMAX on [1,3,2,7] with beta 2.0 (beta patched into the converted model)",
                   softmax_model((3, 2, 7)), ["SOFTMAX"], {0: {"beta": 2.0}}, ranges=[(-3.0, 3.0)],
                   patch=patch_softmax_beta(2.0), patch_doc="SoftmaxOptions.beta 1.0 -> 2.0"))
+    C.append(Case("f32_softmax_2d", "float32 SOFTMAX on [1,10], inputs in [-15,15]", softmax_model((10,)),
+                  ["SOFTMAX"], {0: {"beta": 1.0, "type": "float32"}}, ranges=[(-10.0, 10.0)], io_type="float32"))
+    C.append(Case("f32_softmax_4d_beta2_patched", "float32 SOFTMAX on [1,2,3,8] with beta 2.0 (patched)",
+                  softmax_model((2, 3, 8)), ["SOFTMAX"], {0: {"beta": 2.0, "type": "float32"}},
+                  ranges=[(-4.0, 4.0)], io_type="float32", patch=patch_softmax_beta(2.0),
+                  patch_doc="SoftmaxOptions.beta 1.0 -> 2.0"))
     C.append(Case("softmax_1d", "SOFTMAX on a rank-1 [10] input", softmax_model((), batch=10),
                   ["SOFTMAX"], {0: {"beta": 1.0, "input_shapes": [[10]]}}, ranges=[(-4.0, 4.0)],
                   unbatched=True))
@@ -2067,6 +2102,34 @@ def cases() -> list[Case]:
         io="float32")
     act("f32_tanh_r8", "float32 TANH on [1,4,8,8], inputs in [-12,12]", "TANH", (4, 8, 8), (-8.0, 8.0),
         io="float32")
+
+    # --- UNIDIRECTIONAL_SEQUENCE_LSTM (Keras 2 LSTM layers) -----------------------------------
+    # int8: int8 input, output and hidden state, int16 cell state (a power-of-two scale from calibration),
+    # int8 weights, int32 bias; float32 unoptimized. The converter writes cell_clip 10 and no peepholes,
+    # projection or layer norm. A batch-major batch above 1 fails in the converter's calibration
+    # (TFLite's kernel reads the state size per sequence), so batches > 1 are time-major.
+    def lstm(name, doc, steps, features, units, sequences=True, time_major=False, batch=1, io="int8",
+             rng=(-1.0, 1.0), weight=0.6):
+        ops = ["UNIDIRECTIONAL_SEQUENCE_LSTM"] + ([] if sequences else ["STRIDED_SLICE"])
+        exp = {"time_major": time_major, "activation": "TANH", "variable_inputs": [18, 19],
+               "absent_inputs": [9, 10, 11, 16, 17, 20, 21, 22, 23]}
+        exp |= {"cell_dtype": "int16"} if io == "int8" else {"type": io}
+        C.append(Case(name, doc, lstm_model(steps, features, units, sequences, time_major, batch, weight), ops,
+                      {0: exp}, ranges=[rng], io_type=io))
+
+    lstm("lstm_t5_f6_u4", "int8 LSTM, input [1,5,6], 4 units, every step's output [1,5,4]", 5, 6, 4)
+    lstm("lstm_t7_f3_u8_last", "int8 LSTM, input [1,7,3], 8 units, the last step's output (STRIDED_SLICE)",
+         7, 3, 8, sequences=False)
+    lstm("lstm_time_major_b3", "int8 LSTM, time-major input [4,3,5] (4 steps, batch 3), 6 units", 4, 5, 6,
+         time_major=True, batch=3)
+    lstm("lstm_asym_wide", "int8 LSTM, input [1,6,4] on [-0.5,3] (asymmetric), weights in [-1.5,1.5], 5 units",
+         6, 4, 5, rng=(-0.5, 3.0), weight=1.5)
+    lstm("f32_lstm_t5_f6_u4", "float32 LSTM, input [1,5,6], 4 units, every step's output", 5, 6, 4, io="float32",
+         rng=(-2.0, 2.0))
+    lstm("f32_lstm_last", "float32 LSTM, input [1,6,3], 5 units, the last step's output", 6, 3, 5,
+         sequences=False, io="float32", rng=(-2.0, 2.0), weight=1.5)
+    lstm("f32_lstm_time_major", "float32 LSTM, time-major input [4,2,5], 3 units", 4, 5, 3, time_major=True,
+         batch=2, io="float32", rng=(-3.0, 3.0))
 
     # --- FULLY_CONNECTED float32 (no optimization: float weights, bias and activations) ------
     def fc32(name, doc, in_shape, units, batch=1, bias=True, act=None, rng=(-1.0, 1.0)):
@@ -2524,6 +2587,8 @@ def verify(case: Case, info: dict) -> None:
         for t in o["inputs"] + o["outputs"]:
             if t["dtype"] in ("int32", "int64") and t["quant"] is None and (o.get("folded") or o["op"] == "RESHAPE"):
                 continue  # shape arithmetic (a RESHAPE's computed target shape)
+            if o["op"] == "UNIDIRECTIONAL_SEQUENCE_LSTM" and t["dtype"] == o.get("cell_dtype"):
+                continue  # the int8 LSTM's int16 cell state
             if t["dtype"] not in (act, case.in_dtype, case.out_dtype, *case.extra_dtypes):
                 raise SystemExit(f"{case.name}: {o['op']} has a {t['dtype']} tensor")
 
@@ -2683,7 +2748,7 @@ def tool_versions(tflm_python: str) -> dict:
     tflm = subprocess.run([tflm_python, "-c", code], check=True, capture_output=True,
                           text=True).stdout.strip()
     return {"tensorflow-cpu": metadata.version("tensorflow-cpu"), "keras": metadata.version("keras"),
-            "numpy": metadata.version("numpy"), "tflite-micro": tflm}
+            "numpy": metadata.version("numpy"), "tflite-micro": tflm, "tf-keras": metadata.version("tf-keras")}
 
 
 # ---------------------------------------------------------------------------

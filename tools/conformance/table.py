@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 
@@ -38,7 +39,8 @@ ORDER = ["CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV", "FULLY_CONNECTED", "B
          "MUL", "MAXIMUM", "MINIMUM", "AVERAGE_POOL_2D", "MAX_POOL_2D", "SOFTMAX", "LEAKY_RELU", "PRELU", "HARD_SWISH",
          "RELU", "RELU6", "LOGISTIC", "TANH", "PAD", "PADV2",
          "STRIDED_SLICE", "CONCATENATION", "PACK", "UNPACK", "SPLIT", "SPLIT_V", "SLICE", "TRANSPOSE", "MEAN",
-         "SUM", "RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR", "RESHAPE", "SQUEEZE", "QUANTIZE", "DEQUANTIZE", FOLDED]
+         "SUM", "RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR", "UNIDIRECTIONAL_SEQUENCE_LSTM",
+         "RESHAPE", "SQUEEZE", "QUANTIZE", "DEQUANTIZE", FOLDED]
 # Rows of one operator: int8 first, then the wider types, then float32.
 TYPE_ORDER = ["int8", "16x8", "int16", "int32", "float32"]
 ACT_ORDER = ["NONE", "RELU", "RELU6", "RELU_N1_TO_1", "TANH", "SIGN_BIT", "SIGMOID"]
@@ -373,6 +375,23 @@ def _logistic(ops: list[dict]) -> str:
     ])
 
 
+def _lstm(ops: list[dict]) -> str:
+    """UNIDIRECTIONAL_SEQUENCE_LSTM: input shapes and layout, units, cell clip; for int8 the cell scales
+    and the input and hidden-state zero points."""
+    def layout(o):
+        return "time-major" if o["time_major"] else "batch-major"
+    quantized = [o for o in ops if "cell_scale" in o]
+    return _items([
+        ("inputs", _join(f"{_shape(s)} {l}" for s, l in _sorted((tuple(o["input_shapes"][0]), layout(o))
+                                                                for o in ops))),
+        ("units", _nums(o["output_shape"][-1] for o in ops)),
+        ("cell clip", _nums(o["cell_clip"] for o in ops)),
+        ("cell scales", _join(f"2^{k}" for k in _sorted(round(math.log2(o["cell_scale"])) for o in quantized))),
+        ("input zero points", _nums(o["input_zero_point"] for o in quantized)),
+        ("hidden-state zero points", _nums(o["hidden_zero_point"] for o in quantized)),
+    ])
+
+
 def _pad(ops: list[dict]) -> str:
     pads = _sorted(tuple(tuple(p) for p in o["paddings"]) for o in ops)
     items = [
@@ -628,6 +647,8 @@ def table(manifest: dict) -> str:
             variants = _resize(ops)
         elif name in ("LOGISTIC", "TANH"):
             variants = _logistic(ops)
+        elif name == "UNIDIRECTIONAL_SEQUENCE_LSTM":
+            variants = _lstm(ops)
         elif name in ("PAD", "PADV2"):
             variants = _pad(ops)
         elif name == "STRIDED_SLICE":

@@ -1,5 +1,6 @@
 //! SOFTMAX: int8 in, int8 out (scale 1/256, zero point -128) or int16 out
-//! (scale 1/65536, zero point -32768), any beta, over the last dimension.
+//! (scale 1/65536, zero point -32768), and float32; any beta, over the last
+//! dimension.
 
 use super::multiplier;
 use crate::diag::Diagnostic;
@@ -20,6 +21,9 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         return Err(cx.err(op, format_args!("beta is {beta}; it must be a positive number")));
     }
     let (x, y) = (cx.input(op, 0)?, op.outputs[0]);
+    if cx.tensor(x).dtype == DType::F32 {
+        return lower_f32(cx, op, beta);
+    }
     let (in_shape, in_scale, _) = cx.int8_activation(op, x, "input")?;
     let out_shape = cx.tensor(y).shape.clone();
     if in_shape != out_shape || in_shape.is_empty() {
@@ -81,5 +85,34 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         kernel: Kernel::Softmax { rows, depth, input_multiplier, input_left_shift, diff_min: -(radius as i32) },
         inputs: vec![x],
         output: y,
+    }))
+}
+
+/// The float32 path: TFLM's reference float `Softmax` (`exp((x - max) *
+/// beta)`, summed in order, then each divided by the sum).
+fn lower_f32(cx: &Cx, op: &Op, beta: f32) -> Result<Lowered, Diagnostic> {
+    let (x, y) = (cx.input(op, 0)?, op.outputs[0]);
+    let (tx, ty) = (cx.tensor(x), cx.tensor(y));
+    if ty.dtype != DType::F32 || tx.shape != ty.shape || tx.shape.is_empty() {
+        return Err(cx.err(
+            op,
+            format_args!(
+                "a float32 input {:?} needs a float32 output of the same shape; the output is {} {:?}",
+                tx.shape,
+                ty.dtype.name(),
+                ty.shape
+            ),
+        ));
+    }
+    let depth = *tx.shape.last().unwrap_or(&1);
+    let rows = tx.elements().checked_div(depth).unwrap_or(0);
+    Ok(Lowered::Step(Step {
+        op_index: op.index,
+        op_name: op.name.clone(),
+        kernel: Kernel::SoftmaxF32 { rows, depth, beta },
+        inputs: vec![x],
+        output: y,
+        state: Vec::new(),
+        scratch: Vec::new(),
     }))
 }

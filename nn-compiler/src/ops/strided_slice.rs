@@ -27,8 +27,10 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         ));
     }
     let dtype = tx.dtype;
-    if !matches!(dtype, DType::I8 | DType::I16 | DType::I32) || ty.dtype != dtype {
-        return Err(cx.err(op, format_args!("type {} is not supported (int8, int16, int32 are)", dtype.name())));
+    if !matches!(dtype, DType::I8 | DType::I16 | DType::I32 | DType::F32) || ty.dtype != dtype {
+        return Err(
+            cx.err(op, format_args!("type {} is not supported (int8, int16, int32, float32 are)", dtype.name()))
+        );
     }
     if tx.scalar_quant() != ty.scalar_quant() {
         return Err(cx.err(op, "input and output quantization differ"));

@@ -1,6 +1,7 @@
 //! SOFTMAX, int8 in and int8 out (output scale 1/256, zero point -128) or
-//! int16 out (scale 1/65536, zero point -32768); TFLM's reference integer
-//! softmax with gemmlowp fixed-point `exp`.
+//! int16 out (scale 1/65536, zero point -32768): TFLM's reference integer
+//! softmax with gemmlowp fixed-point `exp`; and float32: TFLM's reference
+//! float softmax with glibc's `expf`.
 
 use crate::kernels::{clamp, Quantized};
 use crate::quant::{
@@ -58,6 +59,34 @@ pub fn softmax<O: Quantized>(p: &Softmax, input: &[i8], output: &mut [O]) {
                 }
                 None => O::from_clamped(O::MIN),
             };
+        }
+    }
+}
+
+/// Constants of one float32 softmax layer.
+#[derive(Clone, Copy, Debug)]
+pub struct SoftmaxF32 {
+    /// Number of rows (all dimensions but the last).
+    pub rows: usize,
+    /// Length of the last dimension.
+    pub depth: usize,
+    /// Inverse temperature.
+    pub beta: f32,
+}
+
+/// Runs the float32 softmax over the last dimension, in TFLM's order: the
+/// row maximum (`std::max`), `exp((x - max) * beta)` summed from 0, then
+/// each exponential divided by the sum.
+pub fn softmax_f32(p: &SoftmaxF32, input: &[f32], output: &mut [f32]) {
+    for (x, out) in input.chunks_exact(p.depth.max(1)).zip(output.chunks_exact_mut(p.depth.max(1))).take(p.rows) {
+        let max = x.iter().fold(f32::MIN, |m, &v| if m < v { v } else { m });
+        let mut sum = 0.0f32;
+        for (o, &v) in out.iter_mut().zip(x) {
+            *o = crate::math::expf((v - max) * p.beta);
+            sum += *o;
+        }
+        for o in out.iter_mut() {
+            *o /= sum;
         }
     }
 }
