@@ -1096,10 +1096,12 @@ fn bad_beta(m: &mut Model, r: &mut Rng) -> Option<Mutation> {
         (1e30, false),
         (f32::MAX, false),
     ][r.below(7)];
+    // A float softmax computes with any finite positive beta.
+    let float = op_inputs(m, o).first().is_some_and(|&t| tensors(m)[t as usize].type_ == TensorType::Float32);
     let Some(BuiltinOptions::SoftmaxOptions(c)) = ops_mut(m)[o].builtin_options.as_mut() else { return None };
     c.beta = v;
     let what = format!("operator {o} softmax beta := {v}");
-    if must {
+    if must && !(float && v > 0.0) {
         reject(what, &["beta"])
     } else {
         either(what, &["beta", "scale"])
@@ -1584,4 +1586,47 @@ fn planning_time_is_bounded() {
 #[test]
 fn planning_many_activations() {
     plans_within_time_limit(1000);
+}
+
+/// LSTM variants TFLM does not run are rejected with the reason: layer
+/// normalization, peepholes, projection, a hidden state that is not a
+/// variable tensor, a cell activation other than TANH, per-channel weights.
+#[test]
+fn lstm_variants_are_named() {
+    let lstm = |f: &dyn Fn(&mut Model)| {
+        let mut m = conformance("lstm_t5_f6_u4");
+        f(&mut m);
+        encode(&m)
+    };
+    let set_input = |slot: usize, from: usize| {
+        move |m: &mut Model| {
+            let op = &mut m.subgraphs.as_mut().expect("subgraphs")[0].operators.as_mut().expect("operators")[0];
+            let inputs = op.inputs.as_mut().expect("inputs");
+            inputs[slot] = inputs[from];
+        }
+    };
+    assert!(matches!(guarded(&lstm(&|_| {})), Ok(Outcome::Compiled)), "the unmodified model compiles");
+    assert!(rejected_with(&lstm(&set_input(20, 12)), "layer-normalization"));
+    assert!(rejected_with(&lstm(&set_input(9, 12)), "peephole"));
+    assert!(rejected_with(&lstm(&set_input(16, 5)), "projection"));
+    let hidden = op_inputs(&conformance("lstm_t5_f6_u4"), 0)[18] as usize;
+    assert!(rejected_with(&lstm(&|m| tensor_mut(m, hidden).is_variable = false), "variable"));
+    assert!(rejected_with(
+        &lstm(&|m| {
+            let op = &mut m.subgraphs.as_mut().expect("subgraphs")[0].operators.as_mut().expect("operators")[0];
+            if let Some(BuiltinOptions::UnidirectionalSequenceLstmOptions(o)) = op.builtin_options.as_mut() {
+                o.fused_activation_function = ActivationFunctionType::Relu;
+            }
+        }),
+        "TANH"
+    ));
+    let weights = op_inputs(&conformance("lstm_t5_f6_u4"), 0)[2] as usize;
+    assert!(rejected_with(
+        &lstm(&|m| {
+            let q = quant_mut(m, weights);
+            q.scale = Some(vec![0.01; 4]);
+            q.zero_point = Some(vec![0; 4]);
+        }),
+        "per channel"
+    ));
 }

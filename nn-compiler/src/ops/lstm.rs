@@ -87,7 +87,7 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     }
     let kernel = match (tx.dtype, tc.dtype) {
         (DType::F32, DType::F32) => lower_f32(cx, op, shape, cell_clip)?,
-        (DType::I8, DType::I16) => lower_i8(cx, op, shape, x, hidden, cell, cell_clip)?,
+        (DType::I8, DType::I16) => lower_i8(cx, op, shape, [x, hidden, cell, y], cell_clip)?,
         (a, c) => {
             return Err(cx.err(
                 op,
@@ -197,13 +197,14 @@ fn lower_i8(
     cx: &Cx,
     op: &Op,
     shape: LstmShape,
-    x: usize,
-    hidden: usize,
-    cell: usize,
+    [x, hidden, cell, y]: [usize; 4],
     cell_clip: f32,
 ) -> Result<Kernel, Diagnostic> {
     let (_, x_scale, x_zp) = cx.int8_activation(op, x, "input")?;
     let (_, h_scale, h_zp) = cx.int8_activation(op, hidden, "hidden state")?;
+    // TFLM copies the hidden state's bytes into the output and never reads
+    // the output's quantization, but it must still be a valid int8 one.
+    cx.int8_activation(op, y, "output")?;
     let (_, _, c_scale, _) = cx.quantized_activation(op, cell, "cell state", &[DType::I16])?;
     // TFLM reads the cell scale as a power of two (its integer tanh input).
     let (pot, c_log2) = super::logistic::checked_log2(c_scale);
