@@ -16,6 +16,8 @@ const SHARED: &[(&str, &str)] = &[
     ("person_detect", "tflite-micro/person_detect"),
     ("micro_speech", "tflite-micro/micro_speech"),
     ("hello_world", "tflite-micro/hello_world_int8"),
+    ("mnist_lstm", "tflite-micro/mnist_lstm_int8"),
+    ("micro_speech_lstm", "tflite-micro/micro_speech_lstm"),
 ];
 
 fn main() {

@@ -85,7 +85,7 @@ pub(crate) const fn rescale_i16(x: i16, input_multiplier: i32, input_left_shift:
     let (multiplier, shift) =
         if input_multiplier == 0 { (3 << input_left_shift, 0) } else { (input_multiplier, input_left_shift) };
     let round = if shift > 0 { 1 << (shift - 1) } else { 0 };
-    (x as i32 * multiplier + round) >> shift
+    (x as i32).wrapping_mul(multiplier).wrapping_add(round) >> shift
 }
 
 /// TFLM's int16 logistic of one value (input Q3.12 after rescaling, output

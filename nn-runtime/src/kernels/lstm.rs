@@ -122,7 +122,7 @@ fn gate_i16(p: &LstmI8, g: usize, j: usize, x: &[i8], h: &[i8]) -> i16 {
 /// TFLM's `MulElementwise` of two int16 values (zero offsets).
 #[inline(always)]
 fn mul_i16(a: i16, b: i16, (m, s): (i32, i32), offset: i32, lo: i32, hi: i32) -> i32 {
-    clamp(offset + multiply_by_quantized_multiplier(a as i32 * b as i32, m, s), lo, hi)
+    clamp(offset.wrapping_add(multiply_by_quantized_multiplier(a as i32 * b as i32, m, s)), lo, hi)
 }
 
 /// Runs the int8 LSTM over the whole sequence. `hidden` (int8) and `cell`
