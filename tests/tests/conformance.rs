@@ -1452,43 +1452,85 @@ fn f32_tanh_r8() {
 /// int8 LSTM, input [1,5,6], 4 units, every step's output [1,5,4]
 #[test]
 fn lstm_t5_f6_u4() {
-    assert_eq!(nn_tests::check_case("lstm_t5_f6_u4", lstm_t5_f6_u4::infer), 3);
+    use lstm_t5_f6_u4 as m;
+    assert_eq!(nn_tests::check_case("lstm_t5_f6_u4", m::infer), 6);
+    let mut arena = m::Arena::new();
+    for _ in 0..2 {
+        assert_eq!(nn_tests::check_sequence("lstm_t5_f6_u4", |x, y| m::infer_in(&mut arena, x, y)), 6);
+        arena.reset();
+    }
 }
 
 /// int8 LSTM, input [1,7,3], 8 units, the last step's output (STRIDED_SLICE)
 #[test]
 fn lstm_t7_f3_u8_last() {
-    assert_eq!(nn_tests::check_case("lstm_t7_f3_u8_last", lstm_t7_f3_u8_last::infer), 3);
+    use lstm_t7_f3_u8_last as m;
+    assert_eq!(nn_tests::check_case("lstm_t7_f3_u8_last", m::infer), 6);
+    let mut arena = m::Arena::new();
+    for _ in 0..2 {
+        assert_eq!(nn_tests::check_sequence("lstm_t7_f3_u8_last", |x, y| m::infer_in(&mut arena, x, y)), 6);
+        arena.reset();
+    }
 }
 
 /// int8 LSTM, time-major input [4,3,5] (4 steps, batch 3), 6 units
 #[test]
 fn lstm_time_major_b3() {
-    assert_eq!(nn_tests::check_case("lstm_time_major_b3", lstm_time_major_b3::infer), 3);
+    use lstm_time_major_b3 as m;
+    assert_eq!(nn_tests::check_case("lstm_time_major_b3", m::infer), 6);
+    let mut arena = m::Arena::new();
+    for _ in 0..2 {
+        assert_eq!(nn_tests::check_sequence("lstm_time_major_b3", |x, y| m::infer_in(&mut arena, x, y)), 6);
+        arena.reset();
+    }
 }
 
 /// int8 LSTM, input [1,6,4] on [-0.5,3] (asymmetric), weights in [-1.5,1.5], 5 units
 #[test]
 fn lstm_asym_wide() {
-    assert_eq!(nn_tests::check_case("lstm_asym_wide", lstm_asym_wide::infer), 3);
+    use lstm_asym_wide as m;
+    assert_eq!(nn_tests::check_case("lstm_asym_wide", m::infer), 6);
+    let mut arena = m::Arena::new();
+    for _ in 0..2 {
+        assert_eq!(nn_tests::check_sequence("lstm_asym_wide", |x, y| m::infer_in(&mut arena, x, y)), 6);
+        arena.reset();
+    }
 }
 
 /// float32 LSTM, input [1,5,6], 4 units, every step's output
 #[test]
 fn f32_lstm_t5_f6_u4() {
-    assert_eq!(nn_tests::check_case("f32_lstm_t5_f6_u4", f32_lstm_t5_f6_u4::infer), 3);
+    use f32_lstm_t5_f6_u4 as m;
+    assert_eq!(nn_tests::check_case("f32_lstm_t5_f6_u4", m::infer), 6);
+    let mut arena = m::Arena::new();
+    for _ in 0..2 {
+        assert_eq!(nn_tests::check_sequence("f32_lstm_t5_f6_u4", |x, y| m::infer_in(&mut arena, x, y)), 6);
+        arena.reset();
+    }
 }
 
 /// float32 LSTM, input [1,6,3], 5 units, the last step's output
 #[test]
 fn f32_lstm_last() {
-    assert_eq!(nn_tests::check_case("f32_lstm_last", f32_lstm_last::infer), 3);
+    use f32_lstm_last as m;
+    assert_eq!(nn_tests::check_case("f32_lstm_last", m::infer), 6);
+    let mut arena = m::Arena::new();
+    for _ in 0..2 {
+        assert_eq!(nn_tests::check_sequence("f32_lstm_last", |x, y| m::infer_in(&mut arena, x, y)), 6);
+        arena.reset();
+    }
 }
 
 /// float32 LSTM, time-major input [4,2,5], 3 units
 #[test]
 fn f32_lstm_time_major() {
-    assert_eq!(nn_tests::check_case("f32_lstm_time_major", f32_lstm_time_major::infer), 3);
+    use f32_lstm_time_major as m;
+    assert_eq!(nn_tests::check_case("f32_lstm_time_major", m::infer), 6);
+    let mut arena = m::Arena::new();
+    for _ in 0..2 {
+        assert_eq!(nn_tests::check_sequence("f32_lstm_time_major", |x, y| m::infer_in(&mut arena, x, y)), 6);
+        arena.reset();
+    }
 }
 
 /// float32 FULLY_CONNECTED [1,13] -> 8 with bias

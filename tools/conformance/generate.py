@@ -2115,7 +2115,7 @@ def cases() -> list[Case]:
                "absent_inputs": [9, 10, 11, 16, 17, 20, 21, 22, 23]}
         exp |= {"cell_dtype": "int16"} if io == "int8" else {"type": io}
         C.append(Case(name, doc, lstm_model(steps, features, units, sequences, time_major, batch, weight), ops,
-                      {0: exp}, ranges=[rng], io_type=io))
+                      {0: exp}, ranges=[rng], io_type=io, stateful=True))
 
     lstm("lstm_t5_f6_u4", "int8 LSTM, input [1,5,6], 4 units, every step's output [1,5,4]", 5, 6, 4)
     lstm("lstm_t7_f3_u8_last", "int8 LSTM, input [1,7,3], 8 units, the last step's output (STRIDED_SLICE)",
