@@ -1,4 +1,4 @@
-//! LOGISTIC (and, through [`lower_activation`], TANH): int8, int16 and
+//! LOGISTIC (and, through `lower_activation`, TANH): int8, int16 and
 //! float32, with the constants of TFLM's micro `Prepare`.
 //!
 //! The int8 kernels are table lookups: TFLM's arithmetic
