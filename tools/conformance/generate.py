@@ -883,7 +883,8 @@ class Case:
     # `build`, `ranges` and the conversion options are then unused.
     raw: Callable | None = None
     # int8 test inputs that hold every value -128..127 (sample 0 in order, the others seeded permutations),
-    # for operators that are a function of each element alone (HARD_SWISH): every input byte is checked.
+    # for operators that are a function of each element alone (HARD_SWISH, LOGISTIC, TANH): every input byte
+    # is checked.
     exhaustive: bool = False
     # The builder of an equivalent static model (batch 1) for a dynamic-batch model that TFLM refuses or
     # cannot run (a RESHAPE whose output size the converter could not infer; int32 GATHER): TFLM's reference
@@ -2052,14 +2053,15 @@ def cases() -> list[Case]:
          "relu6", (-8.0, 8.0), io="int16")
 
     # --- LOGISTIC / TANH ---------------------------------------------------------------------
-    # int8: TFLM's gemmlowp arithmetic (nn: a table); the converter fixes the outputs (1/256, -128 for
-    # LOGISTIC; 1/128, 0 for TANH). int16: the calibrated input scale takes TFLM's multiplier path;
+    # int8: TFLM's gemmlowp arithmetic (nn: a table; every input byte appears in each sample of the
+    # graph-input cases); the converter fixes the outputs (1/256, -128 for LOGISTIC; 1/128, 0 for TANH). int16: the calibrated input scale takes TFLM's multiplier path;
     # the *_pot_patched cases set it to a power of two (multiplier 0). float32: libm expf/tanhf.
     def act(name, doc, op, in_shape, rng, io="int8", conv=False, patch=None, patch_doc=""):
         ops = (["CONV_2D"] if conv else []) + [op]
         exp = {"input_shapes": [[1, *in_shape]]} | ({"type": io} if io != "int8" else {})
         C.append(Case(name, doc, activation_model(in_shape, "tanh" if op == "TANH" else "sigmoid", conv), ops,
-                      {len(ops) - 1: exp}, ranges=[rng], io_type=io, patch=patch, patch_doc=patch_doc))
+                      {len(ops) - 1: exp}, ranges=[rng], io_type=io, patch=patch, patch_doc=patch_doc,
+                      exhaustive=io == "int8" and not conv))
 
     act("logistic_r1", "LOGISTIC on the graph input [1,4,8,8], calibrated on [-1,1]", "LOGISTIC", (4, 8, 8),
         (-1.0, 1.0))
