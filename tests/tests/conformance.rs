@@ -221,12 +221,10 @@ nn_macro::include_model!(relu6_input = "conformance/relu6_input/model.tflite");
 nn_macro::include_model!(i16_relu_input = "conformance/i16_relu_input/model.tflite");
 nn_macro::include_model!(i16_relu6_input = "conformance/i16_relu6_input/model.tflite");
 nn_macro::include_model!(logistic_r1 = "conformance/logistic_r1/model.tflite");
-nn_macro::include_model!(logistic_r8 = "conformance/logistic_r8/model.tflite");
 nn_macro::include_model!(logistic_asym = "conformance/logistic_asym/model.tflite");
 nn_macro::include_model!(logistic_r40 = "conformance/logistic_r40/model.tflite");
 nn_macro::include_model!(conv_logistic = "conformance/conv_logistic/model.tflite");
 nn_macro::include_model!(tanh_r1 = "conformance/tanh_r1/model.tflite");
-nn_macro::include_model!(tanh_r4 = "conformance/tanh_r4/model.tflite");
 nn_macro::include_model!(tanh_asym = "conformance/tanh_asym/model.tflite");
 nn_macro::include_model!(tanh_r20 = "conformance/tanh_r20/model.tflite");
 nn_macro::include_model!(conv_tanh = "conformance/conv_tanh/model.tflite");
@@ -1329,12 +1327,6 @@ fn logistic_r1() {
     assert_eq!(nn_tests::check_case("logistic_r1", logistic_r1::infer), 3);
 }
 
-/// LOGISTIC on [1,4,8,8], calibrated on [-8,8]
-#[test]
-fn logistic_r8() {
-    assert_eq!(nn_tests::check_case("logistic_r8", logistic_r8::infer), 3);
-}
-
 /// LOGISTIC on [1,4,8,8], calibrated on [-2,6] (input zero point -64)
 #[test]
 fn logistic_asym() {
@@ -1359,12 +1351,6 @@ fn tanh_r1() {
     assert_eq!(nn_tests::check_case("tanh_r1", tanh_r1::infer), 3);
 }
 
-/// TANH on [1,4,8,8], calibrated on [-4,4]
-#[test]
-fn tanh_r4() {
-    assert_eq!(nn_tests::check_case("tanh_r4", tanh_r4::infer), 3);
-}
-
 /// TANH on [1,4,8,8], calibrated on [-3,1] (input zero point 63)
 #[test]
 fn tanh_asym() {
@@ -1383,67 +1369,67 @@ fn conv_tanh() {
     assert_eq!(nn_tests::check_case("conv_tanh", conv_tanh::infer), 3);
 }
 
-/// int16 LOGISTIC on [1,4,8,8], calibrated on [-1,1]
+/// int16 LOGISTIC on [1,4,16], calibrated on [-1,1]
 #[test]
 fn i16_logistic_r1() {
     assert_eq!(nn_tests::check_case("i16_logistic_r1", i16_logistic_r1::infer), 3);
 }
 
-/// int16 LOGISTIC on [1,4,8,8], calibrated on [-10,10]
+/// int16 LOGISTIC on [1,4,16], calibrated on [-10,10]
 #[test]
 fn i16_logistic_r10() {
     assert_eq!(nn_tests::check_case("i16_logistic_r10", i16_logistic_r10::infer), 3);
 }
 
-/// int16 LOGISTIC on [1,4,8,8], input scale 2^-12 (TFLM's multiplier 0)
+/// int16 LOGISTIC on [1,4,16], input scale 2^-12 (TFLM's multiplier 0)
 #[test]
 fn i16_logistic_pot_patched() {
     assert_eq!(nn_tests::check_case("i16_logistic_pot_patched", i16_logistic_pot_patched::infer), 3);
 }
 
-/// int16 TANH on [1,4,8,8], calibrated on [-1,1]
+/// int16 TANH on [1,4,16], calibrated on [-1,1]
 #[test]
 fn i16_tanh_r1() {
     assert_eq!(nn_tests::check_case("i16_tanh_r1", i16_tanh_r1::infer), 3);
 }
 
-/// int16 TANH on [1,4,8,8], calibrated on [-6,6]
+/// int16 TANH on [1,4,16], calibrated on [-6,6]
 #[test]
 fn i16_tanh_r6() {
     assert_eq!(nn_tests::check_case("i16_tanh_r6", i16_tanh_r6::infer), 3);
 }
 
-/// int16 TANH on [1,4,8,8], input scale 2^-12 (TFLM's multiplier 0, shift 0)
+/// int16 TANH on [1,4,16], input scale 2^-12 (TFLM's multiplier 0, shift 0)
 #[test]
 fn i16_tanh_pot_patched() {
     assert_eq!(nn_tests::check_case("i16_tanh_pot_patched", i16_tanh_pot_patched::infer), 3);
 }
 
-/// int16 TANH on [1,4,8,8], input scale 2^-11 (TFLM's multiplier 0, shift 1)
+/// int16 TANH on [1,4,16], input scale 2^-11 (TFLM's multiplier 0, shift 1)
 #[test]
 fn i16_tanh_pot11_patched() {
     assert_eq!(nn_tests::check_case("i16_tanh_pot11_patched", i16_tanh_pot11_patched::infer), 3);
 }
 
-/// float32 LOGISTIC on [1,4,8,8], inputs in [-1.5,1.5]
+/// float32 LOGISTIC on [1,4,16], inputs in [-1.5,1.5]
 #[test]
 fn f32_logistic_r1() {
     assert_eq!(nn_tests::check_case("f32_logistic_r1", f32_logistic_r1::infer), 3);
 }
 
-/// float32 LOGISTIC on [1,4,8,8], inputs in [-21,21] (past both cut-offs)
+/// float32 LOGISTIC on [1,4,16], inputs in [-21,21] (past both cut-offs)
 #[test]
 fn f32_logistic_r14() {
     assert_eq!(nn_tests::check_case("f32_logistic_r14", f32_logistic_r14::infer), 3);
 }
 
-/// float32 TANH on [1,4,8,8], inputs in [-1.5,1.5]
+/// float32 TANH on [1,4,16], inputs in [-1.5,1.5]
 #[test]
 fn f32_tanh_r1() {
     assert_eq!(nn_tests::check_case("f32_tanh_r1", f32_tanh_r1::infer), 3);
 }
 
-/// float32 TANH on [1,4,8,8], inputs in [-12,12]
+/// float32 TANH on [1,4,16], inputs in [-12,12]
 #[test]
 fn f32_tanh_r8() {
     assert_eq!(nn_tests::check_case("f32_tanh_r8", f32_tanh_r8::infer), 3);

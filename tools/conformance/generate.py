@@ -2065,7 +2065,6 @@ def cases() -> list[Case]:
 
     act("logistic_r1", "LOGISTIC on the graph input [1,4,8,8], calibrated on [-1,1]", "LOGISTIC", (4, 8, 8),
         (-1.0, 1.0))
-    act("logistic_r8", "LOGISTIC on [1,4,8,8], calibrated on [-8,8]", "LOGISTIC", (4, 8, 8), (-8.0, 8.0))
     act("logistic_asym", "LOGISTIC on [1,4,8,8], calibrated on [-2,6] (input zero point -64)", "LOGISTIC",
         (4, 8, 8), (-2.0, 6.0))
     act("logistic_r40", "LOGISTIC on [1,4,8,8], calibrated on [-40,40] (most inputs beyond TFLM's radius)",
@@ -2073,36 +2072,35 @@ def cases() -> list[Case]:
     act("conv_logistic", "CONV_2D 3x3 SAME [1,5,6,4] then LOGISTIC (sigmoid activation, not fused)",
         "LOGISTIC", (5, 6, 4), (-1.0, 1.0), conv=True)
     act("tanh_r1", "TANH on the graph input [1,4,8,8], calibrated on [-1,1]", "TANH", (4, 8, 8), (-1.0, 1.0))
-    act("tanh_r4", "TANH on [1,4,8,8], calibrated on [-4,4]", "TANH", (4, 8, 8), (-4.0, 4.0))
     act("tanh_asym", "TANH on [1,4,8,8], calibrated on [-3,1] (input zero point 63)", "TANH", (4, 8, 8),
         (-3.0, 1.0))
     act("tanh_r20", "TANH on [1,4,8,8], calibrated on [-20,20]", "TANH", (4, 8, 8), (-20.0, 20.0))
     act("conv_tanh", "CONV_2D 3x3 SAME [1,5,6,4] then TANH (not fused)", "TANH", (5, 6, 4), (-1.0, 1.0),
         conv=True)
-    act("i16_logistic_r1", "int16 LOGISTIC on [1,4,8,8], calibrated on [-1,1]", "LOGISTIC", (4, 8, 8),
+    act("i16_logistic_r1", "int16 LOGISTIC on [1,4,16], calibrated on [-1,1]", "LOGISTIC", (4, 16),
         (-1.0, 1.0), io="int16")
-    act("i16_logistic_r10", "int16 LOGISTIC on [1,4,8,8], calibrated on [-10,10]", "LOGISTIC", (4, 8, 8),
+    act("i16_logistic_r10", "int16 LOGISTIC on [1,4,16], calibrated on [-10,10]", "LOGISTIC", (4, 16),
         (-10.0, 10.0), io="int16")
-    act("i16_logistic_pot_patched", "int16 LOGISTIC on [1,4,8,8], input scale 2^-12 (TFLM's multiplier 0)",
-        "LOGISTIC", (4, 8, 8), (-8.0, 8.0), io="int16", patch=patch_input_scale(2.0 ** -12),
+    act("i16_logistic_pot_patched", "int16 LOGISTIC on [1,4,16], input scale 2^-12 (TFLM's multiplier 0)",
+        "LOGISTIC", (4, 16), (-8.0, 8.0), io="int16", patch=patch_input_scale(2.0 ** -12),
         patch_doc="graph input scale set to 2^-12")
-    act("i16_tanh_r1", "int16 TANH on [1,4,8,8], calibrated on [-1,1]", "TANH", (4, 8, 8), (-1.0, 1.0),
+    act("i16_tanh_r1", "int16 TANH on [1,4,16], calibrated on [-1,1]", "TANH", (4, 16), (-1.0, 1.0),
         io="int16")
-    act("i16_tanh_r6", "int16 TANH on [1,4,8,8], calibrated on [-6,6]", "TANH", (4, 8, 8), (-6.0, 6.0),
+    act("i16_tanh_r6", "int16 TANH on [1,4,16], calibrated on [-6,6]", "TANH", (4, 16), (-6.0, 6.0),
         io="int16")
-    act("i16_tanh_pot_patched", "int16 TANH on [1,4,8,8], input scale 2^-12 (TFLM's multiplier 0, shift 0)",
-        "TANH", (4, 8, 8), (-8.0, 8.0), io="int16", patch=patch_input_scale(2.0 ** -12),
+    act("i16_tanh_pot_patched", "int16 TANH on [1,4,16], input scale 2^-12 (TFLM's multiplier 0, shift 0)",
+        "TANH", (4, 16), (-8.0, 8.0), io="int16", patch=patch_input_scale(2.0 ** -12),
         patch_doc="graph input scale set to 2^-12")
-    act("i16_tanh_pot11_patched", "int16 TANH on [1,4,8,8], input scale 2^-11 (TFLM's multiplier 0, shift 1)",
-        "TANH", (4, 8, 8), (-16.0, 16.0), io="int16", patch=patch_input_scale(2.0 ** -11),
+    act("i16_tanh_pot11_patched", "int16 TANH on [1,4,16], input scale 2^-11 (TFLM's multiplier 0, shift 1)",
+        "TANH", (4, 16), (-16.0, 16.0), io="int16", patch=patch_input_scale(2.0 ** -11),
         patch_doc="graph input scale set to 2^-11")
-    act("f32_logistic_r1", "float32 LOGISTIC on [1,4,8,8], inputs in [-1.5,1.5]", "LOGISTIC", (4, 8, 8),
+    act("f32_logistic_r1", "float32 LOGISTIC on [1,4,16], inputs in [-1.5,1.5]", "LOGISTIC", (4, 16),
         (-1.0, 1.0), io="float32")
-    act("f32_logistic_r14", "float32 LOGISTIC on [1,4,8,8], inputs in [-21,21] (past both cut-offs)", "LOGISTIC",
-        (4, 8, 8), (-14.0, 14.0), io="float32")
-    act("f32_tanh_r1", "float32 TANH on [1,4,8,8], inputs in [-1.5,1.5]", "TANH", (4, 8, 8), (-1.0, 1.0),
+    act("f32_logistic_r14", "float32 LOGISTIC on [1,4,16], inputs in [-21,21] (past both cut-offs)", "LOGISTIC",
+        (4, 16), (-14.0, 14.0), io="float32")
+    act("f32_tanh_r1", "float32 TANH on [1,4,16], inputs in [-1.5,1.5]", "TANH", (4, 16), (-1.0, 1.0),
         io="float32")
-    act("f32_tanh_r8", "float32 TANH on [1,4,8,8], inputs in [-12,12]", "TANH", (4, 8, 8), (-8.0, 8.0),
+    act("f32_tanh_r8", "float32 TANH on [1,4,16], inputs in [-12,12]", "TANH", (4, 16), (-8.0, 8.0),
         io="float32")
 
     # --- UNIDIRECTIONAL_SEQUENCE_LSTM (Keras 2 LSTM layers) -----------------------------------
