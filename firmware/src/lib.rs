@@ -190,6 +190,22 @@ pub fn exit(success: bool) -> ! {
     }
 }
 
+/// Prints `name: passed/total cases bit-exact` (and, if any failed, the
+/// numbers describing the first failure) and exits QEMU with status 0 if
+/// every case passed, 1 otherwise.
+pub fn finish_cases(name: &str, passed: u32, total: u32, first_failure: &[i32]) -> ! {
+    let mut line = Line::new();
+    line.str(name).str(": ").uint(passed.into()).str("/").uint(total.into()).str(" cases bit-exact");
+    if passed != total {
+        line.str("; first failure:");
+        for &v in first_failure {
+            line.str(" ").int(v);
+        }
+    }
+    line.end();
+    exit(passed == total)
+}
+
 /// What the firmware prints about a model.
 pub struct Model {
     /// The module name.

@@ -50,6 +50,14 @@ fn lstm_shape(s: &crate::ir::LstmShape) -> TokenStream {
         input_dim: #i, state_dim: #n })
 }
 
+/// Zero bytes appended to a convolution filter of `len` bytes and `out_c`
+/// rows so that the blocked kernel, which reads each row in steps of 8
+/// bytes, stays inside it.
+pub fn conv_filter_padding(len: usize, out_c: usize) -> usize {
+    let row = len / out_c.max(1);
+    row.next_multiple_of(8) - row
+}
+
 fn usizes(v: &[usize]) -> Vec<Literal> {
     v.iter().map(|&n| lit(n)).collect()
 }
@@ -150,7 +158,11 @@ impl Emitter<'_> {
         let k = quote!(::nn_runtime::kernels);
         let (ty, init, func) = match &step.kernel {
             Kernel::Conv2d { window: w, filter_in_c, input_offset, filter, bias, requant } => {
-                let f = self.i8_static(format_ident!("W{}", i), filter);
+                // Zero bytes after the last row up to a multiple of 8 of the
+                // row length: the blocked kernel reads rows 8 bytes at a time.
+                let mut padded = filter.clone();
+                padded.resize(filter.len() + conv_filter_padding(filter.len(), w.output.2), 0);
+                let f = self.i8_static(format_ident!("W{}", i), &padded);
                 let b = self.i32_static(format_ident!("B{}", i), bias);
                 // Zero-point sums folded into the bias at compile time.
                 let per_oc = filter.len() / w.output.2.max(1);

@@ -587,8 +587,10 @@ impl Kernel {
     pub fn const_bytes(&self) -> usize {
         match self {
             // Conv2d also stores the bias with the zero-point sums folded in.
-            Kernel::Conv2d { filter, bias, requant, .. } => {
-                filter.len() + 4 * (bias.len() + requant.multiplier.len() * 2 + requant.shift.len())
+            Kernel::Conv2d { filter, bias, requant, window, .. } => {
+                filter.len()
+                    + crate::emit::conv_filter_padding(filter.len(), window.output.2)
+                    + 4 * (bias.len() + requant.multiplier.len() * 2 + requant.shift.len())
             }
             Kernel::DepthwiseConv2d { filter, bias, requant, .. }
             | Kernel::FullyConnected { filter, bias, requant, .. } => {

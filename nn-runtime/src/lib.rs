@@ -17,6 +17,7 @@ mod dsp;
 pub mod kernels;
 pub mod math;
 pub mod quant;
+mod simd;
 
 /// Affine quantization of a tensor: `real = scale * (q - zero_point)`.
 ///

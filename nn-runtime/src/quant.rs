@@ -50,6 +50,39 @@ pub const fn multiply_by_quantized_multiplier(x: i32, multiplier: i32, shift: i3
     rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, multiplier), right)
 }
 
+/// The rounding constant of [`requantize_fused`] for a right shift
+/// (`shift` in `-22..=-1`) and an output offset in `-255..=255`, or `None`
+/// outside those ranges (then the two-step form must be used).
+///
+/// TFLM rounds twice: `y = round(x * m / 2^31)` (ties up), then
+/// `round(y / 2^e)` (ties away from zero). Nested floors merge
+/// (`floor((floor(a / b) + c) / d) = floor((a + c * b) / (b * d))`), so the
+/// result plus the offset is `floor((x * m + c) / 2^(31 + e))` with
+/// `c = 2^30 + 2^(30 + e) + offset * 2^(31 + e)`, less `2^31` inside the
+/// floor when `y < 0`. `y < 0` implies `x < 0`, and `x < 0` with `y >= 0`
+/// means `y = 0`, which rounds to 0 either way, so the sign of `x` decides.
+/// With `|x * m| < 2^62` the sum fits in an `i64` for these ranges.
+#[inline(always)]
+pub const fn requantize_constant(shift: i32, output_offset: i32) -> Option<i64> {
+    let e = -(shift as i64);
+    if e < 1 || e > 22 || output_offset < -255 || output_offset > 255 {
+        return None;
+    }
+    Some((1i64 << 30) + (1i64 << (30 + e)) + ((output_offset as i64) << (31 + e)))
+}
+
+/// `multiply_by_quantized_multiplier(x, multiplier, shift) + output_offset`
+/// in one 64-bit multiply-accumulate, for a non-negative `multiplier` and
+/// `constant = requantize_constant(shift, output_offset)`: the high word of
+/// `x * multiplier + constant - [x < 0] * 2^31`, shifted right by
+/// `-shift - 1`.
+#[inline(always)]
+pub const fn requantize_fused(x: i32, multiplier: i32, constant: i64, shift: i32) -> i32 {
+    let sign = (x >> 31) as i64;
+    let t = (x as i64 * multiplier as i64).wrapping_add(constant).wrapping_add(sign << 31);
+    ((t >> 32) as i32) >> ((-shift - 1) & 31)
+}
+
 /// TFLM's `MultiplyByQuantizedMultiplier` for a 64-bit accumulator (int16
 /// activations): the multiplier is first rounded to 16 bits, then one
 /// rounding shift by `15 - shift` (`shift` in `-31..=7`).

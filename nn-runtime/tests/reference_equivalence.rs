@@ -146,6 +146,43 @@ proptest! {
     }
 
     #[test]
+    fn blocked_conv_matches_reference(
+        g in geometry(),
+        (in_c, out_c, batches) in (1usize..21, 1usize..10, 1usize..3),
+        zp in -128i32..128, out_zp in -128i32..128,
+        shift in -12i32..2, mult in (1i32 << 30)..i32::MAX,
+        act in (-128i32..0, 0i32..128),
+        with_bias in any::<bool>(), seed in any::<u64>(),
+    ) {
+        let (in_h, in_w, k_h, k_w, sh, sw, dh, dw, pt, pl) = g;
+        let (out_h, out_w) = (out_len(in_h, k_h, sh, dh, pt), out_len(in_w, k_w, sw, dw, pl));
+        let input = vec_i8(batches * in_h * in_w * in_c, seed);
+        let per_oc = k_h * k_w * in_c;
+        let mut filter = vec_i8(out_c * per_oc, seed ^ 0xabcdef);
+        let bias: Vec<i32> = if with_bias { (0..out_c as i32).map(|c| c * 977 - 3000).collect() } else { vec![] };
+        let multiplier: Vec<i32> = (0..out_c as i32).map(|c| mult - c * 1_000_003).collect();
+        let shifts: Vec<i32> = (0..out_c as i32).map(|c| shift - c % 3).collect();
+        let folded: Vec<i32> = (0..out_c)
+            .map(|c| {
+                let s: i32 = filter[c * per_oc..(c + 1) * per_oc].iter().map(|&v| v as i32).sum();
+                bias.get(c).copied().unwrap_or(0) - zp * s
+            })
+            .collect();
+        let reference_filter = filter.clone();
+        filter.resize(filter.len() + per_oc.next_multiple_of(8) - per_oc, 0);
+        let p = Conv2d {
+            batches, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w, filter_in_c: in_c,
+            stride_h: sh, stride_w: sw, dilation_h: dh, dilation_w: dw, pad_top: pt, pad_left: pl,
+            input_offset: -zp, output_offset: out_zp, act_min: act.0, act_max: act.1,
+            filter: &filter, bias: &bias, bias_folded: &folded, multiplier: &multiplier, shift: &shifts,
+        };
+        let mut out = vec![0i8; batches * out_h * out_w * out_c];
+        prop_assert!(nn_runtime::kernels::conv_2d::conv_2d_blocked(&p, &input, &mut out));
+        let reference = conv_reference(&Conv2d { filter: &reference_filter, ..p }, &input);
+        prop_assert_eq!(out, reference);
+    }
+
+    #[test]
     fn depthwise_matches_reference(
         g in geometry(),
         in_c in 1usize..80, dm in 1usize..4,
@@ -229,6 +266,17 @@ proptest! {
         use nn_runtime::quant::multiply_by_quantized_multiplier as mbqm;
         let shifted = (x as i64 * (1i64 << shift)) as i32;
         prop_assert_eq!(mbqm(x, m, shift) as i128, high_product(shifted as i128, m as i128));
+    }
+
+    #[test]
+    fn fused_requantization_equals_two_roundings(
+        x in prop_oneof![Just(i32::MIN), Just(i32::MAX), Just(0), Just(-1), Just(1), any::<i32>(), -100_000i32..100_000],
+        m in prop_oneof![Just(0), Just(1 << 30), Just(i32::MAX), (1i32 << 30)..i32::MAX, 0..i32::MAX],
+        shift in -22i32..=-1, offset in -255i32..=255,
+    ) {
+        use nn_runtime::quant::{multiply_by_quantized_multiplier as mbqm, requantize_constant, requantize_fused};
+        let c = requantize_constant(shift, offset).unwrap();
+        prop_assert_eq!(requantize_fused(x, m, c, shift), mbqm(x, m, shift) + offset);
     }
 
     #[test]

@@ -67,10 +67,34 @@ pub struct Conv2d<'a, B = i32> {
 /// Runs the convolution. `input` has `batches*in_h*in_w*in_c` elements and
 /// `output` `batches*out_h*out_w*out_c`.
 ///
+/// On ARMv7E-M cores, layers that fit take the blocked path
+/// ([`conv_2d_blocked`]); everything else, and every layer on other cores,
+/// takes [`conv_2d_portable`]. Both give the same bits.
+pub fn conv_2d(p: &Conv2d, input: &[i8], output: &mut [i8]) {
+    #[cfg(nn_dsp)]
+    if blocked(p, &mut Separate { input, output }) {
+        return;
+    }
+    conv_2d_portable(p, input, output);
+}
+
+/// The blocked path (see [`conv_2d`]), callable on every target so that
+/// tests can compare it with [`conv_2d_portable`]; returns `false`, having
+/// written nothing, for a layer it does not handle. It needs `bias_folded`,
+/// one group, a column (`k_h * k_w * in_c` rounded up to a multiple of 8)
+/// of at most [`BLOCK_K_MAX`] entries, and a filter padded with zero bytes
+/// to that multiple of 8 after its last row.
+pub fn conv_2d_blocked(p: &Conv2d, input: &[i8], output: &mut [i8]) -> bool {
+    blocked(p, &mut Separate { input, output })
+}
+
+/// The reference path: TFLM's loop nest, with the zero-point sums of
+/// windows inside the input taken from `bias_folded`.
+///
 /// Taps that fall in the padding are skipped, which is TFLM's zero-point
 /// padding. Integer sums are reordered freely: wrapping `i32` addition is
 /// associative, so the result is bit-identical to TFLM's loop order.
-pub fn conv_2d(p: &Conv2d, input: &[i8], output: &mut [i8]) {
+pub fn conv_2d_portable(p: &Conv2d, input: &[i8], output: &mut [i8]) {
     let fic = p.filter_in_c.max(1);
     let groups = (p.in_c / fic).max(1);
     let filters_per_group = (p.out_c / groups).max(1);
@@ -149,7 +173,15 @@ pub fn conv_2d(p: &Conv2d, input: &[i8], output: &mut [i8]) {
 /// must hold for every pixel `p`; above it, last to first, with
 /// `output + p * out_c >= input + (p + 1) * in_c` (the compiler's planner
 /// guarantees these).
+///
+/// With the output below the input, the blocked path gathers the inputs of
+/// four pixels before it writes their outputs, which by the same condition
+/// lie below all later inputs.
 pub fn conv_2d_1x1_overlapping(p: &Conv2d, buf: &mut [i8], input: usize, output: usize) {
+    #[cfg(nn_dsp)]
+    if output <= input && blocked(p, &mut Shared { buf: &mut *buf, input, output }) {
+        return;
+    }
     let pixels = p.batches * p.in_h * p.in_w;
     // Below the input, pixels go first to last; above it, last to first,
     // so that no pixel is overwritten before it is read.
@@ -253,4 +285,231 @@ pub(crate) fn valid_taps(origin: isize, dilation: usize, k: usize, n: usize) -> 
     let k0 = (first as usize).min(k);
     let k1 = (end as usize).min(k).max(k0);
     (k0, k1)
+}
+
+/// The input and output of a convolution: two slices, or two ranges of one
+/// buffer (a pointwise convolution overwriting its input).
+pub(crate) trait ConvIo {
+    /// The input tensor.
+    fn input(&self) -> &[i8];
+    /// The output tensor.
+    fn output(&mut self) -> &mut [i8];
+}
+
+/// Separate input and output slices.
+pub(crate) struct Separate<'a, 'b> {
+    pub(crate) input: &'a [i8],
+    pub(crate) output: &'b mut [i8],
+}
+
+impl ConvIo for Separate<'_, '_> {
+    #[inline(always)]
+    fn input(&self) -> &[i8] {
+        self.input
+    }
+    #[inline(always)]
+    fn output(&mut self) -> &mut [i8] {
+        self.output
+    }
+}
+
+/// Input and output at byte offsets of one buffer.
+#[cfg_attr(not(nn_dsp), allow(dead_code))]
+pub(crate) struct Shared<'a> {
+    pub(crate) buf: &'a mut [i8],
+    pub(crate) input: usize,
+    pub(crate) output: usize,
+}
+
+#[cfg_attr(not(nn_dsp), allow(dead_code))]
+impl ConvIo for Shared<'_> {
+    #[inline(always)]
+    fn input(&self) -> &[i8] {
+        self.buf.get(self.input..).unwrap_or(&[])
+    }
+    #[inline(always)]
+    fn output(&mut self) -> &mut [i8] {
+        self.buf.get_mut(self.output..).unwrap_or(&mut [])
+    }
+}
+
+/// Largest column length (`k_h * k_w * in_c`, rounded up to a multiple of 8)
+/// of the blocked path. Its scratch, on the stack, holds four columns as
+/// 16-bit values: `8 * BLOCK_K_MAX` bytes.
+pub const BLOCK_K_MAX: usize = 576;
+
+/// Column entries per inner-loop step of [`crate::simd::mac_4x1`].
+const K_STEP: usize = 8;
+
+/// The blocked convolution (CMSIS-NN's im2col and matrix-multiply idea):
+/// the input columns of four output pixels are gathered, widened to 16 bits
+/// and interleaved once into a scratch buffer; every output channel's weight
+/// row then meets the four columns in one pass (`simd::conv_block`), which
+/// loads and widens each weight word once for four pixels.
+///
+/// Taps in the padding hold the input zero point, whose products cancel the
+/// zero-point term folded into `bias_folded`, so borders need no special
+/// case. Column entries past `k_h * k_w * in_c` are zero, so reading a few
+/// weights of the next row (or of the padding the compiler appends to the
+/// filter) adds nothing.
+///
+/// Returns `false`, having written nothing, when the layer does not fit
+/// (groups, no folded bias, a column longer than [`BLOCK_K_MAX`], a filter
+/// without its padding, short slices).
+fn blocked(p: &Conv2d, io: &mut impl ConvIo) -> bool {
+    let k = p.k_h * p.k_w * p.in_c;
+    let kp = k.next_multiple_of(K_STEP);
+    let pixels = p.batches * p.out_h * p.out_w;
+    let out_c = p.out_c;
+    let fits = p.filter_in_c == p.in_c
+        && k > 0
+        && kp <= BLOCK_K_MAX
+        && out_c > 0
+        && p.bias_folded.len() >= out_c
+        && p.multiplier.len() >= out_c
+        && p.shift.len() >= out_c
+        && p.filter.len() >= (out_c - 1) * k + kp
+        && io.input().len() >= p.batches * p.in_h * p.in_w * p.in_c
+        && io.output().len() >= pixels * out_c;
+    if !fits {
+        return false;
+    }
+    // The one-pass requantization (see `simd::conv_block`) covers right
+    // shifts of 2 to 22 and int8 activation bounds; other layers requantize
+    // each output with `requantize`.
+    let fused = p.multiplier[..out_c].iter().all(|&m| m >= 0)
+        && p.shift[..out_c].iter().all(|&s| (-22..=-2).contains(&s))
+        && (-255..=255).contains(&p.output_offset)
+        && -128 <= p.act_min
+        && p.act_min <= p.act_max
+        && p.act_max <= 127;
+    let groups = kp / 4;
+    // Entries past `k` stay zero: columns are written only below `k`.
+    let mut scratch = [0u32; 2 * BLOCK_K_MAX];
+    let cols = &mut scratch[..2 * kp];
+    // Byte columns for channel counts that are not a multiple of four.
+    let mut bytes = [0i8; BLOCK_K_MAX];
+    // The input zero point as two 16-bit halves, the value of padded taps.
+    let zp = (-p.input_offset) as u16 as u32;
+    let zp_pair = zp | (zp << 16);
+    let mut px = 0;
+    while px < pixels {
+        let n = (pixels - px).min(4);
+        for j in 0..n {
+            fill_column(p, io.input(), px + j, &mut cols[2 * j..], &mut bytes, zp_pair);
+        }
+        let out = &mut io.output()[px * out_c..];
+        if fused {
+            let mut b = crate::simd::Block {
+                cols: cols.as_ptr(),
+                cols_end: cols.as_ptr_range().end,
+                w: p.filter.as_ptr(),
+                pad: kp - k,
+                bias: p.bias_folded.as_ptr(),
+                multiplier: p.multiplier.as_ptr(),
+                shift: p.shift.as_ptr(),
+                out: out.as_mut_ptr(),
+                out_stride: out_c,
+                channels: out_c,
+                offset2p1: 2 * p.output_offset + 1,
+                act_min: p.act_min,
+                act_max: p.act_max,
+                clamp: (p.act_min > -128 || p.act_max < 127) as u32,
+                pixels: n,
+            };
+            // SAFETY: `cols` has `2 * kp` words (a multiple of 16); the
+            // filter holds `kp` bytes from every row start `c * k` (checked
+            // above); the per-channel arrays hold `out_c` entries; `out`
+            // holds `n` pixels of `out_c` outputs (the output holds
+            // `pixels * out_c`); the columns are on this stack frame.
+            unsafe { crate::simd::conv_block(&mut b) };
+        } else {
+            for oc in 0..out_c {
+                let bias = p.bias_folded[oc];
+                // SAFETY: `groups` is even and non-zero, `cols` holds
+                // `8 * groups` words and the filter `kp` bytes from `oc * k`.
+                let acc = unsafe { crate::simd::mac_4x1(cols, p.filter.as_ptr().add(oc * k), groups, [bias; 4]) };
+                let (m, s) = (p.multiplier[oc], p.shift[oc]);
+                for (j, &a) in acc.iter().enumerate().take(n) {
+                    out[j * out_c + oc] = requantize(a, m, s, p.output_offset, p.act_min, p.act_max);
+                }
+            }
+        }
+        px += n;
+    }
+    true
+}
+
+/// Writes the expanded input column of output pixel `pixel` to `dst`
+/// (words `8 * g` and `8 * g + 1` for group `g`): entry `(ky, kx, ic)` is the
+/// input under that filter tap, or the zero point in the padding. `bytes`
+/// is a zeroed staging buffer for channel counts that are not a multiple
+/// of four.
+fn fill_column(p: &Conv2d, input: &[i8], pixel: usize, dst: &mut [u32], bytes: &mut [i8], zp_pair: u32) {
+    let ox = pixel % p.out_w;
+    let oy = (pixel / p.out_w) % p.out_h;
+    let b = pixel / (p.out_w * p.out_h);
+    let iy0 = (oy * p.stride_h) as isize - p.pad_top as isize;
+    let ix0 = (ox * p.stride_w) as isize - p.pad_left as isize;
+    let row_len = p.k_w * p.in_c;
+    if p.in_c % 4 != 0 {
+        // Channels not a multiple of four: gather bytes, then expand. Bytes
+        // past the column stay zero (this buffer is only written below it).
+        let zp = zp_pair as i8;
+        let mut e = 0;
+        for ky in 0..p.k_h {
+            let iy = iy0 + (ky * p.dilation_h) as isize;
+            for kx in 0..p.k_w {
+                let ix = ix0 + (kx * p.dilation_w) as isize;
+                let taps = bytes.get_mut(e..e + p.in_c).unwrap_or_default();
+                match tap(p, input, b, iy, ix) {
+                    Some(x) => taps.copy_from_slice(x),
+                    None => taps.fill(zp),
+                }
+                e += p.in_c;
+            }
+        }
+        crate::simd::expand(&bytes[..e.next_multiple_of(4)], dst);
+        return;
+    }
+    let whole_rows = p.dilation_w == 1 && ix0 >= 0 && ix0 as usize + p.k_w <= p.in_w;
+    let mut g = 0;
+    for ky in 0..p.k_h {
+        let iy = iy0 + (ky * p.dilation_h) as isize;
+        if whole_rows && iy >= 0 && (iy as usize) < p.in_h {
+            // The row's taps are one run of input.
+            let at = ((b * p.in_h + iy as usize) * p.in_w + ix0 as usize) * p.in_c;
+            if let Some(run) = input.get(at..at + row_len) {
+                crate::simd::expand(run, dst.get_mut(8 * g..).unwrap_or_default());
+            }
+            g += row_len / 4;
+            continue;
+        }
+        for kx in 0..p.k_w {
+            let ix = ix0 + (kx * p.dilation_w) as isize;
+            let words = p.in_c / 4;
+            match tap(p, input, b, iy, ix) {
+                Some(x) => crate::simd::expand(x, dst.get_mut(8 * g..).unwrap_or_default()),
+                None => {
+                    for i in g..g + words {
+                        if let Some([lo, hi, ..]) = dst.get_mut(8 * i..) {
+                            *lo = zp_pair;
+                            *hi = zp_pair;
+                        }
+                    }
+                }
+            }
+            g += words;
+        }
+    }
+}
+
+/// The `in_c` input values at `(b, iy, ix)`, or `None` in the padding.
+#[inline(always)]
+fn tap<'a>(p: &Conv2d, input: &'a [i8], b: usize, iy: isize, ix: isize) -> Option<&'a [i8]> {
+    if iy < 0 || ix < 0 || iy as usize >= p.in_h || ix as usize >= p.in_w {
+        return None;
+    }
+    let at = ((b * p.in_h + iy as usize) * p.in_w + ix as usize) * p.in_c;
+    input.get(at..at + p.in_c)
 }

@@ -1,0 +1,197 @@
+//! The packed 16-bit operations of the blocked kernels: ARMv7E-M DSP
+//! instructions (`crate::dsp`) on cores that have them, and plain Rust with
+//! the same results elsewhere, so that the blocked kernels' indexing and
+//! arithmetic are tested on the host.
+//!
+//! A "column word" holds two input values as sign-extended 16-bit halves:
+//! the low half in bits 0..16, the high half in bits 16..32. Four int8
+//! values `[a, b, c, d]` (little-endian in a `u32`) expand to the pair of
+//! words `(a, c)` and `(b, d)`, which is what `SXTB16` and `SXTB16 ROR #8`
+//! produce; weights expanded the same way pair up with them in `SMLAD`.
+
+/// `SXTB16`: bytes 0 and 2 of `x`, sign-extended into the two halves.
+#[cfg(not(nn_dsp))]
+#[inline(always)]
+fn sxtb16(x: u32) -> u32 {
+    (x as u8 as i8 as i16 as u16 as u32) | ((((x >> 16) as u8 as i8 as i16 as u16) as u32) << 16)
+}
+
+/// `SXTB16 ROR #8`: bytes 1 and 3 of `x`, sign-extended into the two halves.
+#[cfg(not(nn_dsp))]
+#[inline(always)]
+fn sxtb16_ror8(x: u32) -> u32 {
+    sxtb16(x >> 8)
+}
+
+/// Words per group of four column entries of a four-pixel block: pixel `j`
+/// has the expanded pair at `2 * j` and `2 * j + 1`.
+#[cfg(not(nn_dsp))]
+const BLOCK_GROUP_WORDS: usize = 8;
+
+/// The dot products of one weight row with four expanded columns.
+///
+/// `cols` holds `groups` groups of 8 words (four
+/// pixels' expanded pairs for four column entries); `w` points at
+/// `4 * groups` int8 weights. Returns `acc[j] + sum(w[k] * col_j[k])` with
+/// wrapping `i32` arithmetic.
+///
+/// # Safety
+///
+/// `groups` must be even and non-zero, `cols` must hold at least
+/// `8 * groups` words and `w` must be valid for reads of
+/// `4 * groups` bytes (no alignment needed).
+#[inline(always)]
+pub(crate) unsafe fn mac_4x1(cols: &[u32], w: *const i8, groups: usize, acc: [i32; 4]) -> [i32; 4] {
+    #[cfg(nn_dsp)]
+    {
+        // SAFETY: the caller's contract is the one of `dsp::mac_4x1`.
+        unsafe { crate::dsp::mac_4x1(cols.as_ptr(), w, groups, acc) }
+    }
+    #[cfg(not(nn_dsp))]
+    {
+        let mut acc = acc;
+        for g in 0..groups {
+            // SAFETY: the caller guarantees `4 * groups` readable bytes.
+            let wv = unsafe { core::ptr::read_unaligned(w.add(4 * g).cast::<[u8; 4]>()) };
+            let wv = u32::from_le_bytes(wv);
+            let (wl, wh) = (sxtb16(wv), sxtb16_ror8(wv));
+            let group = &cols[g * BLOCK_GROUP_WORDS..(g + 1) * BLOCK_GROUP_WORDS];
+            for (j, a) in acc.iter_mut().enumerate() {
+                *a = smlad(group[2 * j], wl, smlad(group[2 * j + 1], wh, *a));
+            }
+        }
+        acc
+    }
+}
+
+/// `SMLAD`: `acc` plus the products of the low and of the high halves.
+#[cfg(not(nn_dsp))]
+#[inline(always)]
+fn smlad(x: u32, y: u32, acc: i32) -> i32 {
+    let lo = (x as i16 as i32) * (y as i16 as i32);
+    let hi = ((x >> 16) as i16 as i32) * ((y >> 16) as i16 as i32);
+    acc.wrapping_add(lo).wrapping_add(hi)
+}
+
+/// One four-pixel block of the blocked convolution, for [`conv_block`]: the
+/// expanded columns, and cursors over the weight rows, per-channel
+/// constants and outputs that the call advances channel by channel.
+#[repr(C)]
+pub(crate) struct Block {
+    /// First word of the expanded columns.
+    pub(crate) cols: *const u32,
+    /// One past their last word (a multiple of 16 words after `cols`).
+    pub(crate) cols_end: *const u32,
+    /// Weight row of the next channel.
+    pub(crate) w: *const i8,
+    /// Column entries read per row minus the row length: the step back to
+    /// the next row after a pass.
+    pub(crate) pad: usize,
+    /// Folded bias of the next channel.
+    pub(crate) bias: *const i32,
+    /// Multiplier of the next channel.
+    pub(crate) multiplier: *const i32,
+    /// Shift of the next channel (in `-22..=-2`).
+    pub(crate) shift: *const i32,
+    /// Output of the next channel at the block's first pixel.
+    pub(crate) out: *mut i8,
+    /// Bytes between the outputs of consecutive pixels.
+    pub(crate) out_stride: usize,
+    /// Channels left (at least one).
+    pub(crate) channels: usize,
+    /// `2 * output_offset + 1`, the rounding constant's base (see
+    /// [`conv_block`]).
+    pub(crate) offset2p1: i32,
+    /// Lower bound of the fused activation.
+    pub(crate) act_min: i32,
+    /// Upper bound.
+    pub(crate) act_max: i32,
+    /// Non-zero when the bounds are narrower than `-128..=127`.
+    pub(crate) clamp: u32,
+    /// Pixels of the block that exist (1 to 4); outputs of the others are
+    /// not written.
+    pub(crate) pixels: usize,
+}
+
+/// Computes, requantizes and stores the outputs of every remaining channel
+/// for the four pixels of `b`.
+///
+/// Per channel: the accumulators start at the folded bias and take the
+/// weight row against the four columns (as [`mac_4x1`]); requantization is
+/// `quant::requantize_fused` with its constant split for 32-bit registers.
+/// For `e = -shift >= 2` the constant's low word is `2^30` and its high word
+/// `2^(e-2) + offset * 2^(e-1) = ((2 * offset + 1) << (e - 1)) >> 1`, and
+/// the sign term adds `x & 2^31` to the low word and `x >> 31` to the high
+/// one, so the low word is `(x & 2^31) | 2^30` with no carry.
+///
+/// # Safety
+///
+/// Every pointer must be valid for the reads and writes the description
+/// implies: `channels` weight rows of `8 * (cols_end - cols) / 16` bytes,
+/// `channels` entries of each per-channel array, and outputs at
+/// `out + c + j * out_stride` for every channel `c` and pixel `j` below
+/// `pixels`; the columns must not overlap the outputs.
+#[inline(always)]
+pub(crate) unsafe fn conv_block(b: &mut Block) {
+    #[cfg(nn_dsp)]
+    {
+        // SAFETY: the caller's contract.
+        unsafe { crate::dsp::conv_block(b) }
+    }
+    #[cfg(not(nn_dsp))]
+    {
+        let groups = (b.cols_end as usize - b.cols as usize) / 32;
+        // SAFETY: the caller's contract.
+        let cols = unsafe { core::slice::from_raw_parts(b.cols, groups * BLOCK_GROUP_WORDS) };
+        while b.channels > 0 {
+            // SAFETY: the caller's contract: one more entry of each array,
+            // one more weight row and one more output per pixel.
+            unsafe {
+                let bias = *b.bias;
+                let acc = mac_4x1(cols, b.w, groups, [bias; 4]);
+                let (m, shift) = (*b.multiplier, *b.shift);
+                let sh = !shift; // e - 1
+                let hi_c = (b.offset2p1 << sh) >> 1;
+                for (j, &x) in acc.iter().enumerate().take(b.pixels) {
+                    let lo = ((x as u32 & 0x8000_0000) | 0x4000_0000) as u64 as i64;
+                    let hi = hi_c.wrapping_add(x >> 31) as i64;
+                    let t = ((hi << 32) | lo).wrapping_add(x as i64 * m as i64);
+                    let mut r = (((t >> 32) as i32) >> sh).clamp(-128, 127);
+                    if b.clamp != 0 {
+                        r = r.max(b.act_min).min(b.act_max);
+                    }
+                    *b.out.add(j * b.out_stride) = r as i8;
+                }
+                b.w = b.w.add(4 * groups - b.pad);
+                b.bias = b.bias.add(1);
+                b.multiplier = b.multiplier.add(1);
+                b.shift = b.shift.add(1);
+                b.out = b.out.add(1);
+            }
+            b.channels -= 1;
+        }
+    }
+}
+
+/// Widens `src` (a multiple of four int8 values) into column words: the
+/// pair of `src[4i..4i+4]` goes to `dst[8i]` and `dst[8i + 1]`. Does nothing
+/// if `dst` is too short.
+#[inline(always)]
+pub(crate) fn expand(src: &[i8], dst: &mut [u32]) {
+    let words = src.len() / 4;
+    if words == 0 || dst.len() < 8 * (words - 1) + 2 {
+        return;
+    }
+    #[cfg(nn_dsp)]
+    // SAFETY: `words > 0`, `src` holds `4 * words` bytes and `dst` (a `u32`
+    // slice, so aligned) reaches word `8 * (words - 1) + 1`.
+    unsafe {
+        crate::dsp::expand(src.as_ptr(), dst.as_mut_ptr(), words)
+    }
+    #[cfg(not(nn_dsp))]
+    for (i, c) in src.chunks_exact(4).enumerate() {
+        let v = u32::from_le_bytes([c[0] as u8, c[1] as u8, c[2] as u8, c[3] as u8]);
+        dst[8 * i] = sxtb16(v);
+        dst[8 * i + 1] = sxtb16_ror8(v);
+    }
+}
