@@ -278,7 +278,9 @@ core::arch::global_asm!(
 );
 
 /// Widens `words` words of int8 at `src` into pairs at `dst`, `dst + 8`,
-/// ... (see `crate::simd::expand`).
+/// ... (see `crate::simd::expand`): four words per `LDM` when `src` is
+/// word-aligned (15 instructions per four words), else one at a time (6 per
+/// word).
 ///
 /// # Safety
 ///
@@ -286,23 +288,330 @@ core::arch::global_asm!(
 /// 4-aligned and writable at words `8 * i` and `8 * i + 1` for `i < words`.
 #[inline(always)]
 pub(crate) unsafe fn expand(src: *const i8, dst: *mut u32, words: usize) {
-    // SAFETY: the accesses are the ones the caller vouches for.
+    // SAFETY: the accesses are the ones the caller vouches for; `LDM` only
+    // runs on a word-aligned `src`.
     unsafe {
         asm!(
+            "lsrs {q}, {n}, #2",
+            "beq 3f",
+            "tst {src}, #3",
+            "bne 3f",
             "2:",
-            "ldr {v}, [{src}], #4",
-            "sxtb16 {a}, {v}",
-            "sxtb16 {b}, {v}, ror #8",
-            "strd {a}, {b}, [{dst}], #32",
-            "subs {n}, {n}, #1",
+            "ldm {src}!, {{r0, r1, r2, r3}}",
+            "sxtb16 {t}, r0",
+            "sxtb16 r0, r0, ror #8",
+            "strd {t}, r0, [{dst}], #32",
+            "sxtb16 {t}, r1",
+            "sxtb16 r1, r1, ror #8",
+            "strd {t}, r1, [{dst}], #32",
+            "sxtb16 {t}, r2",
+            "sxtb16 r2, r2, ror #8",
+            "strd {t}, r2, [{dst}], #32",
+            "sxtb16 {t}, r3",
+            "sxtb16 r3, r3, ror #8",
+            "strd {t}, r3, [{dst}], #32",
+            "subs {q}, {q}, #1",
             "bne 2b",
+            "ands {n}, {n}, #3",
+            "beq 5f",
+            "3:",
+            "ldr r0, [{src}], #4",
+            "sxtb16 {t}, r0",
+            "sxtb16 r0, r0, ror #8",
+            "strd {t}, r0, [{dst}], #32",
+            "subs {n}, {n}, #1",
+            "bne 3b",
+            "5:",
             src = inout(reg) src => _,
             dst = inout(reg) dst => _,
             n = inout(reg) words => _,
-            v = out(reg) _,
+            q = out(reg) _,
+            t = out(reg) _,
+            out("r0") _,
+            out("r1") _,
+            out("r2") _,
+            out("r3") _,
+            options(nostack),
+        );
+    }
+}
+
+/// Widens a window of `rows` runs of `words` words each, runs `step` bytes
+/// apart (end of one to start of the next), from the word-aligned `src`
+/// into pairs at `dst`, `dst + 8`, ... (see `crate::simd::expand_window`).
+///
+/// # Safety
+///
+/// `rows > 0`, `words > 0`; `src` 4-aligned and readable for the runs;
+/// `dst` 4-aligned and writable at words `8 * i` and `8 * i + 1` for
+/// `i < rows * words`.
+#[inline(always)]
+pub(crate) unsafe fn expand_window(src: *const i8, dst: *mut u32, rows: usize, words: usize, step: usize) {
+    // SAFETY: the accesses are the ones the caller vouches for; `src` stays
+    // word-aligned for `LDM` (runs and steps are whole words).
+    unsafe {
+        asm!(
+            "1:",
+            "lsrs {q}, {words}, #2",
+            "beq 3f",
+            "2:",
+            "ldm {src}!, {{r0, r1, r2, r3}}",
+            "sxtb16 {t}, r0",
+            "sxtb16 r0, r0, ror #8",
+            "strd {t}, r0, [{dst}], #32",
+            "sxtb16 {t}, r1",
+            "sxtb16 r1, r1, ror #8",
+            "strd {t}, r1, [{dst}], #32",
+            "sxtb16 {t}, r2",
+            "sxtb16 r2, r2, ror #8",
+            "strd {t}, r2, [{dst}], #32",
+            "sxtb16 {t}, r3",
+            "sxtb16 r3, r3, ror #8",
+            "strd {t}, r3, [{dst}], #32",
+            "subs {q}, {q}, #1",
+            "bne 2b",
+            "3:",
+            "ands {q}, {words}, #3",
+            "beq 5f",
+            "4:",
+            "ldr r0, [{src}], #4",
+            "sxtb16 {t}, r0",
+            "sxtb16 r0, r0, ror #8",
+            "strd {t}, r0, [{dst}], #32",
+            "subs {q}, {q}, #1",
+            "bne 4b",
+            "5:",
+            "add {src}, {src}, {step}",
+            "subs {rows}, {rows}, #1",
+            "bne 1b",
+            src = inout(reg) src => _,
+            dst = inout(reg) dst => _,
+            rows = inout(reg) rows => _,
+            words = in(reg) words,
+            step = in(reg) step,
+            q = out(reg) _,
+            t = out(reg) _,
+            out("r0") _,
+            out("r1") _,
+            out("r2") _,
+            out("r3") _,
+            options(nostack),
+        );
+    }
+}
+
+/// See `crate::simd::widen_row`: two values per iteration, packed into one
+/// (possibly unaligned) word stored to both slots.
+///
+/// # Safety
+///
+/// `n > 0`; `src` readable at `i * stride` for `i < n`; `dst` writable for
+/// `n` halfwords and so is `dst + 3 * DW_ROW_BYTES` (halfword-aligned).
+#[inline(always)]
+pub(crate) unsafe fn widen_row(src: *const i8, stride: usize, n: usize, dst: *mut i16) {
+    // SAFETY: the accesses are the ones the caller vouches for (unaligned
+    // word stores are allowed on ARMv7-M normal memory).
+    unsafe {
+        asm!(
+            "lsrs {cnt}, {n}, #1",
+            "beq 3f",
+            "2:",
+            "ldrsb {a}, [{src}]",
+            "ldrsb {b}, [{src}, {stride}]",
+            "add {src}, {src}, {stride}, lsl #1",
+            "pkhbt {a}, {a}, {b}, lsl #16",
+            "str {a}, [{dst}, #{copy}]",
+            "str {a}, [{dst}], #4",
+            "subs {cnt}, {cnt}, #1",
+            "bne 2b",
+            "3:",
+            "tst {n}, #1",
+            "beq 4f",
+            "ldrsb {a}, [{src}]",
+            "strh {a}, [{dst}, #{copy}]",
+            "strh {a}, [{dst}]",
+            "4:",
+            copy = const 3 * crate::simd::DW_ROW_BYTES,
+            src = inout(reg) src => _,
+            dst = inout(reg) dst => _,
+            stride = in(reg) stride,
+            n = in(reg) n,
+            cnt = out(reg) _,
             a = out(reg) _,
             b = out(reg) _,
             options(nostack),
         );
     }
 }
+
+use crate::simd::DwRow;
+
+extern "C" {
+    fn nn_runtime_dw_row(r: *const DwRow);
+}
+
+/// See `crate::simd::dw_out_row`.
+///
+/// # Safety
+///
+/// As `crate::simd::dw_out_row`.
+#[inline(always)]
+pub(crate) unsafe fn dw_out_row(r: &DwRow) {
+    // SAFETY: the routine below follows the AAPCS and touches only the
+    // memory the caller vouches for.
+    unsafe { nn_runtime_dw_row(r) }
+}
+
+// One output row of one channel of a 3x3 depthwise convolution: the MAC
+// pass over the three widened rows (two pixels per iteration, weights in
+// r8-r12 and lr, the row pointer in r4, accumulators to r5 up to r6), then
+// the requantization pass. r7 holds the `DwRow`.
+//
+// Stride 1: the pixels share the words (x0, x1) and (x2, x3): pixel 0 takes
+// x0 w0 + x1 w1 (SMLAD) and x2 w2 (SMLABT), pixel 1 x1 w0 (SMLATB) and
+// x2 w1 + x3 w2 (SMLAD); 20 instructions per two pixels. Stride 2: pixel 1
+// starts at x2 (SMLABB x2 w0) and takes the unaligned word (x3, x4) with
+// SMLAD; 23 instructions.
+core::arch::global_asm!(
+    ".syntax unified",
+    ".thumb",
+    ".pushsection .text.nn_runtime_dw_row,\"ax\",%progbits",
+    ".global nn_runtime_dw_row",
+    ".p2align 2",
+    ".thumb_func",
+    ".type nn_runtime_dw_row, %function",
+    "nn_runtime_dw_row:",
+    "push {{r4-r11, lr}}",
+    "mov r7, r0",
+    "ldr r4, [r7, #{rows}]",
+    "ldr r5, [r7, #{acc}]",
+    "ldr r6, [r7, #{pairs}]",
+    "add r6, r5, r6, lsl #3",
+    "ldr r0, [r7, #{w}]",
+    "ldm r0, {{r8, r9, r10, r11, r12, lr}}",
+    "ldr r0, [r7, #{stride}]",
+    "cmp r0, #1",
+    "bne 20f",
+    "10:",
+    "ldr r0, [r7, #{bias}]",
+    "mov r1, r0",
+    "ldrd r2, r3, [r4]",
+    "smlad r0, r2, r8, r0",
+    "smlatb r1, r2, r8, r1",
+    "smlabt r0, r3, r9, r0",
+    "smlad r1, r3, r9, r1",
+    "ldrd r2, r3, [r4, #{row}]",
+    "smlad r0, r2, r10, r0",
+    "smlatb r1, r2, r10, r1",
+    "smlabt r0, r3, r11, r0",
+    "smlad r1, r3, r11, r1",
+    "ldrd r2, r3, [r4, #{row2}]",
+    "smlad r0, r2, r12, r0",
+    "smlatb r1, r2, r12, r1",
+    "smlabt r0, r3, lr, r0",
+    "smlad r1, r3, lr, r1",
+    "add r4, r4, #4",
+    "strd r0, r1, [r5], #8",
+    "cmp r5, r6",
+    "bne 10b",
+    "b 30f",
+    "20:",
+    "ldr r0, [r7, #{bias}]",
+    "mov r1, r0",
+    "ldrd r2, r3, [r4]",
+    "smlad r0, r2, r8, r0",
+    "smlabt r0, r3, r9, r0",
+    "smlabb r1, r3, r8, r1",
+    "ldr r2, [r4, #6]",
+    "smlad r1, r2, r9, r1",
+    "ldrd r2, r3, [r4, #{row}]",
+    "smlad r0, r2, r10, r0",
+    "smlabt r0, r3, r11, r0",
+    "smlabb r1, r3, r10, r1",
+    "ldr r2, [r4, #{row6}]",
+    "smlad r1, r2, r11, r1",
+    "ldrd r2, r3, [r4, #{row2}]",
+    "smlad r0, r2, r12, r0",
+    "smlabt r0, r3, lr, r0",
+    "smlabb r1, r3, r12, r1",
+    "ldr r2, [r4, #{row26}]",
+    "smlad r1, r2, lr, r1",
+    "add r4, r4, #8",
+    "strd r0, r1, [r5], #8",
+    "cmp r5, r6",
+    "bne 20b",
+    // Requantize (see `simd::conv_block`): r0 multiplier, r1 the constant's
+    // high word, r2 = e - 1, r3 output, r4 output stride, r5 up to r6 the
+    // accumulators to store.
+    "30:",
+    "ldr r6, [r7, #{count}]",
+    "cmp r6, #0",
+    "beq 50f",
+    "ldr r0, [r7, #{m}]",
+    "ldr r1, [r7, #{hi_c}]",
+    "ldr r2, [r7, #{sh}]",
+    "ldr r3, [r7, #{out}]",
+    "ldr r4, [r7, #{out_stride}]",
+    "ldr r5, [r7, #{acc}]",
+    "add r6, r5, r6, lsl #2",
+    "ldr r8, [r7, #{clamp}]",
+    "cmp r8, #0",
+    "bne 40f",
+    "31:",
+    "ldr r8, [r5], #4",
+    "and r9, r8, #0x80000000",
+    "orr r9, r9, #0x40000000",
+    "add r10, r1, r8, asr #31",
+    "smlal r9, r10, r8, r0",
+    "asr r10, r10, r2",
+    "ssat r10, #8, r10",
+    "strb r10, [r3]",
+    "add r3, r3, r4",
+    "cmp r5, r6",
+    "bne 31b",
+    "pop {{r4-r11, pc}}",
+    "40:",
+    "ldr r11, [r7, #{act_min}]",
+    "ldr r12, [r7, #{act_max}]",
+    "41:",
+    "ldr r8, [r5], #4",
+    "and r9, r8, #0x80000000",
+    "orr r9, r9, #0x40000000",
+    "add r10, r1, r8, asr #31",
+    "smlal r9, r10, r8, r0",
+    "asr r10, r10, r2",
+    "ssat r10, #8, r10",
+    "cmp r10, r11",
+    "it lt",
+    "movlt r10, r11",
+    "cmp r10, r12",
+    "it gt",
+    "movgt r10, r12",
+    "strb r10, [r3]",
+    "add r3, r3, r4",
+    "cmp r5, r6",
+    "bne 41b",
+    "50:",
+    "pop {{r4-r11, pc}}",
+    ".size nn_runtime_dw_row, . - nn_runtime_dw_row",
+    ".popsection",
+    row = const crate::simd::DW_ROW_BYTES,
+    row6 = const crate::simd::DW_ROW_BYTES + 6,
+    row2 = const 2 * crate::simd::DW_ROW_BYTES,
+    row26 = const 2 * crate::simd::DW_ROW_BYTES + 6,
+    rows = const offset_of!(DwRow, rows),
+    w = const offset_of!(DwRow, w),
+    bias = const offset_of!(DwRow, bias),
+    acc = const offset_of!(DwRow, acc),
+    pairs = const offset_of!(DwRow, pairs),
+    stride = const offset_of!(DwRow, stride),
+    m = const offset_of!(DwRow, multiplier),
+    hi_c = const offset_of!(DwRow, hi_c),
+    sh = const offset_of!(DwRow, sh),
+    out = const offset_of!(DwRow, out),
+    out_stride = const offset_of!(DwRow, out_stride),
+    count = const offset_of!(DwRow, count),
+    act_min = const offset_of!(DwRow, act_min),
+    act_max = const offset_of!(DwRow, act_max),
+    clamp = const offset_of!(DwRow, clamp),
+);

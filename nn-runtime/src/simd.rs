@@ -195,3 +195,157 @@ pub(crate) fn expand(src: &[i8], dst: &mut [u32]) {
         dst[8 * i + 1] = sxtb16_ror8(v);
     }
 }
+
+/// Widens a window of `rows` runs of `4 * words` int8 values into column
+/// words (as [`expand`], consecutively): run `r` starts `r * (4 * words +
+/// step)` bytes into `src`. Does nothing unless `src` is word-aligned and
+/// both slices are long enough.
+#[inline(always)]
+pub(crate) fn expand_window(src: &[i8], dst: &mut [u32], rows: usize, words: usize, step: usize) {
+    let run = 4 * words;
+    if rows == 0
+        || words == 0
+        || src.as_ptr() as usize % 4 != 0
+        || step % 4 != 0
+        || src.len() < (rows - 1) * (run + step) + run
+        || dst.len() < 8 * (rows * words - 1) + 2
+    {
+        return;
+    }
+    #[cfg(nn_dsp)]
+    // SAFETY: checked above.
+    unsafe {
+        crate::dsp::expand_window(src.as_ptr(), dst.as_mut_ptr(), rows, words, step)
+    }
+    #[cfg(not(nn_dsp))]
+    for r in 0..rows {
+        let at = r * (run + step);
+        expand(&src[at..at + run], &mut dst[8 * r * words..]);
+    }
+}
+
+/// Bytes between the rows of the depthwise row buffer (3 rows of 16-bit
+/// values; see [`dw_row`]).
+pub(crate) const DW_ROW_BYTES: usize = 256;
+
+/// Halfwords per row of the depthwise row buffer.
+pub(crate) const DW_ROW: usize = DW_ROW_BYTES / 2;
+
+/// Rows of one channel's input widened to 16 bits, word-aligned for `LDRD`:
+/// input row `iy` lives in slot `iy mod 3` and again in slot `iy mod 3 + 3`,
+/// so any three consecutive input rows are three consecutive slots.
+#[repr(C, align(8))]
+pub(crate) struct DwRows(pub(crate) [i16; 6 * DW_ROW]);
+
+/// Writes `src[0]`, `src[stride]`, ... (`n` values) widened to 16 bits into
+/// slot `slot` (0 to 2) of `rows` and its copy `slot + 3`, from position
+/// `at`. Does nothing if the ranges do not fit.
+#[inline(always)]
+pub(crate) fn widen_row(src: &[i8], stride: usize, n: usize, rows: &mut DwRows, slot: usize, at: usize) {
+    if n == 0 || stride == 0 || slot > 2 || at + n > DW_ROW || src.len() < (n - 1) * stride + 1 {
+        return;
+    }
+    #[cfg(nn_dsp)]
+    // SAFETY: `src` holds `(n - 1) * stride + 1` values and both slots hold
+    // `at + n` halfwords.
+    unsafe {
+        crate::dsp::widen_row(src.as_ptr(), stride, n, rows.0.as_mut_ptr().add(slot * DW_ROW + at))
+    }
+    #[cfg(not(nn_dsp))]
+    for i in 0..n {
+        let v = src[i * stride] as i16;
+        rows.0[slot * DW_ROW + at + i] = v;
+        rows.0[(slot + 3) * DW_ROW + at + i] = v;
+    }
+}
+
+/// One output row of one channel of a 3x3 depthwise convolution, for
+/// [`dw_out_row`].
+#[repr(C)]
+pub(crate) struct DwRow {
+    /// The first of the three rows (a slot of a [`DwRows`]).
+    pub(crate) rows: *const i16,
+    /// `w[2 * ky]` packs `(w[ky][0], w[ky][1])`, `w[2 * ky + 1]` packs
+    /// `(w[ky][1], w[ky][2])` (low half first).
+    pub(crate) w: *const u32,
+    /// The bias with the zero-point term folded in.
+    pub(crate) bias: i32,
+    /// Scratch for `2 * pairs` accumulators.
+    pub(crate) acc: *mut i32,
+    /// Output pixel pairs to compute (at least one).
+    pub(crate) pairs: usize,
+    /// Horizontal stride, 1 or 2.
+    pub(crate) stride: usize,
+    /// Requantization multiplier (non-negative).
+    pub(crate) multiplier: i32,
+    /// High word of the rounding constant (see [`conv_block`]).
+    pub(crate) hi_c: i32,
+    /// `e - 1` for the right shift `e` (2 to 22).
+    pub(crate) sh: i32,
+    /// Output of the row's first pixel.
+    pub(crate) out: *mut i8,
+    /// Bytes between the outputs of consecutive pixels.
+    pub(crate) out_stride: usize,
+    /// Outputs to store (up to `2 * pairs`; none: the accumulators are
+    /// left in `acc` for the caller to requantize).
+    pub(crate) count: usize,
+    /// Lower bound of the fused activation.
+    pub(crate) act_min: i32,
+    /// Upper bound.
+    pub(crate) act_max: i32,
+    /// Non-zero when the bounds are narrower than `-128..=127`.
+    pub(crate) clamp: u32,
+}
+
+/// Computes and stores one output row of one channel: for pixel `ox`,
+/// `bias + sum over ky, kx of w[ky][kx] * rows[ky][ox * stride + kx]`,
+/// requantized with `quant::requantize_fused` (see [`conv_block`]),
+/// saturated to int8, clamped to the activation bounds, stored at
+/// `out + ox * out_stride`.
+///
+/// Adjacent taps of one channel are adjacent halfwords of a row, so one
+/// `SMLAD` does two taps, and two output pixels share their loads.
+///
+/// # Safety
+///
+/// `rows` 8-aligned and readable for three rows [`DW_ROW_BYTES`] apart of
+/// `2 * pairs * stride + 2` halfwords; `w` readable for 6 words; `acc`
+/// writable for `2 * pairs` values; `out` writable at `j * out_stride` for
+/// `j < count`; `pairs >= 1`, `count <= 2 * pairs`, `stride` 1 or 2; with
+/// `count > 0`, the fields of the one-pass requantization as described.
+#[inline(always)]
+pub(crate) unsafe fn dw_out_row(r: &DwRow) {
+    #[cfg(nn_dsp)]
+    // SAFETY: the caller's contract.
+    unsafe {
+        crate::dsp::dw_out_row(r)
+    }
+    #[cfg(not(nn_dsp))]
+    // SAFETY: the caller's contract.
+    unsafe {
+        let w = core::slice::from_raw_parts(r.w, 6);
+        let n = 2 * r.pairs;
+        for ox in 0..n {
+            let mut sum = r.bias;
+            for ky in 0..3 {
+                let taps = [w[2 * ky] as i16, (w[2 * ky] >> 16) as i16, (w[2 * ky + 1] >> 16) as i16];
+                for (kx, &t) in taps.iter().enumerate() {
+                    let x = *r.rows.add(ky * DW_ROW + ox * r.stride + kx);
+                    sum = sum.wrapping_add(t as i32 * x as i32);
+                }
+            }
+            *r.acc.add(ox) = sum;
+        }
+        for j in 0..r.count {
+            let x = *r.acc.add(j);
+            let lo = ((x as u32 & 0x8000_0000) | 0x4000_0000) as u64 as i64;
+            let hi = r.hi_c.wrapping_add(x >> 31) as i64;
+            let t = ((hi << 32) | lo).wrapping_add(x as i64 * r.multiplier as i64);
+            let mut v = (((t >> 32) as i32) >> r.sh).clamp(-128, 127);
+            if r.clamp != 0 {
+                v = v.max(r.act_min).min(r.act_max);
+            }
+            *r.out.add(j * r.out_stride) = v as i8;
+        }
+    }
+}

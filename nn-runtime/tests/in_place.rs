@@ -3,8 +3,8 @@
 //! ordinary kernels with separate buffers.
 
 use nn_runtime::kernels::add::{add, Arithmetic};
-use nn_runtime::kernels::conv_2d::{conv_2d, conv_2d_1x1_overlapping, Conv2d};
-use nn_runtime::kernels::depthwise_conv_2d::{depthwise_conv_2d, DepthwiseConv2d};
+use nn_runtime::kernels::conv_2d::{conv_2d, conv_2d_1x1_overlapping, conv_2d_blocked_overlapping, Conv2d};
+use nn_runtime::kernels::depthwise_conv_2d::{depthwise_conv_2d, depthwise_conv_2d_planar_in_place, DepthwiseConv2d};
 use nn_runtime::kernels::in_place::{arithmetic_overlapping, conv_2d_rows, depthwise_conv_2d_rows, prelu_overlapping};
 use nn_runtime::kernels::prelu::{prelu, Prelu};
 use nn_runtime::kernels::sub::sub;
@@ -144,6 +144,86 @@ proptest! {
         buf[..pixels * in_c].copy_from_slice(&input);
         conv_2d_1x1_overlapping(&p, &mut buf, 0, above);
         prop_assert_eq!(&buf[above..above + pixels * out_c], &expected[..]);
+    }
+
+    /// The blocked convolution (the DSP path's driver, in its plain-Rust
+    /// form on the host) over its own input, below it (rows in place) and
+    /// above it (a pointwise layer run backwards).
+    #[test]
+    fn blocked_conv_over_own_input(
+        (in_h, in_w, k_h, k_w) in (1usize..9, 1usize..7, 1usize..5, 1usize..4),
+        (sh, sw, dh, pt, pl) in (1usize..3, 1usize..3, 1usize..3, 0usize..3, 0usize..2),
+        (batches, in_c, out_c) in (1usize..3, 1usize..9, 1usize..9),
+        zp in -128i32..128, seed in any::<u64>(), slack in 0usize..3, pointwise_above in any::<bool>(),
+    ) {
+        let (k_h, k_w, sh, sw, dh, pt, pl) = if pointwise_above { (1, 1, 1, 1, 1, 0, 0) } else { (k_h, k_w, sh, sw, dh, pt, pl) };
+        let (out_h, out_w) = (out_len(in_h, k_h, sh, dh, pt), out_len(in_w, k_w, sw, 1, pl));
+        let input = vec_i8(batches * in_h * in_w * in_c, seed);
+        let per_oc = k_h * k_w * in_c;
+        let mut filter = vec_i8(out_c * per_oc, seed ^ 99);
+        let bias: Vec<i32> = (0..out_c as i32).map(|c| c * 211 - 700).collect();
+        let multiplier: Vec<i32> = (0..out_c as i32).map(|c| (1 << 30) + c * 54_321).collect();
+        let shifts: Vec<i32> = (0..out_c as i32).map(|c| -6 - c % 3).collect();
+        let folded: Vec<i32> = (0..out_c)
+            .map(|c| bias[c] - zp * filter[c * per_oc..(c + 1) * per_oc].iter().map(|&v| v as i32).sum::<i32>())
+            .collect();
+        let plain = filter.clone();
+        filter.resize(filter.len() + per_oc.next_multiple_of(8) - per_oc, 0);
+        let p = Conv2d {
+            batches, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w, filter_in_c: in_c,
+            stride_h: sh, stride_w: sw, dilation_h: dh, dilation_w: 1, pad_top: pt, pad_left: pl,
+            input_offset: -zp, output_offset: -3, act_min: -128, act_max: 127,
+            filter: &filter, bias: &bias, bias_folded: &folded, multiplier: &multiplier, shift: &shifts,
+        };
+        let n = batches * out_h * out_w * out_c;
+        let mut expected = vec![0i8; n];
+        conv_2d(&Conv2d { filter: &plain, bias_folded: &[], ..p }, &input, &mut expected);
+        if pointwise_above {
+            let pixels = batches * in_h * in_w;
+            let above = in_c.max((pixels * in_c).saturating_sub((pixels - 1) * out_c)) + slack;
+            let mut buf = vec![0x33i8; (above + n).max(pixels * in_c)];
+            buf[..pixels * in_c].copy_from_slice(&input);
+            prop_assert!(conv_2d_blocked_overlapping(&p, &mut buf, 0, above));
+            prop_assert_eq!(&buf[above..above + n], &expected[..]);
+        } else {
+            let gap = least_gap(batches, in_h, in_w * in_c, out_h, out_w * out_c, sh, pt) + slack;
+            let got = run_overlapping(&input, gap, n, |buf, at| assert!(conv_2d_blocked_overlapping(&p, buf, at, 0)));
+            prop_assert_eq!(got, expected);
+        }
+    }
+
+    /// The planar depthwise path (the DSP path's driver, in its plain-Rust
+    /// form on the host) over its own input, band by band.
+    #[test]
+    fn planar_depthwise_over_own_input(
+        (in_h, in_w, sh, sw, pt, pl) in (1usize..14, 1usize..30, 1usize..3, 1usize..3, 0usize..3, 0usize..3),
+        (batches, in_c, dm) in (1usize..3, 1usize..40, 1usize..4),
+        zp in -128i32..128, seed in any::<u64>(), slack in 0usize..3,
+    ) {
+        let (out_h, out_w) = (out_len(in_h, 3, sh, 1, pt), out_len(in_w, 3, sw, 1, pl));
+        let out_c = in_c * dm;
+        let input = vec_i8(batches * in_h * in_w * in_c, seed);
+        let filter = vec_i8(9 * out_c, seed ^ 7);
+        let bias: Vec<i32> = (0..out_c as i32).map(|c| c * 97 - 300).collect();
+        let multiplier: Vec<i32> = (0..out_c as i32).map(|c| (1 << 30) + c * 7_654_321).collect();
+        let shifts: Vec<i32> = (0..out_c as i32).map(|c| -1 - c % 6).collect();
+        let p = DepthwiseConv2d {
+            batches, in_h, in_w, in_c, out_h, out_w, depth_multiplier: dm, k_h: 3, k_w: 3,
+            stride_h: sh, stride_w: sw, dilation_h: 1, dilation_w: 1, pad_top: pt, pad_left: pl,
+            input_offset: -zp, output_offset: 5, act_min: -128, act_max: 127,
+            filter: &filter, bias: &bias, multiplier: &multiplier, shift: &shifts,
+        };
+        let n = batches * out_h * out_w * out_c;
+        let mut expected = vec![0i8; n];
+        depthwise_conv_2d(&p, &input, &mut expected);
+        let gap = least_gap(batches, in_h, in_w * in_c, out_h, out_w * out_c, sh, pt) + slack;
+        let handled = out_w * out_c <= nn_runtime::kernels::depthwise_conv_2d::PLANAR_BAND_BYTES;
+        let got = run_overlapping(&input, gap, n, |buf, at| {
+            assert_eq!(depthwise_conv_2d_planar_in_place(&p, buf, at, 0), handled);
+        });
+        if handled {
+            prop_assert_eq!(got, expected);
+        }
     }
 
     #[test]

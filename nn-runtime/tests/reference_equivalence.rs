@@ -210,6 +210,38 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The planar 3x3 path (its plain-Rust form on the host).
+    #[test]
+    fn planar_depthwise_matches_reference(
+        (in_h, in_w, in_c, batches, dm) in (1usize..12, 1usize..40, 1usize..20, 1usize..3, prop_oneof![Just(1usize), 1usize..9]),
+        (sh, sw, pt, pl) in (1usize..4, 1usize..3, 0usize..3, 0usize..3),
+        zp in -128i32..128, out_zp in -128i32..128,
+        shift in -20i32..2, mult in (1i32 << 30)..i32::MAX,
+        act in prop_oneof![Just((-128i32, 127i32)), (-128i32..0, 0i32..128)],
+        with_bias in any::<bool>(), seed in any::<u64>(),
+    ) {
+        let (out_h, out_w) = (out_len(in_h, 3, sh, 1, pt), out_len(in_w, 3, sw, 1, pl));
+        let out_c = in_c * dm;
+        let input = vec_i8(batches * in_h * in_w * in_c, seed);
+        let filter = vec_i8(9 * out_c, seed ^ 0x1234);
+        let bias: Vec<i32> = if with_bias { (0..out_c as i32).map(|c| c * 331 - 900).collect() } else { vec![] };
+        let multiplier: Vec<i32> = (0..out_c as i32).map(|c| mult - c * 7_000_003).collect();
+        let shifts: Vec<i32> = (0..out_c as i32).map(|c| shift - c % 3).collect();
+        let p = DepthwiseConv2d {
+            batches, in_h, in_w, in_c, out_h, out_w, depth_multiplier: dm, k_h: 3, k_w: 3,
+            stride_h: sh, stride_w: sw, dilation_h: 1, dilation_w: 1, pad_top: pt, pad_left: pl,
+            input_offset: -zp, output_offset: out_zp, act_min: act.0, act_max: act.1,
+            filter: &filter, bias: &bias, multiplier: &multiplier, shift: &shifts,
+        };
+        let mut out = vec![0i8; batches * out_h * out_w * out_c];
+        prop_assert!(nn_runtime::kernels::depthwise_conv_2d::depthwise_conv_2d_planar(&p, &input, &mut out));
+        prop_assert_eq!(out, depthwise_reference(&p, &input));
+    }
+}
+
 /// `round(a * b / 2^31)` with ties toward +infinity, saturated: what
 /// gemmlowp's nudge-then-truncate computes.
 fn high_product(a: i128, b: i128) -> i128 {

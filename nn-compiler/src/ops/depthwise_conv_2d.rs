@@ -42,6 +42,23 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     }
     super::check_accumulator(cx, op, &sums, -in_zp, &bias)?;
     let requant = conv_requant(cx, op, in_scale, &scales, oc, (out_scale, out_zp), activation)?;
+    if ic == 1 {
+        // One input channel: output channel `m` sums `w[ky][kx][m] * x`
+        // over the window, which is a convolution with the filter
+        // transposed to `[m][ky][kx][1]` (same arithmetic, same bits), and
+        // the convolution kernels are the faster ones.
+        let taps = kh * kw;
+        let transposed = (0..oc * taps).map(|i| filter[(i % taps) * oc + i / taps]).collect();
+        return Ok(Lowered::Step(Step {
+            op_index: op.index,
+            op_name: op.name.clone(),
+            kernel: Kernel::Conv2d { window, filter_in_c: 1, input_offset: -in_zp, filter: transposed, bias, requant },
+            inputs: vec![x],
+            output: y,
+            state: Vec::new(),
+            scratch: Vec::new(),
+        }));
+    }
     Ok(Lowered::Step(Step {
         state: Vec::new(),
         scratch: Vec::new(),

@@ -72,7 +72,7 @@ pub struct Conv2d<'a, B = i32> {
 /// takes [`conv_2d_portable`]. Both give the same bits.
 pub fn conv_2d(p: &Conv2d, input: &[i8], output: &mut [i8]) {
     #[cfg(nn_dsp)]
-    if blocked(p, &mut Separate { input, output }) {
+    if blocked(p, &mut Separate { input, output }, false) {
         return;
     }
     conv_2d_portable(p, input, output);
@@ -85,7 +85,19 @@ pub fn conv_2d(p: &Conv2d, input: &[i8], output: &mut [i8]) {
 /// of at most [`BLOCK_K_MAX`] entries, and a filter padded with zero bytes
 /// to that multiple of 8 after its last row.
 pub fn conv_2d_blocked(p: &Conv2d, input: &[i8], output: &mut [i8]) -> bool {
-    blocked(p, &mut Separate { input, output })
+    blocked(p, &mut Separate { input, output }, false)
+}
+
+/// The blocked path on one buffer holding the input at byte `input` and the
+/// output at byte `output`, overlapping as [`conv_2d_1x1_overlapping`]
+/// (`output` above `input`, blocks last to first) or as a layer computed in
+/// place row by row (`crate::kernels::in_place`: every output row ends
+/// before the first input row it reads). Either way every block's inputs
+/// are gathered before its outputs are written, and those outputs lie clear
+/// of every input still to be read. Returns `false`, having written
+/// nothing, for a layer the blocked path does not handle.
+pub fn conv_2d_blocked_overlapping(p: &Conv2d, buf: &mut [i8], input: usize, output: usize) -> bool {
+    blocked(p, &mut Shared { buf, input, output }, output > input)
 }
 
 /// The reference path: TFLM's loop nest, with the zero-point sums of
@@ -174,12 +186,12 @@ pub fn conv_2d_portable(p: &Conv2d, input: &[i8], output: &mut [i8]) {
 /// `output + p * out_c >= input + (p + 1) * in_c` (the compiler's planner
 /// guarantees these).
 ///
-/// With the output below the input, the blocked path gathers the inputs of
-/// four pixels before it writes their outputs, which by the same condition
-/// lie below all later inputs.
+/// The blocked path gathers the inputs of four pixels before it writes
+/// their outputs, which by the same conditions lie clear of every input
+/// still to be read (blocks go last to first with the output above).
 pub fn conv_2d_1x1_overlapping(p: &Conv2d, buf: &mut [i8], input: usize, output: usize) {
     #[cfg(nn_dsp)]
-    if output <= input && blocked(p, &mut Shared { buf: &mut *buf, input, output }) {
+    if conv_2d_blocked_overlapping(p, buf, input, output) {
         return;
     }
     let pixels = p.batches * p.in_h * p.in_w;
@@ -314,14 +326,12 @@ impl ConvIo for Separate<'_, '_> {
 }
 
 /// Input and output at byte offsets of one buffer.
-#[cfg_attr(not(nn_dsp), allow(dead_code))]
 pub(crate) struct Shared<'a> {
     pub(crate) buf: &'a mut [i8],
     pub(crate) input: usize,
     pub(crate) output: usize,
 }
 
-#[cfg_attr(not(nn_dsp), allow(dead_code))]
 impl ConvIo for Shared<'_> {
     #[inline(always)]
     fn input(&self) -> &[i8] {
@@ -356,7 +366,7 @@ const K_STEP: usize = 8;
 /// Returns `false`, having written nothing, when the layer does not fit
 /// (groups, no folded bias, a column longer than [`BLOCK_K_MAX`], a filter
 /// without its padding, short slices).
-fn blocked(p: &Conv2d, io: &mut impl ConvIo) -> bool {
+fn blocked(p: &Conv2d, io: &mut impl ConvIo, backwards: bool) -> bool {
     let k = p.k_h * p.k_w * p.in_c;
     let kp = k.next_multiple_of(K_STEP);
     let pixels = p.batches * p.out_h * p.out_w;
@@ -387,16 +397,31 @@ fn blocked(p: &Conv2d, io: &mut impl ConvIo) -> bool {
     // Entries past `k` stay zero: columns are written only below `k`.
     let mut scratch = [0u32; 2 * BLOCK_K_MAX];
     let cols = &mut scratch[..2 * kp];
-    // Byte columns for channel counts that are not a multiple of four.
-    let mut bytes = [0i8; BLOCK_K_MAX];
     // The input zero point as two 16-bit halves, the value of padded taps.
     let zp = (-p.input_offset) as u16 as u32;
     let zp_pair = zp | (zp << 16);
-    let mut px = 0;
-    while px < pixels {
+    // Byte columns for channel counts that are not a multiple of four.
+    let mut bytes = [0i8; BLOCK_K_MAX];
+    let blocks = pixels.div_ceil(4);
+    for block in 0..blocks {
+        // An output above its input (a pointwise layer planned to run
+        // backwards) takes the blocks last to first.
+        let block = if backwards { blocks - 1 - block } else { block };
+        let px = 4 * block;
         let n = (pixels - px).min(4);
+        // Coordinates (batch, row, column) of the block's first pixel.
+        let mut at = (px / (p.out_h * p.out_w), (px / p.out_w) % p.out_h, px % p.out_w);
         for j in 0..n {
-            fill_column(p, io.input(), px + j, &mut cols[2 * j..], &mut bytes, zp_pair);
+            fill_column(p, io.input(), at, &mut cols[2 * j..], &mut bytes, zp_pair);
+            at.2 += 1;
+            if at.2 == p.out_w {
+                at.2 = 0;
+                at.1 += 1;
+                if at.1 == p.out_h {
+                    at.1 = 0;
+                    at.0 += 1;
+                }
+            }
         }
         let out = &mut io.output()[px * out_c..];
         if fused {
@@ -435,44 +460,64 @@ fn blocked(p: &Conv2d, io: &mut impl ConvIo) -> bool {
                 }
             }
         }
-        px += n;
     }
     true
 }
 
-/// Writes the expanded input column of output pixel `pixel` to `dst`
+/// Writes the expanded input column of output pixel `(b, oy, ox)` to `dst`
 /// (words `8 * g` and `8 * g + 1` for group `g`): entry `(ky, kx, ic)` is the
 /// input under that filter tap, or the zero point in the padding. `bytes`
 /// is a zeroed staging buffer for channel counts that are not a multiple
 /// of four.
-fn fill_column(p: &Conv2d, input: &[i8], pixel: usize, dst: &mut [u32], bytes: &mut [i8], zp_pair: u32) {
-    let ox = pixel % p.out_w;
-    let oy = (pixel / p.out_w) % p.out_h;
-    let b = pixel / (p.out_w * p.out_h);
+fn fill_column(
+    p: &Conv2d,
+    input: &[i8],
+    (b, oy, ox): (usize, usize, usize),
+    dst: &mut [u32],
+    bytes: &mut [i8],
+    zp_pair: u32,
+) {
     let iy0 = (oy * p.stride_h) as isize - p.pad_top as isize;
     let ix0 = (ox * p.stride_w) as isize - p.pad_left as isize;
     let row_len = p.k_w * p.in_c;
+    let whole_rows = p.dilation_w == 1 && ix0 >= 0 && ix0 as usize + p.k_w <= p.in_w;
     if p.in_c % 4 != 0 {
-        // Channels not a multiple of four: gather bytes, then expand. Bytes
-        // past the column stay zero (this buffer is only written below it).
+        // Channels not a multiple of four: the column is gathered as bytes
+        // (rows inside the input as one run each), then widened. `bytes`
+        // past the column stay zero: nothing writes there.
         let zp = zp_pair as i8;
         let mut e = 0;
         for ky in 0..p.k_h {
             let iy = iy0 + (ky * p.dilation_h) as isize;
-            for kx in 0..p.k_w {
+            let dst_row = bytes.get_mut(e..e + row_len).unwrap_or_default();
+            e += row_len;
+            if whole_rows && iy >= 0 && (iy as usize) < p.in_h {
+                let at = ((b * p.in_h + iy as usize) * p.in_w + ix0 as usize) * p.in_c;
+                copy_bytes(dst_row, input.get(at..at + row_len).unwrap_or_default());
+                continue;
+            }
+            for (kx, d) in dst_row.chunks_exact_mut(p.in_c).enumerate() {
                 let ix = ix0 + (kx * p.dilation_w) as isize;
-                let taps = bytes.get_mut(e..e + p.in_c).unwrap_or_default();
                 match tap(p, input, b, iy, ix) {
-                    Some(x) => taps.copy_from_slice(x),
-                    None => taps.fill(zp),
+                    Some(x) => copy_bytes(d, x),
+                    None => d.fill(zp),
                 }
-                e += p.in_c;
             }
         }
         crate::simd::expand(&bytes[..e.next_multiple_of(4)], dst);
         return;
     }
-    let whole_rows = p.dilation_w == 1 && ix0 >= 0 && ix0 as usize + p.k_w <= p.in_w;
+    let last_iy = iy0 + ((p.k_h - 1) * p.dilation_h) as isize;
+    if whole_rows && iy0 >= 0 && (last_iy as usize) < p.in_h {
+        // The window lies inside the input: `k_h` runs of `row_len` bytes.
+        let at = ((b * p.in_h + iy0 as usize) * p.in_w + ix0 as usize) * p.in_c;
+        let step = p.dilation_h * p.in_w * p.in_c - row_len;
+        let src = input.get(at..).unwrap_or_default();
+        if src.as_ptr() as usize % 4 == 0 {
+            crate::simd::expand_window(src, dst, p.k_h, row_len / 4, step);
+            return;
+        }
+    }
     let mut g = 0;
     for ky in 0..p.k_h {
         let iy = iy0 + (ky * p.dilation_h) as isize;
@@ -501,6 +546,21 @@ fn fill_column(p: &Conv2d, input: &[i8], pixel: usize, dst: &mut [u32], bytes: &
             }
             g += words;
         }
+    }
+}
+
+/// Copies `src` into `dst` (the shorter length) four bytes at a time,
+/// without a call to `memcpy`, whose set-up dominates for the few bytes of
+/// a tap or a row of taps.
+#[inline(always)]
+fn copy_bytes(dst: &mut [i8], src: &[i8]) {
+    let mut d = dst.chunks_exact_mut(4);
+    let mut s = src.chunks_exact(4);
+    for (d, s) in (&mut d).zip(&mut s) {
+        d.copy_from_slice(s);
+    }
+    for (d, &s) in d.into_remainder().iter_mut().zip(s.remainder()) {
+        *d = s;
     }
 }
 

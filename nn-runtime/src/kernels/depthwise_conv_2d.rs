@@ -1,7 +1,7 @@
 //! DEPTHWISE_CONV_2D, int8 with per-channel requantization; TFLM's
 //! `DepthwiseConvPerChannel`.
 
-use super::conv_2d::valid_taps;
+use super::conv_2d::{valid_taps, ConvIo, Separate, Shared};
 use super::requantize;
 
 /// Constants of one int8 depthwise convolution layer. The filter is
@@ -62,9 +62,203 @@ const CHUNK: usize = 64;
 
 /// Runs the depthwise convolution.
 ///
-/// Channels are accumulated side by side (vectorizable), in chunks of
-/// 64; the integer sums equal TFLM's in any order.
+/// On ARMv7E-M cores, 3x3 layers without depth multiplier take the planar
+/// path ([`depthwise_conv_2d_planar`]); everything else, and every layer on
+/// other cores, takes [`depthwise_conv_2d_portable`]. Both give the same
+/// bits.
 pub fn depthwise_conv_2d(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8]) {
+    #[cfg(nn_dsp)]
+    if depthwise_conv_2d_planar(p, input, output) {
+        return;
+    }
+    depthwise_conv_2d_portable(p, input, output);
+}
+
+/// The planar path for 3x3 windows without dilation, horizontal stride 1 or
+/// 2, a depth multiplier of at most [`PLANAR_DM_MAX`] and rows of up to about
+/// 120 values; returns `false`, having written nothing, for other layers.
+///
+/// Input channel by input channel, three input rows are widened to 16 bits
+/// into a small buffer, with the zero point in the padding (its products
+/// cancel the zero-point term folded into the bias), so that horizontally
+/// adjacent taps form one word for `SMLAD` (see `simd::dw_out_row`); each
+/// output row of each of the channel's outputs then costs one pass over the
+/// three rows and one requantization pass. Each input row is widened once
+/// per channel (into two slots, so that any three consecutive rows are
+/// adjacent).
+pub fn depthwise_conv_2d_planar(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8]) -> bool {
+    planar(p, &mut Separate { input, output }, false)
+}
+
+/// The planar path on one buffer holding the input at byte `input` and the
+/// output at byte `output`, computed in place as
+/// [`depthwise_conv_2d_rows`](super::in_place::depthwise_conv_2d_rows)
+/// requires (every output row ends before the first input row it reads).
+/// Output rows are computed into a stack band of [`PLANAR_BAND_BYTES`] for
+/// all channels before the band is written, which that condition makes
+/// safe. Returns `false`, having written nothing, for a layer it does not
+/// handle (also an output row longer than the band, or an output above
+/// the input).
+pub fn depthwise_conv_2d_planar_in_place(p: &DepthwiseConv2d, buf: &mut [i8], input: usize, output: usize) -> bool {
+    output <= input && planar(p, &mut Shared { buf, input, output }, true)
+}
+
+/// Largest depth multiplier of the planar path.
+pub const PLANAR_DM_MAX: usize = 8;
+
+/// Bytes of the band of output rows of the planar path in place.
+pub const PLANAR_BAND_BYTES: usize = 3072;
+
+fn planar(p: &DepthwiseConv2d, io: &mut impl ConvIo, in_place: bool) -> bool {
+    use crate::simd::{dw_out_row, widen_row, DwRow, DwRows, DW_ROW};
+    let c_n = p.in_c;
+    let dm = p.depth_multiplier;
+    let out_c = c_n * dm;
+    let out_w2 = p.out_w.next_multiple_of(2);
+    let out_row = p.out_w * out_c;
+    let fits = (1..=PLANAR_DM_MAX).contains(&dm)
+        && (p.k_h, p.k_w, p.dilation_h, p.dilation_w) == (3, 3, 1, 1)
+        && (1..=2).contains(&p.stride_w)
+        && p.stride_h > 0
+        && c_n > 0
+        && p.out_w > 0
+        && p.out_h > 0
+        && out_w2 * p.stride_w + 2 <= DW_ROW
+        && p.pad_left + p.in_w <= DW_ROW
+        && (!in_place || out_row <= PLANAR_BAND_BYTES)
+        && (p.bias.is_empty() || p.bias.len() >= out_c)
+        && p.multiplier.len() >= out_c
+        && p.shift.len() >= out_c
+        && -128 <= p.act_min
+        && p.act_min <= p.act_max
+        && p.act_max <= 127
+        && p.filter.len() >= 9 * out_c
+        && io.input().len() >= p.batches * p.in_h * p.in_w * c_n
+        && io.output().len() >= p.batches * p.out_h * out_row;
+    if !fits {
+        return false;
+    }
+    let zp = -p.input_offset as i16;
+    let mut rows = DwRows([zp; 6 * DW_ROW]);
+    let mut acc = [0i32; DW_ROW];
+    let mut band = [0i8; PLANAR_BAND_BYTES];
+    // Output rows per band: all of them when writing straight to the output.
+    let band_rows = if in_place { PLANAR_BAND_BYTES / out_row } else { p.out_h };
+    let plane = p.in_h * p.in_w * c_n;
+    let row_step = p.in_w * c_n;
+    let clamp = (p.act_min > -128 || p.act_max < 127) as u32;
+    let mut weights = [[0u32; 6]; PLANAR_DM_MAX];
+    let mut outs: [Option<DwRow>; PLANAR_DM_MAX] = Default::default();
+    for b in 0..p.batches {
+        let mut oy0 = 0;
+        while oy0 < p.out_h {
+            let n_rows = band_rows.min(p.out_h - oy0);
+            let dst_at = (b * p.out_h + oy0) * out_row;
+            let dst = if in_place { &mut band[..] } else { io.output().get_mut(dst_at..).unwrap_or_default() };
+            let dst = dst.as_mut_ptr();
+            for c in 0..c_n {
+                for (m, out) in outs[..dm].iter_mut().enumerate() {
+                    let oc = c * dm + m;
+                    let tap = |t: usize| p.filter[t * out_c + oc] as i16 as u16 as u32;
+                    let w = &mut weights[m];
+                    let mut sum = 0i32;
+                    for ky in 0..3 {
+                        let (w0, w1, w2) = (tap(3 * ky), tap(3 * ky + 1), tap(3 * ky + 2));
+                        w[2 * ky] = w0 | (w1 << 16);
+                        w[2 * ky + 1] = w1 | (w2 << 16);
+                        sum += (w0 as i16 as i32) + (w1 as i16 as i32) + (w2 as i16 as i32);
+                    }
+                    let (mult, shift) = (p.multiplier[oc], p.shift[oc]);
+                    // One-pass requantization (see `simd::conv_block`) for
+                    // right shifts of 2 to 22; otherwise `requantize` per
+                    // output.
+                    let fused = (-22..=-2).contains(&shift) && mult >= 0 && (-255..=255).contains(&p.output_offset);
+                    let sh = !shift;
+                    *out = Some(DwRow {
+                        rows: rows.0.as_ptr(),
+                        w: w.as_ptr(),
+                        bias: p.bias.get(oc).copied().unwrap_or(0).wrapping_add(p.input_offset.wrapping_mul(sum)),
+                        acc: acc.as_mut_ptr(),
+                        pairs: out_w2 / 2,
+                        stride: p.stride_w,
+                        multiplier: mult,
+                        hi_c: if fused { ((2 * p.output_offset + 1) << sh) >> 1 } else { 0 },
+                        sh,
+                        out: dst,
+                        out_stride: out_c,
+                        count: if fused { p.out_w } else { 0 },
+                        act_min: p.act_min,
+                        act_max: p.act_max,
+                        clamp,
+                    });
+                }
+                // Input rows are widened in order; `next` is the first one
+                // not yet widened and `slot` its slot (`next mod 3`).
+                let first = (oy0 * p.stride_h) as isize - p.pad_top as isize;
+                let mut next = first;
+                let mut slot = first.rem_euclid(3) as usize;
+                for oy in oy0..oy0 + n_rows {
+                    let iy0 = (oy * p.stride_h) as isize - p.pad_top as isize;
+                    if next < iy0 {
+                        next = iy0;
+                        slot = iy0.rem_euclid(3) as usize;
+                    }
+                    while next < iy0 + 3 {
+                        if next >= 0 && (next as usize) < p.in_h {
+                            let at = b * plane + next as usize * row_step + c;
+                            let src = io.input().get(at..).unwrap_or_default();
+                            widen_row(src, c_n, p.in_w, &mut rows, slot, p.pad_left);
+                        } else {
+                            for s in [slot, slot + 3] {
+                                rows.0[s * DW_ROW + p.pad_left..][..p.in_w].fill(zp);
+                            }
+                        }
+                        next += 1;
+                        slot = if slot == 2 { 0 } else { slot + 1 };
+                    }
+                    // `next` is `iy0 + 3`, so `slot` is the slot of row `iy0`.
+                    for (m, out) in outs[..dm].iter_mut().enumerate() {
+                        let Some(row) = out else { continue };
+                        let at = (oy - oy0) * out_row + c * dm + m;
+                        row.rows = rows.0[slot * DW_ROW..].as_ptr();
+                        row.out = dst.wrapping_add(at);
+                        // SAFETY: the three rows from `slot` (at most 2) lie
+                        // in the six-slot buffer and each is read for
+                        // `out_w2 * stride + 2 <= DW_ROW` halfwords (checked
+                        // above); `acc` holds `DW_ROW >= out_w2` values; the
+                        // outputs `at + j * out_c` for `j < out_w` lie in
+                        // the band (`n_rows * out_row` bytes) or in the
+                        // output (`out_h` rows from `dst_at`); the weights
+                        // are 6 words; the input is not written.
+                        unsafe { dw_out_row(row) };
+                        if row.count == 0 {
+                            let oc = c * dm + m;
+                            let (mult, shift) = (p.multiplier[oc], p.shift[oc]);
+                            for (j, &a) in acc[..p.out_w].iter().enumerate() {
+                                let v = super::requantize(a, mult, shift, p.output_offset, p.act_min, p.act_max);
+                                // SAFETY: as for the row's outputs above.
+                                unsafe { *dst.wrapping_add(at + j * out_c) = v };
+                            }
+                        }
+                    }
+                }
+            }
+            if in_place {
+                let n = n_rows * out_row;
+                if let Some(o) = io.output().get_mut(dst_at..dst_at + n) {
+                    o.copy_from_slice(&band[..n]);
+                }
+            }
+            oy0 += n_rows;
+        }
+    }
+    true
+}
+
+/// The reference path: TFLM's arithmetic, channels accumulated side by side
+/// (vectorizable) in chunks of 64; the integer sums equal TFLM's in any
+/// order.
+pub fn depthwise_conv_2d_portable(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8]) {
     let dm = p.depth_multiplier.max(1);
     let out_c = p.in_c * dm;
     let mut o = 0;

@@ -69,7 +69,16 @@ fn by_rows(
 
 /// A convolution whose output overlaps its input (see the module docs):
 /// output at byte `output` of `buf`, input at byte `input`.
+///
+/// On ARMv7E-M cores the blocked convolution runs over the whole layer
+/// instead (it writes each output after reading the inputs it needs, which
+/// the same row condition makes safe; see
+/// [`conv_2d_blocked_overlapping`](super::conv_2d::conv_2d_blocked_overlapping)).
 pub fn conv_2d_rows(p: &Conv2d, buf: &mut [i8], input: usize, output: usize) {
+    #[cfg(nn_dsp)]
+    if output <= input && super::conv_2d::conv_2d_blocked_overlapping(p, buf, input, output) {
+        return;
+    }
     let g = Rows {
         batches: p.batches,
         in_h: p.in_h,
@@ -89,7 +98,15 @@ pub fn conv_2d_rows(p: &Conv2d, buf: &mut [i8], input: usize, output: usize) {
 
 /// A depthwise convolution whose output overlaps its input (see the module
 /// docs): output at byte `output` of `buf`, input at byte `input`.
+///
+/// On ARMv7E-M cores the planar depthwise path runs over the whole layer
+/// instead, band by band (see
+/// [`depthwise_conv_2d_planar_in_place`](super::depthwise_conv_2d::depthwise_conv_2d_planar_in_place)).
 pub fn depthwise_conv_2d_rows(p: &DepthwiseConv2d, buf: &mut [i8], input: usize, output: usize) {
+    #[cfg(nn_dsp)]
+    if super::depthwise_conv_2d::depthwise_conv_2d_planar_in_place(p, buf, input, output) {
+        return;
+    }
     let g = Rows {
         batches: p.batches,
         in_h: p.in_h,
