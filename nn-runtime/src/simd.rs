@@ -73,48 +73,63 @@ fn smlad(x: u32, y: u32, acc: i32) -> i32 {
     acc.wrapping_add(lo).wrapping_add(hi)
 }
 
+/// Requantization constants of one output channel for [`conv_block`]:
+/// `[folded bias, multiplier, hi_c, e - 1]` for the right shift `e` (2 to
+/// 22), where `hi_c = ((2 * output_offset + 1) << (e - 1)) >> 1` is the high
+/// word of the rounding constant (see [`conv_block`]).
+pub(crate) type Channel = [i32; 4];
+
+/// The constants of one channel, or `None` when its requantization is not
+/// one pass (a shift outside `-22..=-2`, a negative multiplier, an offset
+/// outside `-255..=255`).
+#[inline(always)]
+pub(crate) fn channel(bias: i32, multiplier: i32, shift: i32, output_offset: i32) -> Option<Channel> {
+    if !(-22..=-2).contains(&shift) || multiplier < 0 || !(-255..=255).contains(&output_offset) {
+        return None;
+    }
+    let sh = !shift;
+    Some([bias, multiplier, ((2 * output_offset + 1) << sh) >> 1, sh])
+}
+
 /// One four-pixel block of the blocked convolution, for [`conv_block`]: the
-/// expanded columns, and cursors over the weight rows, per-channel
-/// constants and outputs that the call advances channel by channel.
+/// expanded columns, and cursors over the weight rows, the channel
+/// constants and the outputs that the call advances channel by channel.
 #[repr(C)]
 pub(crate) struct Block {
     /// First word of the expanded columns.
     pub(crate) cols: *const u32,
     /// One past their last word (a multiple of 16 words after `cols`).
     pub(crate) cols_end: *const u32,
+    /// Non-zero when the columns hold an odd number of 8-entry steps (the
+    /// first step then runs alone, the others two at a time).
+    pub(crate) odd: u32,
     /// Weight row of the next channel.
     pub(crate) w: *const i8,
+    /// One past the last channel's row (`w + channels * row length`).
+    pub(crate) w_end: *const i8,
     /// Column entries read per row minus the row length: the step back to
     /// the next row after a pass.
     pub(crate) pad: usize,
-    /// Folded bias of the next channel.
-    pub(crate) bias: *const i32,
-    /// Multiplier of the next channel.
-    pub(crate) multiplier: *const i32,
-    /// Shift of the next channel (in `-22..=-2`).
-    pub(crate) shift: *const i32,
+    /// Constants of the next channel.
+    pub(crate) table: *const Channel,
     /// Output of the next channel at the block's first pixel.
     pub(crate) out: *mut i8,
     /// Bytes between the outputs of consecutive pixels.
     pub(crate) out_stride: usize,
-    /// Channels left (at least one).
-    pub(crate) channels: usize,
-    /// `2 * output_offset + 1`, the rounding constant's base (see
-    /// [`conv_block`]).
-    pub(crate) offset2p1: i32,
+    /// Non-zero when the block has fewer than four pixels or the activation
+    /// bounds are narrower than `-128..=127`.
+    pub(crate) slow: u32,
+    /// Pixels of the block that exist (1 to 4); outputs of the others are
+    /// not written.
+    pub(crate) pixels: usize,
     /// Lower bound of the fused activation.
     pub(crate) act_min: i32,
     /// Upper bound.
     pub(crate) act_max: i32,
-    /// Non-zero when the bounds are narrower than `-128..=127`.
-    pub(crate) clamp: u32,
-    /// Pixels of the block that exist (1 to 4); outputs of the others are
-    /// not written.
-    pub(crate) pixels: usize,
 }
 
-/// Computes, requantizes and stores the outputs of every remaining channel
-/// for the four pixels of `b`.
+/// Computes, requantizes and stores the outputs of the channels from `b.w`
+/// to `b.w_end` for the four pixels of `b`.
 ///
 /// Per channel: the accumulators start at the folded bias and take the
 /// weight row against the four columns (as [`mac_4x1`]); requantization is
@@ -127,10 +142,11 @@ pub(crate) struct Block {
 /// # Safety
 ///
 /// Every pointer must be valid for the reads and writes the description
-/// implies: `channels` weight rows of `8 * (cols_end - cols) / 16` bytes,
-/// `channels` entries of each per-channel array, and outputs at
-/// `out + c + j * out_stride` for every channel `c` and pixel `j` below
-/// `pixels`; the columns must not overlap the outputs.
+/// implies: weight rows of `8 * (cols_end - cols) / 16` bytes from each row
+/// start, a table entry per channel, and outputs at `out + c + j *
+/// out_stride` for every channel `c` and pixel `j` below `pixels`; the
+/// columns must not overlap the outputs; `w_end - w` is a positive multiple
+/// of the row length.
 #[inline(always)]
 pub(crate) unsafe fn conv_block(b: &mut Block) {
     #[cfg(nn_dsp)]
@@ -143,32 +159,23 @@ pub(crate) unsafe fn conv_block(b: &mut Block) {
         let groups = (b.cols_end as usize - b.cols as usize) / 32;
         // SAFETY: the caller's contract.
         let cols = unsafe { core::slice::from_raw_parts(b.cols, groups * BLOCK_GROUP_WORDS) };
-        while b.channels > 0 {
-            // SAFETY: the caller's contract: one more entry of each array,
-            // one more weight row and one more output per pixel.
+        while b.w != b.w_end {
+            // SAFETY: the caller's contract: one more table entry, one more
+            // weight row and one more output per pixel.
             unsafe {
-                let bias = *b.bias;
+                let [bias, m, hi_c, sh] = *b.table;
                 let acc = mac_4x1(cols, b.w, groups, [bias; 4]);
-                let (m, shift) = (*b.multiplier, *b.shift);
-                let sh = !shift; // e - 1
-                let hi_c = (b.offset2p1 << sh) >> 1;
                 for (j, &x) in acc.iter().enumerate().take(b.pixels) {
                     let lo = ((x as u32 & 0x8000_0000) | 0x4000_0000) as u64 as i64;
                     let hi = hi_c.wrapping_add(x >> 31) as i64;
                     let t = ((hi << 32) | lo).wrapping_add(x as i64 * m as i64);
-                    let mut r = (((t >> 32) as i32) >> sh).clamp(-128, 127);
-                    if b.clamp != 0 {
-                        r = r.max(b.act_min).min(b.act_max);
-                    }
-                    *b.out.add(j * b.out_stride) = r as i8;
+                    let r = (((t >> 32) as i32) >> sh).clamp(-128, 127);
+                    *b.out.add(j * b.out_stride) = r.max(b.act_min).min(b.act_max) as i8;
                 }
                 b.w = b.w.add(4 * groups - b.pad);
-                b.bias = b.bias.add(1);
-                b.multiplier = b.multiplier.add(1);
-                b.shift = b.shift.add(1);
+                b.table = b.table.add(1);
                 b.out = b.out.add(1);
             }
-            b.channels -= 1;
         }
     }
 }

@@ -177,9 +177,39 @@ proptest! {
             filter: &filter, bias: &bias, bias_folded: &folded, multiplier: &multiplier, shift: &shifts,
         };
         let mut out = vec![0i8; batches * out_h * out_w * out_c];
+        let kp = per_oc.next_multiple_of(8);
+        let handled = in_c % 4 == 0 || kp <= 128;
+        prop_assert_eq!(nn_runtime::kernels::conv_2d::conv_2d_blocked(&p, &input, &mut out), handled);
+        if handled {
+            let reference = conv_reference(&Conv2d { filter: &reference_filter, ..p }, &input);
+            prop_assert_eq!(out, reference);
+        }
+    }
+
+    /// More channels than the blocked path's constant table holds.
+    #[test]
+    fn blocked_conv_many_channels(out_c in 60usize..200, in_c in prop_oneof![Just(4usize), Just(12), Just(3)], seed in any::<u64>()) {
+        let (in_h, in_w, k) = (3, 5, 3);
+        let input = vec_i8(in_h * in_w * in_c, seed);
+        let per_oc = k * k * in_c;
+        let mut filter = vec_i8(out_c * per_oc, seed ^ 3);
+        let bias: Vec<i32> = (0..out_c as i32).map(|c| c * 57 - 2000).collect();
+        let multiplier: Vec<i32> = (0..out_c as i32).map(|c| (1 << 30) + c * 3_000_017).collect();
+        let shifts: Vec<i32> = (0..out_c as i32).map(|c| -2 - c % 9).collect();
+        let folded: Vec<i32> = (0..out_c)
+            .map(|c| bias[c] + 7 * filter[c * per_oc..(c + 1) * per_oc].iter().map(|&v| v as i32).sum::<i32>())
+            .collect();
+        let reference_filter = filter.clone();
+        filter.resize(filter.len() + per_oc.next_multiple_of(8) - per_oc, 0);
+        let p = Conv2d {
+            batches: 1, in_h, in_w, in_c, out_h: in_h, out_w: in_w, out_c, k_h: k, k_w: k, filter_in_c: in_c,
+            stride_h: 1, stride_w: 1, dilation_h: 1, dilation_w: 1, pad_top: 1, pad_left: 1,
+            input_offset: 7, output_offset: -20, act_min: -100, act_max: 127,
+            filter: &filter, bias: &bias, bias_folded: &folded, multiplier: &multiplier, shift: &shifts,
+        };
+        let mut out = vec![0i8; in_h * in_w * out_c];
         prop_assert!(nn_runtime::kernels::conv_2d::conv_2d_blocked(&p, &input, &mut out));
-        let reference = conv_reference(&Conv2d { filter: &reference_filter, ..p }, &input);
-        prop_assert_eq!(out, reference);
+        prop_assert_eq!(out, conv_reference(&Conv2d { filter: &reference_filter, ..p }, &input));
     }
 
     #[test]

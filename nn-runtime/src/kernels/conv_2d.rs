@@ -82,8 +82,9 @@ pub fn conv_2d(p: &Conv2d, input: &[i8], output: &mut [i8]) {
 /// tests can compare it with [`conv_2d_portable`]; returns `false`, having
 /// written nothing, for a layer it does not handle. It needs `bias_folded`,
 /// one group, a column (`k_h * k_w * in_c` rounded up to a multiple of 8)
-/// of at most [`BLOCK_K_MAX`] entries, and a filter padded with zero bytes
-/// to that multiple of 8 after its last row.
+/// of at most [`BLOCK_K_MAX`] entries (128 if `in_c` is not a multiple of
+/// four), and a filter padded with zero bytes to that multiple of 8 after
+/// its last row.
 pub fn conv_2d_blocked(p: &Conv2d, input: &[i8], output: &mut [i8]) -> bool {
     blocked(p, &mut Separate { input, output }, false)
 }
@@ -351,6 +352,15 @@ pub const BLOCK_K_MAX: usize = 576;
 /// Column entries per inner-loop step of [`crate::simd::mac_4x1`].
 const K_STEP: usize = 8;
 
+/// Channels whose requantization constants the blocked path prepares at
+/// once (16 bytes each, on the stack).
+const CHANNEL_TABLE: usize = 128;
+
+/// Longest column of a layer whose channel count is not a multiple of four
+/// (such columns are staged as bytes on the stack); typically a first layer
+/// on an RGB or grayscale image.
+const BYTE_COLUMN_MAX: usize = 128;
+
 /// The blocked convolution (CMSIS-NN's im2col and matrix-multiply idea):
 /// the input columns of four output pixels are gathered, widened to 16 bits
 /// and interleaved once into a scratch buffer; every output channel's weight
@@ -364,8 +374,12 @@ const K_STEP: usize = 8;
 /// filter) adds nothing.
 ///
 /// Returns `false`, having written nothing, when the layer does not fit
-/// (groups, no folded bias, a column longer than [`BLOCK_K_MAX`], a filter
+/// (groups, no folded bias, a column longer than [`BLOCK_K_MAX`], or than
+/// 128 entries if the channel count is not a multiple of four, a filter
 /// without its padding, short slices).
+// Not inlined: its stack buffers then exist only while it runs, instead of
+// adding up in a caller that inlines several layers.
+#[inline(never)]
 fn blocked(p: &Conv2d, io: &mut impl ConvIo, backwards: bool) -> bool {
     let k = p.k_h * p.k_w * p.in_c;
     let kp = k.next_multiple_of(K_STEP);
@@ -374,6 +388,7 @@ fn blocked(p: &Conv2d, io: &mut impl ConvIo, backwards: bool) -> bool {
     let fits = p.filter_in_c == p.in_c
         && k > 0
         && kp <= BLOCK_K_MAX
+        && (p.in_c % 4 == 0 || kp <= BYTE_COLUMN_MAX)
         && out_c > 0
         && p.bias_folded.len() >= out_c
         && p.multiplier.len() >= out_c
@@ -386,13 +401,22 @@ fn blocked(p: &Conv2d, io: &mut impl ConvIo, backwards: bool) -> bool {
     }
     // The one-pass requantization (see `simd::conv_block`) covers right
     // shifts of 2 to 22 and int8 activation bounds; other layers requantize
-    // each output with `requantize`.
-    let fused = p.multiplier[..out_c].iter().all(|&m| m >= 0)
-        && p.shift[..out_c].iter().all(|&s| (-22..=-2).contains(&s))
-        && (-255..=255).contains(&p.output_offset)
+    // each output with `requantize`. Its per-channel constants are built
+    // once per call when they fit in the table, else per block.
+    use crate::simd::{channel, Channel};
+    let fused = (0..out_c).all(|c| channel(0, p.multiplier[c], p.shift[c], p.output_offset).is_some())
         && -128 <= p.act_min
         && p.act_min <= p.act_max
         && p.act_max <= 127;
+    let mut table = [[0i32; 4]; CHANNEL_TABLE];
+    let fill_table = |table: &mut [Channel; CHANNEL_TABLE], c0: usize| {
+        for (c, t) in (c0..out_c).zip(table.iter_mut()) {
+            *t = channel(p.bias_folded[c], p.multiplier[c], p.shift[c], p.output_offset).unwrap_or_default();
+        }
+    };
+    if fused && out_c <= CHANNEL_TABLE {
+        fill_table(&mut table, 0);
+    }
     let groups = kp / 4;
     // Entries past `k` stay zero: columns are written only below `k`.
     let mut scratch = [0u32; 2 * BLOCK_K_MAX];
@@ -401,7 +425,7 @@ fn blocked(p: &Conv2d, io: &mut impl ConvIo, backwards: bool) -> bool {
     let zp = (-p.input_offset) as u16 as u32;
     let zp_pair = zp | (zp << 16);
     // Byte columns for channel counts that are not a multiple of four.
-    let mut bytes = [0i8; BLOCK_K_MAX];
+    let mut bytes = [0i8; BYTE_COLUMN_MAX];
     let blocks = pixels.div_ceil(4);
     for block in 0..blocks {
         // An output above its input (a pointwise layer planned to run
@@ -425,29 +449,36 @@ fn blocked(p: &Conv2d, io: &mut impl ConvIo, backwards: bool) -> bool {
         }
         let out = &mut io.output()[px * out_c..];
         if fused {
-            let mut b = crate::simd::Block {
-                cols: cols.as_ptr(),
-                cols_end: cols.as_ptr_range().end,
-                w: p.filter.as_ptr(),
-                pad: kp - k,
-                bias: p.bias_folded.as_ptr(),
-                multiplier: p.multiplier.as_ptr(),
-                shift: p.shift.as_ptr(),
-                out: out.as_mut_ptr(),
-                out_stride: out_c,
-                channels: out_c,
-                offset2p1: 2 * p.output_offset + 1,
-                act_min: p.act_min,
-                act_max: p.act_max,
-                clamp: (p.act_min > -128 || p.act_max < 127) as u32,
-                pixels: n,
-            };
-            // SAFETY: `cols` has `2 * kp` words (a multiple of 16); the
-            // filter holds `kp` bytes from every row start `c * k` (checked
-            // above); the per-channel arrays hold `out_c` entries; `out`
-            // holds `n` pixels of `out_c` outputs (the output holds
-            // `pixels * out_c`); the columns are on this stack frame.
-            unsafe { crate::simd::conv_block(&mut b) };
+            let out = out.as_mut_ptr();
+            for c0 in (0..out_c).step_by(CHANNEL_TABLE) {
+                let n_c = (out_c - c0).min(CHANNEL_TABLE);
+                if out_c > CHANNEL_TABLE {
+                    fill_table(&mut table, c0);
+                }
+                let w = p.filter[c0 * k..].as_ptr();
+                let mut b = crate::simd::Block {
+                    cols: cols.as_ptr(),
+                    cols_end: cols.as_ptr_range().end,
+                    odd: (groups / 2 % 2) as u32,
+                    w,
+                    w_end: w.wrapping_add(n_c * k),
+                    pad: kp - k,
+                    table: table.as_ptr(),
+                    out: out.wrapping_add(c0),
+                    out_stride: out_c,
+                    slow: (n < 4 || p.act_min > -128 || p.act_max < 127) as u32,
+                    pixels: n,
+                    act_min: p.act_min,
+                    act_max: p.act_max,
+                };
+                // SAFETY: `cols` has `2 * kp` words (a multiple of 16); the
+                // filter holds `kp` bytes from every row start `c * k`
+                // (checked above: `(out_c - 1) * k + kp <= len`); the table
+                // holds `n_c` entries; `out` holds `n` pixels of `out_c`
+                // outputs (the output holds `pixels * out_c`); the columns
+                // are on this stack frame.
+                unsafe { crate::simd::conv_block(&mut b) };
+            }
         } else {
             for oc in 0..out_c {
                 let bias = p.bias_folded[oc];

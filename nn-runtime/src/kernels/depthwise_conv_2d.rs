@@ -109,6 +109,8 @@ pub const PLANAR_DM_MAX: usize = 8;
 /// Bytes of the band of output rows of the planar path in place.
 pub const PLANAR_BAND_BYTES: usize = 3072;
 
+// Not inlined: its stack buffers then exist only while it runs.
+#[inline(never)]
 fn planar(p: &DepthwiseConv2d, io: &mut impl ConvIo, in_place: bool) -> bool {
     use crate::simd::{dw_out_row, widen_row, DwRow, DwRows, DW_ROW};
     let c_n = p.in_c;
