@@ -252,7 +252,7 @@ proptest! {
 
     #[test]
     fn add_and_sub_over_either_operand(
-        n in 1usize..200, seed in any::<u64>(), gap in 0usize..40, first in any::<bool>(), is_sub in any::<bool>(),
+        n in prop_oneof![1usize..200, 500usize..1200], seed in any::<u64>(), gap in 0usize..40, first in any::<bool>(), is_sub in any::<bool>(),
         (o1, o2, oo) in (-128i32..128, -128i32..128, -128i32..128),
     ) {
         let (a, b) = (vec_i8(n, seed), vec_i8(n, seed ^ 5));

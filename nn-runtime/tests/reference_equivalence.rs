@@ -272,6 +272,41 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The int8 table path of ADD and SUB (taken from 512 elements without
+    /// broadcasting) equals the per-element path (forced by an identity
+    /// broadcast).
+    #[test]
+    fn int8_add_sub_tables(
+        n in 512usize..1500, seed in any::<u64>(), is_sub in any::<bool>(),
+        (o1, o2, oo) in (-128i32..128, -128i32..128, -128i32..128),
+        (m1, m2, mo) in ((1i32 << 30)..i32::MAX, (1i32 << 30)..i32::MAX, (1i32 << 30)..i32::MAX),
+        (s1, s2, so) in (-3i32..=0, -3i32..=0, -25i32..=-15),
+        act in prop_oneof![Just((-128i32, 127i32)), (-128i32..0, 0i32..128)],
+    ) {
+        use nn_runtime::kernels::{add::{add, Arithmetic}, sub::sub, Broadcast};
+        let (a, b) = (vec_i8(n, seed), vec_i8(n, seed ^ 0x77));
+        let p = Arithmetic {
+            input1_offset: o1, input2_offset: o2, output_offset: oo, left_shift: 20,
+            input1_multiplier: m1, input1_shift: s1, input2_multiplier: m2, input2_shift: s2,
+            output_multiplier: mo, output_shift: so, act_min: act.0, act_max: act.1, broadcast: None,
+        };
+        let identity = Broadcast { dims: [1, 1, 1, 1, 1, n], a_strides: [0, 0, 0, 0, 0, 1], b_strides: [0, 0, 0, 0, 0, 1] };
+        let slow = Arithmetic { broadcast: Some(identity), ..p };
+        let (mut fast_out, mut slow_out) = (vec![0i8; n], vec![0i8; n]);
+        if is_sub {
+            sub(&p, &a, &b, &mut fast_out);
+            sub(&slow, &a, &b, &mut slow_out);
+        } else {
+            add(&p, &a, &b, &mut fast_out);
+            add(&slow, &a, &b, &mut slow_out);
+        }
+        prop_assert_eq!(fast_out, slow_out);
+    }
+}
+
 /// `round(a * b / 2^31)` with ties toward +infinity, saturated: what
 /// gemmlowp's nudge-then-truncate computes.
 fn high_product(a: i128, b: i128) -> i128 {

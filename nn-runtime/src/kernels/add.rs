@@ -75,8 +75,65 @@ impl Arithmetic {
     }
 }
 
+/// Elements from which the int8 tables of [`Int8Tables`] pay for their
+/// construction (two rescalings of each of 256 values).
+pub(crate) const TABLE_MIN_ELEMENTS: usize = 512;
+
+/// The int8 path of ADD and SUB: TFLM rescales each element of each operand
+/// on its own, so for int8 a table of the 256 rescaled values per operand
+/// replaces two requantizations per element, and the final requantization
+/// is one 64-bit multiply-add (`quant::requantize_fused`) when its shift
+/// allows. Same bits as [`Arithmetic::scaled`] and [`Arithmetic::finish`].
+pub(crate) struct Int8Tables {
+    first: [i32; 256],
+    second: [i32; 256],
+    /// The fused rounding constant of the output requantization, if any.
+    constant: Option<i64>,
+}
+
+impl Int8Tables {
+    /// The tables of `p`, or `None` unless `T` is int8 and `n` large enough.
+    #[inline(always)]
+    pub(crate) fn new<T: Quantized>(p: &Arithmetic, n: usize) -> Option<Self> {
+        if (T::MIN, T::MAX) != (-128, 127) || n < TABLE_MIN_ELEMENTS {
+            return None;
+        }
+        let mut t = Int8Tables { first: [0; 256], second: [0; 256], constant: None };
+        for i in 0..256 {
+            let v = T::from_clamped(i as u8 as i8 as i32);
+            (t.first[i], t.second[i]) = p.scaled(v, v);
+        }
+        if p.output_multiplier >= 0 {
+            t.constant = crate::quant::requantize_constant(p.output_shift, p.output_offset);
+        }
+        Some(t)
+    }
+
+    /// The requantized, clamped `first(x) + second(y)` (or `-` for SUB).
+    #[inline(always)]
+    pub(crate) fn combine<T: Quantized>(&self, p: &Arithmetic, x: T, y: T, sub: bool) -> T {
+        let (a, b) = (self.first[x.get() as u8 as usize], self.second[y.get() as u8 as usize]);
+        let raw = if sub { a.wrapping_sub(b) } else { a.wrapping_add(b) };
+        match self.constant {
+            Some(c) => {
+                let out = crate::quant::requantize_fused(raw, p.output_multiplier, c, p.output_shift);
+                T::from_clamped(clamp(out, p.act_min, p.act_max))
+            }
+            None => p.finish(raw),
+        }
+    }
+}
+
 /// Adds two quantized tensors.
 pub fn add<T: Quantized>(p: &Arithmetic, input1: &[T], input2: &[T], output: &mut [T]) {
+    if p.broadcast.is_none() {
+        if let Some(t) = Int8Tables::new::<T>(p, output.len()) {
+            for ((o, &a), &b) in output.iter_mut().zip(input1).zip(input2) {
+                *o = t.combine(p, a, b, false);
+            }
+            return;
+        }
+    }
     p.apply(input1, input2, output, |a, b| {
         let (a, b) = p.scaled(a, b);
         p.finish(a.wrapping_add(b))

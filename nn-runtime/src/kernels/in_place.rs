@@ -136,6 +136,16 @@ pub fn arithmetic_overlapping<T: Quantized>(
     first: bool,
     other: &[T],
 ) {
+    if let Some(t) = super::add::Int8Tables::new::<T>(p, other.len()) {
+        for (i, &y) in other.iter().enumerate() {
+            let Some(&x) = region.get(at + i) else { return };
+            let v = if first { t.combine(p, x, y, sub) } else { t.combine(p, y, x, sub) };
+            if let Some(o) = region.get_mut(i) {
+                *o = v;
+            }
+        }
+        return;
+    }
     for (i, &y) in other.iter().enumerate() {
         let Some(&x) = region.get(at + i) else { return };
         let (a, b) = if first { p.scaled(x, y) } else { p.scaled(y, x) };
