@@ -448,42 +448,52 @@ pub(crate) unsafe fn expand_window(src: *const i8, dst: *mut u32, rows: usize, w
     }
 }
 
-/// See `crate::simd::widen_row`: two values per iteration, packed into one
-/// (possibly unaligned) word stored to both slots.
+/// See `crate::simd::widen_rows`: two values per iteration, packed into
+/// one (possibly unaligned) word.
 ///
 /// # Safety
 ///
-/// `n > 0`; `src` readable at `i * stride` for `i < n`; `dst` writable for
-/// `n` halfwords and so is `dst + 3 * DW_ROW_BYTES` (halfword-aligned).
+/// `n > 0`, `rows > 0`; `src` readable at `r * row_step + i * stride` for
+/// `r < rows`, `i < n`; `dst` writable for `n` halfwords at each of `rows`
+/// rows `DW_ROW_BYTES` apart (halfword-aligned).
 #[inline(always)]
-pub(crate) unsafe fn widen_row(src: *const i8, stride: usize, n: usize, dst: *mut i16) {
+pub(crate) unsafe fn widen_rows(src: *const i8, stride: usize, n: usize, row_step: usize, rows: usize, dst: *mut i16) {
     // SAFETY: the accesses are the ones the caller vouches for (unaligned
     // word stores are allowed on ARMv7-M normal memory).
     unsafe {
         asm!(
+            "1:",
+            "mov {s}, {src}",
+            "mov {d}, {dst}",
             "lsrs {cnt}, {n}, #1",
             "beq 3f",
             "2:",
-            "ldrsb {a}, [{src}]",
-            "ldrsb {b}, [{src}, {stride}]",
-            "add {src}, {src}, {stride}, lsl #1",
+            "ldrsb {a}, [{s}]",
+            "ldrsb {b}, [{s}, {stride}]",
+            "add {s}, {s}, {stride}, lsl #1",
             "pkhbt {a}, {a}, {b}, lsl #16",
-            "str {a}, [{dst}, #{copy}]",
-            "str {a}, [{dst}], #4",
+            "str {a}, [{d}], #4",
             "subs {cnt}, {cnt}, #1",
             "bne 2b",
             "3:",
             "tst {n}, #1",
             "beq 4f",
-            "ldrsb {a}, [{src}]",
-            "strh {a}, [{dst}, #{copy}]",
-            "strh {a}, [{dst}]",
+            "ldrsb {a}, [{s}]",
+            "strh {a}, [{d}]",
             "4:",
-            copy = const 3 * crate::simd::DW_ROW_BYTES,
+            "add {src}, {src}, {row_step}",
+            "add {dst}, {dst}, #{row}",
+            "subs {rows}, {rows}, #1",
+            "bne 1b",
+            row = const crate::simd::DW_ROW_BYTES,
             src = inout(reg) src => _,
             dst = inout(reg) dst => _,
+            rows = inout(reg) rows => _,
             stride = in(reg) stride,
             n = in(reg) n,
+            row_step = in(reg) row_step,
+            s = out(reg) _,
+            d = out(reg) _,
             cnt = out(reg) _,
             a = out(reg) _,
             b = out(reg) _,
@@ -495,25 +505,25 @@ pub(crate) unsafe fn widen_row(src: *const i8, stride: usize, n: usize, dst: *mu
 use crate::simd::DwRow;
 
 extern "C" {
-    fn nn_runtime_dw_row(r: *const DwRow);
+    fn nn_runtime_dw_rows(r: *mut DwRow);
 }
 
-/// See `crate::simd::dw_out_row`.
+/// See `crate::simd::dw_rows`.
 ///
 /// # Safety
 ///
-/// As `crate::simd::dw_out_row`.
+/// As `crate::simd::dw_rows`.
 #[inline(always)]
-pub(crate) unsafe fn dw_out_row(r: &DwRow) {
+pub(crate) unsafe fn dw_rows(r: &mut DwRow) {
     // SAFETY: the routine below follows the AAPCS and touches only the
-    // memory the caller vouches for.
-    unsafe { nn_runtime_dw_row(r) }
+    // memory the caller vouches for and the `DwRow`.
+    unsafe { nn_runtime_dw_rows(r) }
 }
 
-// One output row of one channel of a 3x3 depthwise convolution: the MAC
-// pass over the three widened rows (two pixels per iteration, weights in
-// r8-r12 and lr, the row pointer in r4, accumulators to r5 up to r6), then
-// the requantization pass. r7 holds the `DwRow`.
+// Output rows of one channel of a 3x3 depthwise convolution: per row, the
+// MAC pass over the three widened rows (two pixels per iteration, weights
+// in r8-r12 and lr, the row pointer in r4, accumulators to r5 up to r6),
+// then the requantization pass. r7 holds the `DwRow`.
 //
 // Stride 1: the pixels share the words (x0, x1) and (x2, x3): pixel 0 takes
 // x0 w0 + x1 w1 (SMLAD) and x2 w2 (SMLABT), pixel 1 x1 w0 (SMLATB) and
@@ -523,20 +533,22 @@ pub(crate) unsafe fn dw_out_row(r: &DwRow) {
 core::arch::global_asm!(
     ".syntax unified",
     ".thumb",
-    ".pushsection .text.nn_runtime_dw_row,\"ax\",%progbits",
-    ".global nn_runtime_dw_row",
+    ".pushsection .text.nn_runtime_dw_rows,\"ax\",%progbits",
+    ".global nn_runtime_dw_rows",
     ".p2align 2",
     ".thumb_func",
-    ".type nn_runtime_dw_row, %function",
-    "nn_runtime_dw_row:",
+    ".type nn_runtime_dw_rows, %function",
+    "nn_runtime_dw_rows:",
     "push {{r4-r11, lr}}",
     "mov r7, r0",
+    // One output row.
+    "1:",
+    "ldr r0, [r7, #{w}]",
+    "ldm r0, {{r8, r9, r10, r11, r12, lr}}",
     "ldr r4, [r7, #{rows}]",
     "ldr r5, [r7, #{acc}]",
     "ldr r6, [r7, #{pairs}]",
     "add r6, r5, r6, lsl #3",
-    "ldr r0, [r7, #{w}]",
-    "ldm r0, {{r8, r9, r10, r11, r12, lr}}",
     "ldr r0, [r7, #{stride}]",
     "cmp r0, #1",
     "bne 20f",
@@ -617,7 +629,7 @@ core::arch::global_asm!(
     "add r3, r3, r4",
     "cmp r5, r6",
     "bne 31b",
-    "pop {{r4-r11, pc}}",
+    "b 45f",
     "40:",
     "ldr r11, [r7, #{act_min}]",
     "ldr r12, [r7, #{act_max}]",
@@ -639,15 +651,31 @@ core::arch::global_asm!(
     "add r3, r3, r4",
     "cmp r5, r6",
     "bne 41b",
+    // The next row.
+    "45:",
+    "ldr r0, [r7, #{rows}]",
+    "ldr r1, [r7, #{rows_step}]",
+    "add r0, r0, r1",
+    "str r0, [r7, #{rows}]",
+    "ldr r0, [r7, #{out}]",
+    "ldr r1, [r7, #{out_row}]",
+    "add r0, r0, r1",
+    "str r0, [r7, #{out}]",
+    "ldr r0, [r7, #{n_rows}]",
+    "subs r0, r0, #1",
+    "str r0, [r7, #{n_rows}]",
+    "bne 1b",
     "50:",
     "pop {{r4-r11, pc}}",
-    ".size nn_runtime_dw_row, . - nn_runtime_dw_row",
+    ".size nn_runtime_dw_rows, . - nn_runtime_dw_rows",
     ".popsection",
     row = const crate::simd::DW_ROW_BYTES,
     row6 = const crate::simd::DW_ROW_BYTES + 6,
     row2 = const 2 * crate::simd::DW_ROW_BYTES,
     row26 = const 2 * crate::simd::DW_ROW_BYTES + 6,
     rows = const offset_of!(DwRow, rows),
+    rows_step = const offset_of!(DwRow, rows_step),
+    n_rows = const offset_of!(DwRow, n_rows),
     w = const offset_of!(DwRow, w),
     bias = const offset_of!(DwRow, bias),
     acc = const offset_of!(DwRow, acc),
@@ -658,6 +686,7 @@ core::arch::global_asm!(
     sh = const offset_of!(DwRow, sh),
     out = const offset_of!(DwRow, out),
     out_stride = const offset_of!(DwRow, out_stride),
+    out_row = const offset_of!(DwRow, out_row),
     count = const offset_of!(DwRow, count),
     act_min = const offset_of!(DwRow, act_min),
     act_max = const offset_of!(DwRow, act_max),

@@ -238,40 +238,64 @@ pub(crate) const DW_ROW_BYTES: usize = 256;
 /// Halfwords per row of the depthwise row buffer.
 pub(crate) const DW_ROW: usize = DW_ROW_BYTES / 2;
 
-/// Rows of one channel's input widened to 16 bits, word-aligned for `LDRD`:
-/// input row `iy` lives in slot `iy mod 3` and again in slot `iy mod 3 + 3`,
-/// so any three consecutive input rows are three consecutive slots.
-#[repr(C, align(8))]
-pub(crate) struct DwRows(pub(crate) [i16; 6 * DW_ROW]);
+/// Rows of the depthwise row buffer.
+pub(crate) const DW_ROWS: usize = 10;
 
-/// Writes `src[0]`, `src[stride]`, ... (`n` values) widened to 16 bits into
-/// slot `slot` (0 to 2) of `rows` and its copy `slot + 3`, from position
-/// `at`. Does nothing if the ranges do not fit.
+/// Consecutive input rows of one channel widened to 16 bits, row `r` at
+/// halfword `r * DW_ROW`, word-aligned for `LDRD`.
+#[repr(C, align(8))]
+pub(crate) struct DwRows(pub(crate) [i16; DW_ROWS * DW_ROW]);
+
+/// Writes `rows` input rows, each of `n` values `src[0]`, `src[stride]`, ...
+/// with row `r` starting at `src[r * row_step]`, widened to 16 bits into
+/// rows `first..first + rows` of `buf` from position `at`. Does nothing if
+/// the ranges do not fit.
 #[inline(always)]
-pub(crate) fn widen_row(src: &[i8], stride: usize, n: usize, rows: &mut DwRows, slot: usize, at: usize) {
-    if n == 0 || stride == 0 || slot > 2 || at + n > DW_ROW || src.len() < (n - 1) * stride + 1 {
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn widen_rows(
+    src: &[i8],
+    stride: usize,
+    n: usize,
+    row_step: usize,
+    rows: usize,
+    buf: &mut DwRows,
+    first: usize,
+    at: usize,
+) {
+    if n == 0
+        || stride == 0
+        || rows == 0
+        || first + rows > DW_ROWS
+        || at + n > DW_ROW
+        || src.len() < (rows - 1) * row_step + (n - 1) * stride + 1
+    {
         return;
     }
     #[cfg(nn_dsp)]
-    // SAFETY: `src` holds `(n - 1) * stride + 1` values and both slots hold
-    // `at + n` halfwords.
+    // SAFETY: `src` holds every value read and the rows lie in `buf`.
     unsafe {
-        crate::dsp::widen_row(src.as_ptr(), stride, n, rows.0.as_mut_ptr().add(slot * DW_ROW + at))
+        crate::dsp::widen_rows(src.as_ptr(), stride, n, row_step, rows, buf.0.as_mut_ptr().add(first * DW_ROW + at))
     }
     #[cfg(not(nn_dsp))]
-    for i in 0..n {
-        let v = src[i * stride] as i16;
-        rows.0[slot * DW_ROW + at + i] = v;
-        rows.0[(slot + 3) * DW_ROW + at + i] = v;
+    for r in 0..rows {
+        for i in 0..n {
+            buf.0[(first + r) * DW_ROW + at + i] = src[r * row_step + i * stride] as i16;
+        }
     }
 }
 
-/// One output row of one channel of a 3x3 depthwise convolution, for
-/// [`dw_out_row`].
+/// Output rows of one channel of a 3x3 depthwise convolution, for
+/// [`dw_rows`].
 #[repr(C)]
 pub(crate) struct DwRow {
-    /// The first of the three rows (a slot of a [`DwRows`]).
+    /// The first of the three input rows of the next output row (a row of a
+    /// [`DwRows`]).
     pub(crate) rows: *const i16,
+    /// Bytes from one output row's first input row to the next one's
+    /// (`stride_h * DW_ROW_BYTES`).
+    pub(crate) rows_step: usize,
+    /// Output rows left (at least one).
+    pub(crate) n_rows: usize,
     /// `w[2 * ky]` packs `(w[ky][0], w[ky][1])`, `w[2 * ky + 1]` packs
     /// `(w[ky][1], w[ky][2])` (low half first).
     pub(crate) w: *const u32,
@@ -279,7 +303,7 @@ pub(crate) struct DwRow {
     pub(crate) bias: i32,
     /// Scratch for `2 * pairs` accumulators.
     pub(crate) acc: *mut i32,
-    /// Output pixel pairs to compute (at least one).
+    /// Output pixel pairs per row (at least one).
     pub(crate) pairs: usize,
     /// Horizontal stride, 1 or 2.
     pub(crate) stride: usize,
@@ -289,12 +313,14 @@ pub(crate) struct DwRow {
     pub(crate) hi_c: i32,
     /// `e - 1` for the right shift `e` (2 to 22).
     pub(crate) sh: i32,
-    /// Output of the row's first pixel.
+    /// Output of the next row's first pixel.
     pub(crate) out: *mut i8,
     /// Bytes between the outputs of consecutive pixels.
     pub(crate) out_stride: usize,
-    /// Outputs to store (up to `2 * pairs`; none: the accumulators are
-    /// left in `acc` for the caller to requantize).
+    /// Bytes between the outputs of consecutive rows.
+    pub(crate) out_row: usize,
+    /// Outputs to store per row (up to `2 * pairs`; none: one row only,
+    /// whose accumulators are left in `acc` for the caller to requantize).
     pub(crate) count: usize,
     /// Lower bound of the fused activation.
     pub(crate) act_min: i32,
@@ -304,55 +330,62 @@ pub(crate) struct DwRow {
     pub(crate) clamp: u32,
 }
 
-/// Computes and stores one output row of one channel: for pixel `ox`,
+/// Computes and stores `n_rows` output rows of one channel: for pixel `ox`,
 /// `bias + sum over ky, kx of w[ky][kx] * rows[ky][ox * stride + kx]`,
 /// requantized with `quant::requantize_fused` (see [`conv_block`]),
 /// saturated to int8, clamped to the activation bounds, stored at
-/// `out + ox * out_stride`.
+/// `out + ox * out_stride`; then the next row from `rows + rows_step` to
+/// `out + out_row`.
 ///
 /// Adjacent taps of one channel are adjacent halfwords of a row, so one
 /// `SMLAD` does two taps, and two output pixels share their loads.
 ///
 /// # Safety
 ///
-/// `rows` 8-aligned and readable for three rows [`DW_ROW_BYTES`] apart of
-/// `2 * pairs * stride + 2` halfwords; `w` readable for 6 words; `acc`
-/// writable for `2 * pairs` values; `out` writable at `j * out_stride` for
-/// `j < count`; `pairs >= 1`, `count <= 2 * pairs`, `stride` 1 or 2; with
-/// `count > 0`, the fields of the one-pass requantization as described.
+/// `rows` 8-aligned and, for each output row, readable for three rows
+/// [`DW_ROW_BYTES`] apart of `2 * pairs * stride + 2` halfwords; `w`
+/// readable for 6 words; `acc` writable for `2 * pairs` values; `out`
+/// writable at `r * out_row + j * out_stride` for `r < n_rows`, `j <
+/// count`; `n_rows >= 1`, `pairs >= 1`, `count <= 2 * pairs` (`count == 0`
+/// only with `n_rows == 1`), `stride` 1 or 2; with `count > 0`, the fields
+/// of the one-pass requantization as described.
 #[inline(always)]
-pub(crate) unsafe fn dw_out_row(r: &DwRow) {
+pub(crate) unsafe fn dw_rows(r: &mut DwRow) {
     #[cfg(nn_dsp)]
     // SAFETY: the caller's contract.
     unsafe {
-        crate::dsp::dw_out_row(r)
+        crate::dsp::dw_rows(r)
     }
     #[cfg(not(nn_dsp))]
     // SAFETY: the caller's contract.
     unsafe {
         let w = core::slice::from_raw_parts(r.w, 6);
-        let n = 2 * r.pairs;
-        for ox in 0..n {
-            let mut sum = r.bias;
-            for ky in 0..3 {
-                let taps = [w[2 * ky] as i16, (w[2 * ky] >> 16) as i16, (w[2 * ky + 1] >> 16) as i16];
-                for (kx, &t) in taps.iter().enumerate() {
-                    let x = *r.rows.add(ky * DW_ROW + ox * r.stride + kx);
-                    sum = sum.wrapping_add(t as i32 * x as i32);
+        while r.n_rows > 0 {
+            for ox in 0..2 * r.pairs {
+                let mut sum = r.bias;
+                for ky in 0..3 {
+                    let taps = [w[2 * ky] as i16, (w[2 * ky] >> 16) as i16, (w[2 * ky + 1] >> 16) as i16];
+                    for (kx, &t) in taps.iter().enumerate() {
+                        let x = *r.rows.add(ky * DW_ROW + ox * r.stride + kx);
+                        sum = sum.wrapping_add(t as i32 * x as i32);
+                    }
                 }
+                *r.acc.add(ox) = sum;
             }
-            *r.acc.add(ox) = sum;
-        }
-        for j in 0..r.count {
-            let x = *r.acc.add(j);
-            let lo = ((x as u32 & 0x8000_0000) | 0x4000_0000) as u64 as i64;
-            let hi = r.hi_c.wrapping_add(x >> 31) as i64;
-            let t = ((hi << 32) | lo).wrapping_add(x as i64 * r.multiplier as i64);
-            let mut v = (((t >> 32) as i32) >> r.sh).clamp(-128, 127);
-            if r.clamp != 0 {
-                v = v.max(r.act_min).min(r.act_max);
+            for j in 0..r.count {
+                let x = *r.acc.add(j);
+                let lo = ((x as u32 & 0x8000_0000) | 0x4000_0000) as u64 as i64;
+                let hi = r.hi_c.wrapping_add(x >> 31) as i64;
+                let t = ((hi << 32) | lo).wrapping_add(x as i64 * r.multiplier as i64);
+                let mut v = (((t >> 32) as i32) >> r.sh).clamp(-128, 127);
+                if r.clamp != 0 {
+                    v = v.max(r.act_min).min(r.act_max);
+                }
+                *r.out.add(j * r.out_stride) = v as i8;
             }
-            *r.out.add(j * r.out_stride) = v as i8;
+            r.rows = r.rows.byte_add(r.rows_step);
+            r.out = r.out.add(r.out_row);
+            r.n_rows -= 1;
         }
     }
 }

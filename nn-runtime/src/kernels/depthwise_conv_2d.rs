@@ -112,7 +112,7 @@ pub const PLANAR_BAND_BYTES: usize = 3072;
 // Not inlined: its stack buffers then exist only while it runs.
 #[inline(never)]
 fn planar(p: &DepthwiseConv2d, io: &mut impl ConvIo, in_place: bool) -> bool {
-    use crate::simd::{dw_out_row, widen_row, DwRow, DwRows, DW_ROW};
+    use crate::simd::{dw_rows, widen_rows, DwRow, DwRows, DW_ROW, DW_ROWS, DW_ROW_BYTES};
     let c_n = p.in_c;
     let dm = p.depth_multiplier;
     let out_c = c_n * dm;
@@ -121,7 +121,7 @@ fn planar(p: &DepthwiseConv2d, io: &mut impl ConvIo, in_place: bool) -> bool {
     let fits = (1..=PLANAR_DM_MAX).contains(&dm)
         && (p.k_h, p.k_w, p.dilation_h, p.dilation_w) == (3, 3, 1, 1)
         && (1..=2).contains(&p.stride_w)
-        && p.stride_h > 0
+        && (1..=(DW_ROWS - 3) / 2).contains(&p.stride_h)
         && c_n > 0
         && p.out_w > 0
         && p.out_h > 0
@@ -141,16 +141,21 @@ fn planar(p: &DepthwiseConv2d, io: &mut impl ConvIo, in_place: bool) -> bool {
         return false;
     }
     let zp = -p.input_offset as i16;
-    let mut rows = DwRows([zp; 6 * DW_ROW]);
+    // Padding columns stay the zero point: only `pad_left..pad_left + in_w`
+    // of a row is ever written.
+    let mut rows = DwRows([zp; DW_ROWS * DW_ROW]);
     let mut acc = [0i32; DW_ROW];
     let mut band = [0i8; PLANAR_BAND_BYTES];
-    // Output rows per band: all of them when writing straight to the output.
-    let band_rows = if in_place { PLANAR_BAND_BYTES / out_row } else { p.out_h };
+    // Output rows per band: as many as the row buffer holds input rows for,
+    // and in place as many as the band holds.
+    let mut band_rows = (DW_ROWS - 3) / p.stride_h + 1;
+    if in_place {
+        band_rows = band_rows.min(PLANAR_BAND_BYTES / out_row);
+    }
     let plane = p.in_h * p.in_w * c_n;
     let row_step = p.in_w * c_n;
     let clamp = (p.act_min > -128 || p.act_max < 127) as u32;
-    let mut weights = [[0u32; 6]; PLANAR_DM_MAX];
-    let mut outs: [Option<DwRow>; PLANAR_DM_MAX] = Default::default();
+    let mut weights = [0u32; 6];
     for b in 0..p.batches {
         let mut oy0 = 0;
         while oy0 < p.out_h {
@@ -158,89 +163,91 @@ fn planar(p: &DepthwiseConv2d, io: &mut impl ConvIo, in_place: bool) -> bool {
             let dst_at = (b * p.out_h + oy0) * out_row;
             let dst = if in_place { &mut band[..] } else { io.output().get_mut(dst_at..).unwrap_or_default() };
             let dst = dst.as_mut_ptr();
+            // Input rows `iy0..iy0 + n_in` of the band.
+            let iy0 = (oy0 * p.stride_h) as isize - p.pad_top as isize;
+            let n_in = (n_rows - 1) * p.stride_h + 3;
+            // Those inside the input: `lo..hi`, rows `lo - iy0..` of the buffer.
+            let lo = iy0.max(0).min(p.in_h as isize);
+            let hi = (iy0 + n_in as isize).max(lo).min(p.in_h as isize);
             for c in 0..c_n {
-                for (m, out) in outs[..dm].iter_mut().enumerate() {
+                if hi > lo {
+                    let src = io.input().get(b * plane + lo as usize * row_step + c..).unwrap_or_default();
+                    widen_rows(
+                        src,
+                        c_n,
+                        p.in_w,
+                        row_step,
+                        (hi - lo) as usize,
+                        &mut rows,
+                        (lo - iy0) as usize,
+                        p.pad_left,
+                    );
+                }
+                // Rows in the padding hold the zero point (filled once per
+                // band: the same rows for every channel).
+                if c == 0 {
+                    for r in (0..n_in).filter(|&r| !(lo..hi).contains(&(iy0 + r as isize))) {
+                        rows.0[r * DW_ROW + p.pad_left..][..p.in_w].fill(zp);
+                    }
+                }
+                for m in 0..dm {
                     let oc = c * dm + m;
                     let tap = |t: usize| p.filter[t * out_c + oc] as i16 as u16 as u32;
-                    let w = &mut weights[m];
                     let mut sum = 0i32;
                     for ky in 0..3 {
                         let (w0, w1, w2) = (tap(3 * ky), tap(3 * ky + 1), tap(3 * ky + 2));
-                        w[2 * ky] = w0 | (w1 << 16);
-                        w[2 * ky + 1] = w1 | (w2 << 16);
+                        weights[2 * ky] = w0 | (w1 << 16);
+                        weights[2 * ky + 1] = w1 | (w2 << 16);
                         sum += (w0 as i16 as i32) + (w1 as i16 as i32) + (w2 as i16 as i32);
                     }
+                    let bias = p.bias.get(oc).copied().unwrap_or(0).wrapping_add(p.input_offset.wrapping_mul(sum));
                     let (mult, shift) = (p.multiplier[oc], p.shift[oc]);
                     // One-pass requantization (see `simd::conv_block`) for
                     // right shifts of 2 to 22; otherwise `requantize` per
-                    // output.
-                    let fused = (-22..=-2).contains(&shift) && mult >= 0 && (-255..=255).contains(&p.output_offset);
-                    let sh = !shift;
-                    *out = Some(DwRow {
+                    // output, one row at a time.
+                    let fused = crate::simd::channel(bias, mult, shift, p.output_offset);
+                    let mut row = DwRow {
                         rows: rows.0.as_ptr(),
-                        w: w.as_ptr(),
-                        bias: p.bias.get(oc).copied().unwrap_or(0).wrapping_add(p.input_offset.wrapping_mul(sum)),
+                        rows_step: p.stride_h * DW_ROW_BYTES,
+                        n_rows,
+                        w: weights.as_ptr(),
+                        bias,
                         acc: acc.as_mut_ptr(),
                         pairs: out_w2 / 2,
                         stride: p.stride_w,
                         multiplier: mult,
-                        hi_c: if fused { ((2 * p.output_offset + 1) << sh) >> 1 } else { 0 },
-                        sh,
-                        out: dst,
+                        hi_c: fused.map_or(0, |f| f[2]),
+                        sh: fused.map_or(0, |f| f[3]),
+                        out: dst.wrapping_add(oc),
                         out_stride: out_c,
-                        count: if fused { p.out_w } else { 0 },
+                        out_row,
+                        count: p.out_w,
                         act_min: p.act_min,
                         act_max: p.act_max,
                         clamp,
-                    });
-                }
-                // Input rows are widened in order; `next` is the first one
-                // not yet widened and `slot` its slot (`next mod 3`).
-                let first = (oy0 * p.stride_h) as isize - p.pad_top as isize;
-                let mut next = first;
-                let mut slot = first.rem_euclid(3) as usize;
-                for oy in oy0..oy0 + n_rows {
-                    let iy0 = (oy * p.stride_h) as isize - p.pad_top as isize;
-                    if next < iy0 {
-                        next = iy0;
-                        slot = iy0.rem_euclid(3) as usize;
+                    };
+                    if fused.is_some() {
+                        // SAFETY: output row `r` of the band reads buffer
+                        // rows `r * stride_h..+3` (below `n_in <= DW_ROWS`),
+                        // each for `out_w2 * stride + 2 <= DW_ROW` halfwords;
+                        // `acc` holds `DW_ROW >= out_w2` values; the outputs
+                        // `oc + r * out_row + j * out_c` for `r < n_rows`,
+                        // `j < out_w` lie in the band (`n_rows * out_row`
+                        // bytes) or in the output (`out_h - oy0` rows from
+                        // `dst_at`); the weights are 6 words.
+                        unsafe { dw_rows(&mut row) };
+                        continue;
                     }
-                    while next < iy0 + 3 {
-                        if next >= 0 && (next as usize) < p.in_h {
-                            let at = b * plane + next as usize * row_step + c;
-                            let src = io.input().get(at..).unwrap_or_default();
-                            widen_row(src, c_n, p.in_w, &mut rows, slot, p.pad_left);
-                        } else {
-                            for s in [slot, slot + 3] {
-                                rows.0[s * DW_ROW + p.pad_left..][..p.in_w].fill(zp);
-                            }
-                        }
-                        next += 1;
-                        slot = if slot == 2 { 0 } else { slot + 1 };
-                    }
-                    // `next` is `iy0 + 3`, so `slot` is the slot of row `iy0`.
-                    for (m, out) in outs[..dm].iter_mut().enumerate() {
-                        let Some(row) = out else { continue };
-                        let at = (oy - oy0) * out_row + c * dm + m;
-                        row.rows = rows.0[slot * DW_ROW..].as_ptr();
-                        row.out = dst.wrapping_add(at);
-                        // SAFETY: the three rows from `slot` (at most 2) lie
-                        // in the six-slot buffer and each is read for
-                        // `out_w2 * stride + 2 <= DW_ROW` halfwords (checked
-                        // above); `acc` holds `DW_ROW >= out_w2` values; the
-                        // outputs `at + j * out_c` for `j < out_w` lie in
-                        // the band (`n_rows * out_row` bytes) or in the
-                        // output (`out_h` rows from `dst_at`); the weights
-                        // are 6 words; the input is not written.
-                        unsafe { dw_out_row(row) };
-                        if row.count == 0 {
-                            let oc = c * dm + m;
-                            let (mult, shift) = (p.multiplier[oc], p.shift[oc]);
-                            for (j, &a) in acc[..p.out_w].iter().enumerate() {
-                                let v = super::requantize(a, mult, shift, p.output_offset, p.act_min, p.act_max);
-                                // SAFETY: as for the row's outputs above.
-                                unsafe { *dst.wrapping_add(at + j * out_c) = v };
-                            }
+                    for r in 0..n_rows {
+                        row.rows = rows.0[r * p.stride_h * DW_ROW..].as_ptr();
+                        row.n_rows = 1;
+                        row.count = 0;
+                        // SAFETY: as above, without outputs.
+                        unsafe { dw_rows(&mut row) };
+                        for (j, &a) in acc[..p.out_w].iter().enumerate() {
+                            let v = super::requantize(a, mult, shift, p.output_offset, p.act_min, p.act_max);
+                            // SAFETY: as for the outputs above.
+                            unsafe { *dst.wrapping_add(oc + r * out_row + j * out_c) = v };
                         }
                     }
                 }
