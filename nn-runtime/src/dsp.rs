@@ -448,55 +448,101 @@ pub(crate) unsafe fn expand_window(src: *const i8, dst: *mut u32, rows: usize, w
     }
 }
 
-/// See `crate::simd::widen_rows`: two values per iteration, packed into
-/// one (possibly unaligned) word.
+/// See `crate::simd::expand_four`: per group of four entries, one word of
+/// each pixel, widened, stored as 8 consecutive words with two `STM`; 16
+/// instructions per group.
 ///
 /// # Safety
 ///
-/// `n > 0`, `rows > 0`; `src` readable at `r * row_step + i * stride` for
-/// `r < rows`, `i < n`; `dst` writable for `n` halfwords at each of `rows`
-/// rows `DW_ROW_BYTES` apart (halfword-aligned).
+/// `in_c` a positive multiple of 4; `src` readable for `4 * in_c` bytes;
+/// `cols` 4-aligned and writable for `2 * in_c` words.
 #[inline(always)]
-pub(crate) unsafe fn widen_rows(src: *const i8, stride: usize, n: usize, row_step: usize, rows: usize, dst: *mut i16) {
+pub(crate) unsafe fn expand_four(src: *const i8, in_c: usize, cols: *mut u32) {
+    let end = cols.wrapping_add(2 * in_c);
+    // SAFETY: the accesses are the ones the caller vouches for; pixel 1 is
+    // read at `s + in_c`, pixel 2 through `t = src + 2 * in_c`, pixel 3 at
+    // `t + in_c`.
+    unsafe {
+        asm!(
+            "add {t}, {s}, {c}, lsl #1",
+            "2:",
+            "ldr r3, [{s}, {c}]",
+            "ldr r1, [{s}], #4",
+            "sxtb16 r0, r1",
+            "sxtb16 r1, r1, ror #8",
+            "sxtb16 r2, r3",
+            "sxtb16 r3, r3, ror #8",
+            "stm {d}!, {{r0, r1, r2, r3}}",
+            "ldr r3, [{t}, {c}]",
+            "ldr r1, [{t}], #4",
+            "sxtb16 r0, r1",
+            "sxtb16 r1, r1, ror #8",
+            "sxtb16 r2, r3",
+            "sxtb16 r3, r3, ror #8",
+            "stm {d}!, {{r0, r1, r2, r3}}",
+            "cmp {d}, {end}",
+            "bne 2b",
+            s = inout(reg) src => _,
+            d = inout(reg) cols => _,
+            c = in(reg) in_c,
+            end = in(reg) end,
+            t = out(reg) _,
+            out("r0") _,
+            out("r1") _,
+            out("r2") _,
+            out("r3") _,
+            options(nostack),
+        );
+    }
+}
+
+/// See `crate::simd::widen_rows`, one row: four values per iteration,
+/// packed two by two into (possibly unaligned) words.
+///
+/// # Safety
+///
+/// `n > 0`; `src` readable at `i * stride` for `i < n`; `dst` writable for
+/// `n` halfwords (halfword-aligned).
+#[inline(always)]
+pub(crate) unsafe fn widen_row(src: *const i8, stride: usize, n: usize, dst: *mut i16) {
     // SAFETY: the accesses are the ones the caller vouches for (unaligned
     // word stores are allowed on ARMv7-M normal memory).
     unsafe {
         asm!(
-            "1:",
-            "mov {s}, {src}",
-            "mov {d}, {dst}",
-            "lsrs {cnt}, {n}, #1",
+            "lsrs {cnt}, {n}, #2",
             "beq 3f",
             "2:",
             "ldrsb {a}, [{s}]",
             "ldrsb {b}, [{s}, {stride}]",
             "add {s}, {s}, {stride}, lsl #1",
+            "ldrsb {c}, [{s}]",
+            "ldrsb {e}, [{s}, {stride}]",
+            "add {s}, {s}, {stride}, lsl #1",
             "pkhbt {a}, {a}, {b}, lsl #16",
+            "pkhbt {c}, {c}, {e}, lsl #16",
             "str {a}, [{d}], #4",
+            "str {c}, [{d}], #4",
             "subs {cnt}, {cnt}, #1",
             "bne 2b",
             "3:",
-            "tst {n}, #1",
-            "beq 4f",
-            "ldrsb {a}, [{s}]",
-            "strh {a}, [{d}]",
+            "ands {cnt}, {n}, #3",
+            "beq 5f",
             "4:",
-            "add {src}, {src}, {row_step}",
-            "add {dst}, {dst}, #{row}",
-            "subs {rows}, {rows}, #1",
-            "bne 1b",
-            row = const crate::simd::DW_ROW_BYTES,
-            src = inout(reg) src => _,
-            dst = inout(reg) dst => _,
-            rows = inout(reg) rows => _,
+            "ldrsb {a}, [{s}]",
+            "add {s}, {s}, {stride}",
+            "strh {a}, [{d}], #2",
+            "subs {cnt}, {cnt}, #1",
+            "bne 4b",
+            "5:",
+            s = inout(reg) src => _,
+            d = inout(reg) dst => _,
             stride = in(reg) stride,
             n = in(reg) n,
-            row_step = in(reg) row_step,
-            s = out(reg) _,
-            d = out(reg) _,
             cnt = out(reg) _,
             a = out(reg) _,
             b = out(reg) _,
+            c = out(reg) _,
+            e = out(reg) _,
             options(nostack),
         );
     }
@@ -617,7 +663,10 @@ core::arch::global_asm!(
     "ldr r8, [r7, #{clamp}]",
     "cmp r8, #0",
     "bne 40f",
-    "31:",
+    // An odd count: one output first, then two per iteration.
+    "ldr r8, [r7, #{count}]",
+    "tst r8, #1",
+    "beq 32f",
     "ldr r8, [r5], #4",
     "and r9, r8, #0x80000000",
     "orr r9, r9, #0x40000000",
@@ -628,7 +677,26 @@ core::arch::global_asm!(
     "strb r10, [r3]",
     "add r3, r3, r4",
     "cmp r5, r6",
-    "bne 31b",
+    "beq 45f",
+    "32:",
+    "ldrd r8, r11, [r5], #8",
+    "and r9, r8, #0x80000000",
+    "orr r9, r9, #0x40000000",
+    "add r10, r1, r8, asr #31",
+    "smlal r9, r10, r8, r0",
+    "asr r10, r10, r2",
+    "ssat r10, #8, r10",
+    "strb r10, [r3]",
+    "and r9, r11, #0x80000000",
+    "orr r9, r9, #0x40000000",
+    "add r10, r1, r11, asr #31",
+    "smlal r9, r10, r11, r0",
+    "asr r10, r10, r2",
+    "ssat r10, #8, r10",
+    "strb r10, [r3, r4]",
+    "add r3, r3, r4, lsl #1",
+    "cmp r5, r6",
+    "bne 32b",
     "b 45f",
     "40:",
     "ldr r11, [r7, #{act_min}]",

@@ -231,6 +231,30 @@ pub(crate) fn expand_window(src: &[i8], dst: &mut [u32], rows: usize, words: usi
     }
 }
 
+/// Widens the columns of four pointwise pixels, `src[j * in_c..][..in_c]`
+/// for pixel `j`, into the block layout of `cols` (for each group of four
+/// entries, the pairs of pixels 0 to 3 in 8 consecutive words). Returns
+/// `false`, having written nothing, unless `in_c` is a positive multiple of
+/// four, `src` holds `4 * in_c` values and `cols` at least `2 * in_c`
+/// words.
+#[inline(always)]
+pub(crate) fn expand_four(src: &[i8], in_c: usize, cols: &mut [u32]) -> bool {
+    if in_c == 0 || in_c % 4 != 0 || src.len() < 4 * in_c || cols.len() < 2 * in_c {
+        return false;
+    }
+    #[cfg(nn_dsp)]
+    // SAFETY: checked above: `4 * in_c` bytes from `src`, `2 * in_c` words
+    // (`in_c / 4` groups of 8) at the aligned `cols`.
+    unsafe {
+        crate::dsp::expand_four(src.as_ptr(), in_c, cols.as_mut_ptr())
+    }
+    #[cfg(not(nn_dsp))]
+    for j in 0..4 {
+        expand(&src[j * in_c..(j + 1) * in_c], &mut cols[2 * j..]);
+    }
+    true
+}
+
 /// Bytes between the rows of the depthwise row buffer (3 rows of 16-bit
 /// values; see [`dw_row`]).
 pub(crate) const DW_ROW_BYTES: usize = 256;
@@ -272,9 +296,16 @@ pub(crate) fn widen_rows(
         return;
     }
     #[cfg(nn_dsp)]
-    // SAFETY: `src` holds every value read and the rows lie in `buf`.
-    unsafe {
-        crate::dsp::widen_rows(src.as_ptr(), stride, n, row_step, rows, buf.0.as_mut_ptr().add(first * DW_ROW + at))
+    for r in 0..rows {
+        // SAFETY: `src` holds every value read and the rows lie in `buf`.
+        unsafe {
+            crate::dsp::widen_row(
+                src.as_ptr().add(r * row_step),
+                stride,
+                n,
+                buf.0.as_mut_ptr().add((first + r) * DW_ROW + at),
+            )
+        }
     }
     #[cfg(not(nn_dsp))]
     for r in 0..rows {

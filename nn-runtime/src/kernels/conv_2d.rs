@@ -426,6 +426,9 @@ fn blocked(p: &Conv2d, io: &mut impl ConvIo, backwards: bool) -> bool {
     let zp_pair = zp | (zp << 16);
     // Byte columns for channel counts that are not a multiple of four.
     let mut bytes = [0i8; BYTE_COLUMN_MAX];
+    let pointwise = (p.k_h, p.k_w, p.stride_h, p.stride_w, p.pad_top, p.pad_left) == (1, 1, 1, 1, 0, 0)
+        && (p.in_h, p.in_w) == (p.out_h, p.out_w)
+        && p.in_c % 4 == 0;
     let blocks = pixels.div_ceil(4);
     for block in 0..blocks {
         // An output above its input (a pointwise layer planned to run
@@ -435,7 +438,11 @@ fn blocked(p: &Conv2d, io: &mut impl ConvIo, backwards: bool) -> bool {
         let n = (pixels - px).min(4);
         // Coordinates (batch, row, column) of the block's first pixel.
         let mut at = (px / (p.out_h * p.out_w), (px / p.out_w) % p.out_h, px % p.out_w);
-        for j in 0..n {
+        // Four pixels of a pointwise layer: their columns are four
+        // consecutive runs of input, widened in one pass.
+        let src = io.input().get(px * p.in_c..(px + 4) * p.in_c).unwrap_or_default();
+        let gathered = pointwise && n == 4 && crate::simd::expand_four(src, p.in_c, cols);
+        for j in (0..n).filter(|_| !gathered) {
             fill_column(p, io.input(), at, &mut cols[2 * j..], &mut bytes, zp_pair);
             at.2 += 1;
             if at.2 == p.out_w {

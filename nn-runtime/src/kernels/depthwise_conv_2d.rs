@@ -107,7 +107,7 @@ pub fn depthwise_conv_2d_planar_in_place(p: &DepthwiseConv2d, buf: &mut [i8], in
 pub const PLANAR_DM_MAX: usize = 8;
 
 /// Bytes of the band of output rows of the planar path in place.
-pub const PLANAR_BAND_BYTES: usize = 3072;
+pub const PLANAR_BAND_BYTES: usize = 4608;
 
 // Not inlined: its stack buffers then exist only while it runs.
 #[inline(never)]
