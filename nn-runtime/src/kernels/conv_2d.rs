@@ -4,6 +4,7 @@
 use super::requantize;
 use crate::kernels::clamp;
 use crate::quant::multiply_by_quantized_multiplier_i64;
+use core::num::NonZeroUsize;
 
 /// Constants of one 2-D convolution layer. Shapes are NHWC; the filter is
 /// `[out_c][k_h][k_w][in_c / groups]`. The bias is `i32` for int8
@@ -291,12 +292,13 @@ pub(crate) fn dot(x: &[i8], w: &[i8], offset: i32) -> i32 {
 /// lies in `0..n`.
 #[inline(always)]
 pub(crate) fn valid_taps(origin: isize, dilation: usize, k: usize, n: usize) -> (usize, usize) {
-    let d = dilation.max(1) as isize;
-    // First tap at or after coordinate 0, first tap at or after coordinate n.
-    let first = if origin >= 0 { 0 } else { (-origin + d - 1) / d };
-    let end = if (n as isize) <= origin { 0 } else { (n as isize - origin + d - 1) / d };
-    let k0 = (first as usize).min(k);
-    let k1 = (end as usize).min(k).max(k0);
+    let d = NonZeroUsize::new(dilation).unwrap_or(NonZeroUsize::MIN);
+    // First tap at or after coordinate 0, first tap at or after coordinate n
+    // (unsigned divisions by a non-zero divisor: no panic path).
+    let first = if origin >= 0 { 0 } else { (origin.unsigned_abs() + d.get() - 1) / d };
+    let end = if (n as isize) <= origin { 0 } else { ((n as isize - origin) as usize + d.get() - 1) / d };
+    let k0 = first.min(k);
+    let k1 = end.min(k).max(k0);
     (k0, k1)
 }
 
@@ -404,14 +406,18 @@ fn blocked(p: &Conv2d, io: &mut impl ConvIo, backwards: bool) -> bool {
     // each output with `requantize`. Its per-channel constants are built
     // once per call when they fit in the table, else per block.
     use crate::simd::{channel, Channel};
-    let fused = (0..out_c).all(|c| channel(0, p.multiplier[c], p.shift[c], p.output_offset).is_some())
+    // Per-channel views cut once (lengths checked above), so that the loops
+    // below index nothing.
+    let (bias_folded, multiplier, shift) = (&p.bias_folded[..out_c], &p.multiplier[..out_c], &p.shift[..out_c]);
+    let fused = multiplier.iter().zip(shift).all(|(&m, &s)| channel(0, m, s, p.output_offset).is_some())
         && -128 <= p.act_min
         && p.act_min <= p.act_max
         && p.act_max <= 127;
     let mut table = [[0i32; 4]; CHANNEL_TABLE];
     let fill_table = |table: &mut [Channel; CHANNEL_TABLE], c0: usize| {
-        for (c, t) in (c0..out_c).zip(table.iter_mut()) {
-            *t = channel(p.bias_folded[c], p.multiplier[c], p.shift[c], p.output_offset).unwrap_or_default();
+        let channels = bias_folded.iter().zip(multiplier).zip(shift).skip(c0);
+        for (((&b, &m), &s), t) in channels.zip(table.iter_mut()) {
+            *t = channel(b, m, s, p.output_offset).unwrap_or_default();
         }
     };
     if fused && out_c <= CHANNEL_TABLE {
@@ -420,7 +426,7 @@ fn blocked(p: &Conv2d, io: &mut impl ConvIo, backwards: bool) -> bool {
     let groups = kp / 4;
     // Entries past `k` stay zero: columns are written only below `k`.
     let mut scratch = [0u32; 2 * BLOCK_K_MAX];
-    let cols = &mut scratch[..2 * kp];
+    let cols = scratch.get_mut(..2 * kp).unwrap_or_default();
     // The input zero point as two 16-bit halves, the value of padded taps.
     let zp = (-p.input_offset) as u16 as u32;
     let zp_pair = zp | (zp << 16);
@@ -430,6 +436,9 @@ fn blocked(p: &Conv2d, io: &mut impl ConvIo, backwards: bool) -> bool {
         && (p.in_h, p.in_w) == (p.out_h, p.out_w)
         && p.in_c % 4 == 0;
     let blocks = pixels.div_ceil(4);
+    // Divisors for pixel coordinates, non-zero by type (no panic path).
+    let (Some(row), Some(out_h)) = (NonZeroUsize::new(p.out_w), NonZeroUsize::new(p.out_h)) else { return true };
+    let plane = row.saturating_mul(out_h);
     for block in 0..blocks {
         // An output above its input (a pointwise layer planned to run
         // backwards) takes the blocks last to first.
@@ -437,13 +446,13 @@ fn blocked(p: &Conv2d, io: &mut impl ConvIo, backwards: bool) -> bool {
         let px = 4 * block;
         let n = (pixels - px).min(4);
         // Coordinates (batch, row, column) of the block's first pixel.
-        let mut at = (px / (p.out_h * p.out_w), (px / p.out_w) % p.out_h, px % p.out_w);
+        let mut at = (px / plane, (px / row) % out_h, px % row);
         // Four pixels of a pointwise layer: their columns are four
         // consecutive runs of input, widened in one pass.
         let src = io.input().get(px * p.in_c..(px + 4) * p.in_c).unwrap_or_default();
         let gathered = pointwise && n == 4 && crate::simd::expand_four(src, p.in_c, cols);
         for j in (0..n).filter(|_| !gathered) {
-            fill_column(p, io.input(), at, &mut cols[2 * j..], &mut bytes, zp_pair);
+            fill_column(p, io.input(), at, cols.get_mut(2 * j..).unwrap_or_default(), &mut bytes, zp_pair);
             at.2 += 1;
             if at.2 == p.out_w {
                 at.2 = 0;
@@ -454,7 +463,7 @@ fn blocked(p: &Conv2d, io: &mut impl ConvIo, backwards: bool) -> bool {
                 }
             }
         }
-        let out = &mut io.output()[px * out_c..];
+        let Some(out) = io.output().get_mut(px * out_c..) else { return true };
         if fused {
             let out = out.as_mut_ptr();
             for c0 in (0..out_c).step_by(CHANNEL_TABLE) {
@@ -462,7 +471,7 @@ fn blocked(p: &Conv2d, io: &mut impl ConvIo, backwards: bool) -> bool {
                 if out_c > CHANNEL_TABLE {
                     fill_table(&mut table, c0);
                 }
-                let w = p.filter[c0 * k..].as_ptr();
+                let w = p.filter.as_ptr().wrapping_add(c0 * k);
                 let mut b = crate::simd::Block {
                     cols: cols.as_ptr(),
                     cols_end: cols.as_ptr_range().end,
@@ -487,14 +496,14 @@ fn blocked(p: &Conv2d, io: &mut impl ConvIo, backwards: bool) -> bool {
                 unsafe { crate::simd::conv_block(&mut b) };
             }
         } else {
-            for oc in 0..out_c {
-                let bias = p.bias_folded[oc];
+            for (oc, ((&bias, &m), &s)) in bias_folded.iter().zip(multiplier).zip(shift).enumerate() {
                 // SAFETY: `groups` is even and non-zero, `cols` holds
                 // `8 * groups` words and the filter `kp` bytes from `oc * k`.
                 let acc = unsafe { crate::simd::mac_4x1(cols, p.filter.as_ptr().add(oc * k), groups, [bias; 4]) };
-                let (m, s) = (p.multiplier[oc], p.shift[oc]);
                 for (j, &a) in acc.iter().enumerate().take(n) {
-                    out[j * out_c + oc] = requantize(a, m, s, p.output_offset, p.act_min, p.act_max);
+                    if let Some(o) = out.get_mut(j * out_c + oc) {
+                        *o = requantize(a, m, s, p.output_offset, p.act_min, p.act_max);
+                    }
                 }
             }
         }
@@ -542,7 +551,7 @@ fn fill_column(
                 }
             }
         }
-        crate::simd::expand(&bytes[..e.next_multiple_of(4)], dst);
+        crate::simd::expand(bytes.get(..e.next_multiple_of(4)).unwrap_or_default(), dst);
         return;
     }
     let last_iy = iy0 + ((p.k_h - 1) * p.dilation_h) as isize;

@@ -148,10 +148,12 @@ fn planar(p: &DepthwiseConv2d, io: &mut impl ConvIo, in_place: bool) -> bool {
     let mut band = [0i8; PLANAR_BAND_BYTES];
     // Output rows per band: as many as the row buffer holds input rows for,
     // and in place as many as the band holds.
-    let mut band_rows = (DW_ROWS - 3) / p.stride_h + 1;
+    // (Checked divisions: no panic path; `fits` makes both non-zero.)
+    let mut band_rows = (DW_ROWS - 3).checked_div(p.stride_h).unwrap_or(0) + 1;
     if in_place {
-        band_rows = band_rows.min(PLANAR_BAND_BYTES / out_row);
+        band_rows = band_rows.min(PLANAR_BAND_BYTES.checked_div(out_row).unwrap_or(1)).max(1);
     }
+    let (multiplier, shift) = (&p.multiplier[..out_c], &p.shift[..out_c]);
     let plane = p.in_h * p.in_w * c_n;
     let row_step = p.in_w * c_n;
     let clamp = (p.act_min > -128 || p.act_max < 127) as u32;
@@ -187,12 +189,13 @@ fn planar(p: &DepthwiseConv2d, io: &mut impl ConvIo, in_place: bool) -> bool {
                 // band: the same rows for every channel).
                 if c == 0 {
                     for r in (0..n_in).filter(|&r| !(lo..hi).contains(&(iy0 + r as isize))) {
-                        rows.0[r * DW_ROW + p.pad_left..][..p.in_w].fill(zp);
+                        let pad = rows.0.get_mut(r * DW_ROW + p.pad_left..).unwrap_or_default();
+                        pad.iter_mut().take(p.in_w).for_each(|x| *x = zp);
                     }
                 }
                 for m in 0..dm {
                     let oc = c * dm + m;
-                    let tap = |t: usize| p.filter[t * out_c + oc] as i16 as u16 as u32;
+                    let tap = |t: usize| p.filter.get(t * out_c + oc).copied().unwrap_or(0) as i16 as u16 as u32;
                     let mut sum = 0i32;
                     for ky in 0..3 {
                         let (w0, w1, w2) = (tap(3 * ky), tap(3 * ky + 1), tap(3 * ky + 2));
@@ -201,7 +204,7 @@ fn planar(p: &DepthwiseConv2d, io: &mut impl ConvIo, in_place: bool) -> bool {
                         sum += (w0 as i16 as i32) + (w1 as i16 as i32) + (w2 as i16 as i32);
                     }
                     let bias = p.bias.get(oc).copied().unwrap_or(0).wrapping_add(p.input_offset.wrapping_mul(sum));
-                    let (mult, shift) = (p.multiplier[oc], p.shift[oc]);
+                    let (Some(&mult), Some(&shift)) = (multiplier.get(oc), shift.get(oc)) else { continue };
                     // One-pass requantization (see `simd::conv_block`) for
                     // right shifts of 2 to 22; otherwise `requantize` per
                     // output, one row at a time.
@@ -239,12 +242,12 @@ fn planar(p: &DepthwiseConv2d, io: &mut impl ConvIo, in_place: bool) -> bool {
                         continue;
                     }
                     for r in 0..n_rows {
-                        row.rows = rows.0[r * p.stride_h * DW_ROW..].as_ptr();
+                        row.rows = rows.0.as_ptr().wrapping_add(r * p.stride_h * DW_ROW);
                         row.n_rows = 1;
                         row.count = 0;
                         // SAFETY: as above, without outputs.
                         unsafe { dw_rows(&mut row) };
-                        for (j, &a) in acc[..p.out_w].iter().enumerate() {
+                        for (j, &a) in acc.iter().take(p.out_w).enumerate() {
                             let v = super::requantize(a, mult, shift, p.output_offset, p.act_min, p.act_max);
                             // SAFETY: as for the outputs above.
                             unsafe { *dst.wrapping_add(oc + r * out_row + j * out_c) = v };
@@ -254,8 +257,9 @@ fn planar(p: &DepthwiseConv2d, io: &mut impl ConvIo, in_place: bool) -> bool {
             }
             if in_place {
                 let n = n_rows * out_row;
-                if let Some(o) = io.output().get_mut(dst_at..dst_at + n) {
-                    o.copy_from_slice(&band[..n]);
+                // Both views are `n` long, so the copy has no panic path.
+                if let (Some(o), Some(v)) = (io.output().get_mut(dst_at..dst_at + n), band.get(..n)) {
+                    o.copy_from_slice(v);
                 }
             }
             oy0 += n_rows;
