@@ -448,6 +448,53 @@ pub(crate) unsafe fn expand_window(src: *const i8, dst: *mut u32, rows: usize, w
     }
 }
 
+/// See `crate::simd::gather_rows`: words while four bytes remain, then
+/// bytes.
+///
+/// # Safety
+///
+/// `rows > 0`, `len > 0`; `src` readable for `len` bytes at each of `rows`
+/// rows `stride` bytes apart; `dst` writable for `rows * len` bytes.
+#[inline(always)]
+pub(crate) unsafe fn gather_rows(src: *const i8, stride: usize, len: usize, rows: usize, dst: *mut i8) {
+    // SAFETY: the accesses are the ones the caller vouches for (unaligned
+    // word loads and stores are allowed on ARMv7-M normal memory).
+    unsafe {
+        asm!(
+            "1:",
+            "mov {s}, {src}",
+            "lsrs {q}, {len}, #2",
+            "beq 3f",
+            "2:",
+            "ldr {t}, [{s}], #4",
+            "str {t}, [{d}], #4",
+            "subs {q}, {q}, #1",
+            "bne 2b",
+            "3:",
+            "ands {q}, {len}, #3",
+            "beq 5f",
+            "4:",
+            "ldrb {t}, [{s}], #1",
+            "strb {t}, [{d}], #1",
+            "subs {q}, {q}, #1",
+            "bne 4b",
+            "5:",
+            "add {src}, {src}, {stride}",
+            "subs {rows}, {rows}, #1",
+            "bne 1b",
+            src = inout(reg) src => _,
+            d = inout(reg) dst => _,
+            rows = inout(reg) rows => _,
+            stride = in(reg) stride,
+            len = in(reg) len,
+            s = out(reg) _,
+            q = out(reg) _,
+            t = out(reg) _,
+            options(nostack),
+        );
+    }
+}
+
 /// See `crate::simd::expand_four`: per group of four entries, one word of
 /// each pixel, widened, stored as 8 consecutive words with two `STM`; 16
 /// instructions per group.

@@ -231,6 +231,26 @@ pub(crate) fn expand_window(src: &[i8], dst: &mut [u32], rows: usize, words: usi
     }
 }
 
+/// Copies `rows` runs of `len` bytes, run `r` from `src[r * stride..]`, one
+/// after the other into `dst`. Returns `false`, having copied nothing, if a
+/// range does not fit.
+#[inline(always)]
+pub(crate) fn gather_rows(src: &[i8], stride: usize, len: usize, rows: usize, dst: &mut [i8]) -> bool {
+    if rows == 0 || len == 0 || src.len() < (rows - 1) * stride + len || dst.len() < rows * len {
+        return false;
+    }
+    #[cfg(nn_dsp)]
+    // SAFETY: checked above.
+    unsafe {
+        crate::dsp::gather_rows(src.as_ptr(), stride, len, rows, dst.as_mut_ptr())
+    }
+    #[cfg(not(nn_dsp))]
+    for r in 0..rows {
+        dst[r * len..(r + 1) * len].copy_from_slice(&src[r * stride..r * stride + len]);
+    }
+    true
+}
+
 /// Widens the columns of four pointwise pixels, `src[j * in_c..][..in_c]`
 /// for pixel `j`, into the block layout of `cols` (for each group of four
 /// entries, the pairs of pixels 0 to 3 in 8 consecutive words). Returns

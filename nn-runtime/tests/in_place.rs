@@ -4,7 +4,9 @@
 
 use nn_runtime::kernels::add::{add, Arithmetic};
 use nn_runtime::kernels::conv_2d::{conv_2d, conv_2d_1x1_overlapping, conv_2d_blocked_overlapping, Conv2d};
-use nn_runtime::kernels::depthwise_conv_2d::{depthwise_conv_2d, depthwise_conv_2d_planar_in_place, DepthwiseConv2d};
+use nn_runtime::kernels::depthwise_conv_2d::{
+    depthwise_conv_2d, depthwise_conv_2d_as_conv_in_place, depthwise_conv_2d_planar_in_place, DepthwiseConv2d,
+};
 use nn_runtime::kernels::in_place::{arithmetic_overlapping, conv_2d_rows, depthwise_conv_2d_rows, prelu_overlapping};
 use nn_runtime::kernels::prelu::{prelu, Prelu};
 use nn_runtime::kernels::sub::sub;
@@ -247,6 +249,35 @@ proptest! {
         let mut expected = vec![0i8; n];
         prelu(&p, &input, &alpha, &mut expected);
         let got = run_overlapping(&input, gap, n, |buf, at| prelu_overlapping(&p, buf, at, &alpha));
+        prop_assert_eq!(got, expected);
+    }
+
+    /// A depthwise layer with one input channel run as a blocked
+    /// convolution over its own input.
+    #[test]
+    fn depthwise_one_channel_as_conv_over_own_input(
+        (in_h, in_w, k_h, k_w) in (1usize..9, 1usize..7, 1usize..5, 1usize..4),
+        (sh, sw, dh, pt, pl) in (1usize..3, 1usize..3, 1usize..3, 0usize..3, 0usize..2),
+        (batches, dm) in (1usize..3, 1usize..10),
+        zp in -128i32..128, seed in any::<u64>(), slack in 0usize..3,
+    ) {
+        let (out_h, out_w) = (out_len(in_h, k_h, sh, dh, pt), out_len(in_w, k_w, sw, 1, pl));
+        let input = vec_i8(batches * in_h * in_w, seed);
+        let filter = vec_i8(k_h * k_w * dm, seed ^ 7);
+        let bias: Vec<i32> = (0..dm as i32).map(|c| c * 97 - 300).collect();
+        let multiplier: Vec<i32> = (0..dm as i32).map(|c| (1 << 30) + c * 7_654_321).collect();
+        let shifts: Vec<i32> = (0..dm as i32).map(|c| -5 - c % 4).collect();
+        let p = DepthwiseConv2d {
+            batches, in_h, in_w, in_c: 1, out_h, out_w, depth_multiplier: dm, k_h, k_w,
+            stride_h: sh, stride_w: sw, dilation_h: dh, dilation_w: 1, pad_top: pt, pad_left: pl,
+            input_offset: -zp, output_offset: 5, act_min: -128, act_max: 127,
+            filter: &filter, bias: &bias, multiplier: &multiplier, shift: &shifts,
+        };
+        let n = batches * out_h * out_w * dm;
+        let mut expected = vec![0i8; n];
+        depthwise_conv_2d(&p, &input, &mut expected);
+        let gap = least_gap(batches, in_h, in_w, out_h, out_w * dm, sh, pt) + slack;
+        let got = run_overlapping(&input, gap, n, |buf, at| assert!(depthwise_conv_2d_as_conv_in_place(&p, buf, at, 0)));
         prop_assert_eq!(got, expected);
     }
 

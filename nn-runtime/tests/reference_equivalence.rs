@@ -307,6 +307,36 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// A depthwise layer with one input channel run as a convolution.
+    #[test]
+    fn depthwise_one_channel_as_conv(
+        g in geometry(), dm in 1usize..12, batches in 1usize..3,
+        zp in -128i32..128, out_zp in -128i32..128,
+        shift in -12i32..2, mult in (1i32 << 30)..i32::MAX,
+        with_bias in any::<bool>(), seed in any::<u64>(),
+    ) {
+        let (in_h, in_w, k_h, k_w, sh, sw, dh, dw, pt, pl) = g;
+        let (out_h, out_w) = (out_len(in_h, k_h, sh, dh, pt), out_len(in_w, k_w, sw, dw, pl));
+        let input = vec_i8(batches * in_h * in_w, seed);
+        let filter = vec_i8(k_h * k_w * dm, seed ^ 0x4321);
+        let bias: Vec<i32> = if with_bias { (0..dm as i32).map(|c| c * 331 - 900).collect() } else { vec![] };
+        let multiplier: Vec<i32> = (0..dm as i32).map(|c| mult - c * 7_000_003).collect();
+        let shifts: Vec<i32> = (0..dm as i32).map(|c| shift - c % 4).collect();
+        let p = DepthwiseConv2d {
+            batches, in_h, in_w, in_c: 1, out_h, out_w, depth_multiplier: dm, k_h, k_w,
+            stride_h: sh, stride_w: sw, dilation_h: dh, dilation_w: dw, pad_top: pt, pad_left: pl,
+            input_offset: -zp, output_offset: out_zp, act_min: -128, act_max: 127,
+            filter: &filter, bias: &bias, multiplier: &multiplier, shift: &shifts,
+        };
+        let mut out = vec![0i8; batches * out_h * out_w * dm];
+        prop_assert!(nn_runtime::kernels::depthwise_conv_2d::depthwise_conv_2d_as_conv(&p, &input, &mut out));
+        prop_assert_eq!(out, depthwise_reference(&p, &input));
+    }
+}
+
 /// `round(a * b / 2^31)` with ties toward +infinity, saturated: what
 /// gemmlowp's nudge-then-truncate computes.
 fn high_product(a: i128, b: i128) -> i128 {

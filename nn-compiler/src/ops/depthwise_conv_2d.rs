@@ -42,26 +42,6 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     }
     super::check_accumulator(cx, op, &sums, -in_zp, &bias)?;
     let requant = conv_requant(cx, op, in_scale, &scales, oc, (out_scale, out_zp), activation)?;
-    // What the runtime's planar depthwise path (its fastest) takes.
-    let planar = (kh, kw) == (3, 3) && window.dilation == (1, 1) && window.stride.1 <= 2 && oc <= 8;
-    if ic == 1 && !planar {
-        // One input channel: output channel `m` sums `w[ky][kx][m] * x`
-        // over the window, which is a convolution with the filter
-        // transposed to `[m][ky][kx][1]` (same arithmetic, same bits), and
-        // the blocked convolution is faster than the general depthwise
-        // kernel.
-        let taps = kh * kw;
-        let transposed = (0..oc * taps).map(|i| filter[(i % taps) * oc + i / taps]).collect();
-        return Ok(Lowered::Step(Step {
-            op_index: op.index,
-            op_name: op.name.clone(),
-            kernel: Kernel::Conv2d { window, filter_in_c: 1, input_offset: -in_zp, filter: transposed, bias, requant },
-            inputs: vec![x],
-            output: y,
-            state: Vec::new(),
-            scratch: Vec::new(),
-        }));
-    }
     Ok(Lowered::Step(Step {
         state: Vec::new(),
         scratch: Vec::new(),

@@ -533,21 +533,44 @@ fn fill_column(
         // (rows inside the input as one run each), then widened. `bytes`
         // past the column stay zero: nothing writes there.
         let zp = zp_pair as i8;
+        let k = p.k_h * row_len;
+        let last_iy = iy0 + ((p.k_h - 1) * p.dilation_h) as isize;
+        if whole_rows && iy0 >= 0 && (last_iy as usize) < p.in_h {
+            // The window lies inside the input: `k_h` runs of `row_len`.
+            let at = ((b * p.in_h + iy0 as usize) * p.in_w + ix0 as usize) * p.in_c;
+            let src = input.get(at..).unwrap_or_default();
+            let stride = p.dilation_h * p.in_w * p.in_c;
+            if crate::simd::gather_rows(src, stride, row_len, p.k_h, bytes) {
+                crate::simd::expand(bytes.get(..k.next_multiple_of(4)).unwrap_or_default(), dst);
+                return;
+            }
+        }
+        // Without dilation the taps of a row inside the input are one run
+        // (`kx0..kx1`), the others padding.
+        let (kx0, kx1) = valid_taps(ix0, 1, p.k_w, p.in_w);
+        let (lo, hi) = (kx0 * p.in_c, kx1 * p.in_c);
         let mut e = 0;
         for ky in 0..p.k_h {
             let iy = iy0 + (ky * p.dilation_h) as isize;
             let dst_row = bytes.get_mut(e..e + row_len).unwrap_or_default();
             e += row_len;
-            if whole_rows && iy >= 0 && (iy as usize) < p.in_h {
-                let at = ((b * p.in_h + iy as usize) * p.in_w + ix0 as usize) * p.in_c;
-                copy_bytes(dst_row, input.get(at..at + row_len).unwrap_or_default());
-                continue;
-            }
-            for (kx, d) in dst_row.chunks_exact_mut(p.in_c).enumerate() {
-                let ix = ix0 + (kx * p.dilation_w) as isize;
-                match tap(p, input, b, iy, ix) {
-                    Some(x) => copy_bytes(d, x),
-                    None => d.fill(zp),
+            if iy < 0 || iy as usize >= p.in_h {
+                dst_row.fill(zp);
+            } else if p.dilation_w == 1 {
+                let at = ((b * p.in_h + iy as usize) * p.in_w) as isize + ix0;
+                let at = (at as usize).wrapping_mul(p.in_c);
+                let (head, rest) = dst_row.split_at_mut(lo.min(row_len));
+                head.fill(zp);
+                let (run, tail) = rest.split_at_mut(hi.saturating_sub(lo).min(rest.len()));
+                copy_bytes(run, input.get(at.wrapping_add(lo)..).unwrap_or_default());
+                tail.fill(zp);
+            } else {
+                for (kx, d) in dst_row.chunks_exact_mut(p.in_c).enumerate() {
+                    let ix = ix0 + (kx * p.dilation_w) as isize;
+                    match tap(p, input, b, iy, ix) {
+                        Some(x) => copy_bytes(d, x),
+                        None => d.fill(zp),
+                    }
                 }
             }
         }
@@ -601,6 +624,8 @@ fn fill_column(
 /// a tap or a row of taps.
 #[inline(always)]
 fn copy_bytes(dst: &mut [i8], src: &[i8]) {
+    let n = dst.len().min(src.len());
+    let (dst, src) = (&mut dst[..n], &src[..n]);
     let mut d = dst.chunks_exact_mut(4);
     let mut s = src.chunks_exact(4);
     for (d, s) in (&mut d).zip(&mut s) {

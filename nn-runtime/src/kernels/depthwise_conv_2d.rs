@@ -62,13 +62,14 @@ const CHUNK: usize = 64;
 
 /// Runs the depthwise convolution.
 ///
-/// On ARMv7E-M cores, 3x3 layers without depth multiplier take the planar
-/// path ([`depthwise_conv_2d_planar`]); everything else, and every layer on
-/// other cores, takes [`depthwise_conv_2d_portable`]. Both give the same
-/// bits.
+/// On ARMv7E-M cores, 3x3 layers take the planar path
+/// ([`depthwise_conv_2d_planar`]), other layers with one input channel the
+/// blocked convolution ([`depthwise_conv_2d_as_conv`]); everything else,
+/// and every layer on other cores, takes [`depthwise_conv_2d_portable`].
+/// All give the same bits.
 pub fn depthwise_conv_2d(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8]) {
     #[cfg(nn_dsp)]
-    if depthwise_conv_2d_planar(p, input, output) {
+    if depthwise_conv_2d_planar(p, input, output) || depthwise_conv_2d_as_conv(p, input, output) {
         return;
     }
     depthwise_conv_2d_portable(p, input, output);
@@ -88,6 +89,86 @@ pub fn depthwise_conv_2d(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8]) {
 /// adjacent).
 pub fn depthwise_conv_2d_planar(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8]) -> bool {
     planar(p, &mut Separate { input, output }, false)
+}
+
+/// A layer with one input channel as the convolution it is (output channel
+/// `m` sums `w[ky][kx][m] * x` over the window): the filter transposed to
+/// `[m][ky][kx][1]` and the folded biases are prepared on the stack (up to
+/// [`AS_CONV_FILTER_MAX`] weights and [`AS_CONV_CHANNELS_MAX`] channels),
+/// and the blocked convolution
+/// ([`conv_2d_blocked`](super::conv_2d::conv_2d_blocked)) runs it. Returns
+/// `false`, having written nothing, for other layers.
+pub fn depthwise_conv_2d_as_conv(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8]) -> bool {
+    as_conv(p, |c| super::conv_2d::conv_2d_blocked(c, input, output))
+}
+
+/// [`depthwise_conv_2d_as_conv`] computed in place, as
+/// [`conv_2d_blocked_overlapping`](super::conv_2d::conv_2d_blocked_overlapping).
+pub fn depthwise_conv_2d_as_conv_in_place(p: &DepthwiseConv2d, buf: &mut [i8], input: usize, output: usize) -> bool {
+    output <= input && as_conv(p, |c| super::conv_2d::conv_2d_blocked_overlapping(c, buf, input, output))
+}
+
+/// Largest filter (`k_h * k_w * depth_multiplier` weights) of
+/// [`depthwise_conv_2d_as_conv`].
+pub const AS_CONV_FILTER_MAX: usize = 1024;
+
+/// Largest depth multiplier of [`depthwise_conv_2d_as_conv`].
+pub const AS_CONV_CHANNELS_MAX: usize = 64;
+
+// Not inlined: its stack buffers then exist only while it runs.
+#[inline(never)]
+fn as_conv(p: &DepthwiseConv2d, run: impl FnOnce(&super::conv_2d::Conv2d) -> bool) -> bool {
+    let (dm, taps) = (p.depth_multiplier, p.k_h * p.k_w);
+    let size = dm * taps;
+    if p.in_c != 1
+        || taps == 0
+        || dm == 0
+        || dm > AS_CONV_CHANNELS_MAX
+        || size > AS_CONV_FILTER_MAX
+        || p.filter.len() < size
+        || !(p.bias.is_empty() || p.bias.len() >= dm)
+    {
+        return false;
+    }
+    // Rows padded with zeros to a multiple of 8, as the blocked path reads.
+    let mut filter = [0i8; AS_CONV_FILTER_MAX + 8];
+    let mut folded = [0i32; AS_CONV_CHANNELS_MAX];
+    for (m, (row, f)) in filter.chunks_exact_mut(taps).zip(folded.iter_mut()).take(dm).enumerate() {
+        let mut sum = 0i32;
+        for (t, w) in row.iter_mut().enumerate() {
+            *w = p.filter.get(t * dm + m).copied().unwrap_or(0);
+            sum += *w as i32;
+        }
+        *f = p.bias.get(m).copied().unwrap_or(0).wrapping_add(p.input_offset.wrapping_mul(sum));
+    }
+    let c = super::conv_2d::Conv2d {
+        batches: p.batches,
+        in_h: p.in_h,
+        in_w: p.in_w,
+        in_c: 1,
+        out_h: p.out_h,
+        out_w: p.out_w,
+        out_c: dm,
+        k_h: p.k_h,
+        k_w: p.k_w,
+        filter_in_c: 1,
+        stride_h: p.stride_h,
+        stride_w: p.stride_w,
+        dilation_h: p.dilation_h,
+        dilation_w: p.dilation_w,
+        pad_top: p.pad_top,
+        pad_left: p.pad_left,
+        input_offset: p.input_offset,
+        output_offset: p.output_offset,
+        act_min: p.act_min,
+        act_max: p.act_max,
+        filter: filter.get(..size + taps.next_multiple_of(8) - taps).unwrap_or_default(),
+        bias: p.bias,
+        bias_folded: folded.get(..dm).unwrap_or_default(),
+        multiplier: p.multiplier,
+        shift: p.shift,
+    };
+    run(&c)
 }
 
 /// The planar path on one buffer holding the input at byte `input` and the

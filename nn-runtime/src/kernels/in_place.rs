@@ -104,7 +104,9 @@ pub fn conv_2d_rows(p: &Conv2d, buf: &mut [i8], input: usize, output: usize) {
 /// [`depthwise_conv_2d_planar_in_place`](super::depthwise_conv_2d::depthwise_conv_2d_planar_in_place)).
 pub fn depthwise_conv_2d_rows(p: &DepthwiseConv2d, buf: &mut [i8], input: usize, output: usize) {
     #[cfg(nn_dsp)]
-    if super::depthwise_conv_2d::depthwise_conv_2d_planar_in_place(p, buf, input, output) {
+    if super::depthwise_conv_2d::depthwise_conv_2d_planar_in_place(p, buf, input, output)
+        || super::depthwise_conv_2d::depthwise_conv_2d_as_conv_in_place(p, buf, input, output)
+    {
         return;
     }
     let g = Rows {
