@@ -559,7 +559,7 @@ fn fill_column(
             } else if p.dilation_w == 1 {
                 let at = ((b * p.in_h + iy as usize) * p.in_w) as isize + ix0;
                 let at = (at as usize).wrapping_mul(p.in_c);
-                let (head, rest) = dst_row.split_at_mut(lo.min(row_len));
+                let (head, rest) = dst_row.split_at_mut(lo.min(dst_row.len()));
                 head.fill(zp);
                 let (run, tail) = rest.split_at_mut(hi.saturating_sub(lo).min(rest.len()));
                 copy_bytes(run, input.get(at.wrapping_add(lo)..).unwrap_or_default());
@@ -629,7 +629,10 @@ fn copy_bytes(dst: &mut [i8], src: &[i8]) {
     let mut d = dst.chunks_exact_mut(4);
     let mut s = src.chunks_exact(4);
     for (d, s) in (&mut d).zip(&mut s) {
-        d.copy_from_slice(s);
+        // Four-byte arrays: one word load and store, no length check.
+        if let (Ok(d), Ok(s)) = (<&mut [i8; 4]>::try_from(d), <&[i8; 4]>::try_from(s)) {
+            *d = *s;
+        }
     }
     for (d, &s) in d.into_remainder().iter_mut().zip(s.remainder()) {
         *d = s;
