@@ -197,7 +197,13 @@ fn depthwise_case(b: &mut Buffers, rng: &mut Rng, case: u32) -> bool {
     // Sometimes one input channel (several outputs): the convolution path.
     let one = case % 10 == 5;
     let in_c = if one { 1 } else { rng.size(1, 13) };
-    let dm = if one { rng.size(1, 13) } else if case % 3 == 0 { rng.size(1, 3) } else { 1 };
+    let dm = if one {
+        rng.size(1, 13)
+    } else if case % 3 == 0 {
+        rng.size(1, 3)
+    } else {
+        1
+    };
     let (k_h, k_w) = if planar { (3, 3) } else { (rng.size(1, 5), rng.size(1, 5)) };
     let (stride_h, stride_w) = (rng.size(1, 3), rng.size(1, 3));
     let dilation = if planar { 1 } else { rng.size(1, 3) };
