@@ -201,6 +201,36 @@ impl Emitter<'_> {
                     quote!(#k::depthwise_conv_2d::depthwise_conv_2d),
                 )
             }
+            Kernel::Conv2dF32 { window: w, filter_in_c, filter, bias, act: (lo, hi) } => {
+                let (fname, bname) = (format_ident!("W{}", i), format_ident!("B{}", i));
+                let (fl, bl) = (lit(filter.len()), lit(bias.len()));
+                let (fd, bd) = (Literal::byte_string(filter), Literal::byte_string(bias));
+                self.statics.push(quote!(static #fname: [u8; #fl] = *#fd; static #bname: [u8; #bl] = *#bd;));
+                let geo = Self::window_fields(w);
+                let (ic, oc, fic) = (lit(w.input.2), lit(w.output.2), lit(*filter_in_c));
+                let (dh, dw) = (lit(w.dilation.0), lit(w.dilation.1));
+                (
+                    quote!(#k::conv_2d::Conv2dF32<'static>),
+                    quote!(#k::conv_2d::Conv2dF32 { #geo in_c: #ic, out_c: #oc, filter_in_c: #fic,
+                        dilation_h: #dh, dilation_w: #dw, act_min: #lo, act_max: #hi, filter: &#fname, bias: &#bname }),
+                    quote!(#k::conv_2d::conv_2d_f32),
+                )
+            }
+            Kernel::DepthwiseConv2dF32 { window: w, depth_multiplier, filter, bias, act: (lo, hi) } => {
+                let (fname, bname) = (format_ident!("W{}", i), format_ident!("B{}", i));
+                let (fl, bl) = (lit(filter.len()), lit(bias.len()));
+                let (fd, bd) = (Literal::byte_string(filter), Literal::byte_string(bias));
+                self.statics.push(quote!(static #fname: [u8; #fl] = *#fd; static #bname: [u8; #bl] = *#bd;));
+                let geo = Self::window_fields(w);
+                let (ic, dm) = (lit(w.input.2), lit(*depth_multiplier));
+                let (dh, dw) = (lit(w.dilation.0), lit(w.dilation.1));
+                (
+                    quote!(#k::depthwise_conv_2d::DepthwiseConv2dF32<'static>),
+                    quote!(#k::depthwise_conv_2d::DepthwiseConv2dF32 { #geo in_c: #ic, depth_multiplier: #dm,
+                        dilation_h: #dh, dilation_w: #dw, act_min: #lo, act_max: #hi, filter: &#fname, bias: &#bname }),
+                    quote!(#k::depthwise_conv_2d::depthwise_conv_2d_f32),
+                )
+            }
             Kernel::FullyConnected { batches, depth, out_c, input_offset, filter_offset, filter, bias, requant } => {
                 let f = self.i8_static(format_ident!("W{}", i), filter);
                 let b = self.i32_static(format_ident!("B{}", i), bias);
@@ -438,6 +468,20 @@ impl Emitter<'_> {
                     quote!(#k::prelu::prelu),
                 )
             }
+            Kernel::BinaryF32 { kind, act: (lo, hi), broadcast } => {
+                let kind = match kind {
+                    crate::ir::BinaryF32::Add => quote!(Add),
+                    crate::ir::BinaryF32::Sub => quote!(Sub),
+                    crate::ir::BinaryF32::Mul => quote!(Mul),
+                };
+                let bc = broadcast_tokens(broadcast);
+                (
+                    quote!(#k::add::BinaryF32),
+                    quote!(#k::add::BinaryF32 { op: #k::add::BinaryOpF32::#kind, act_min: #lo, act_max: #hi,
+                        broadcast: #bc }),
+                    quote!(#k::add::binary_f32),
+                )
+            }
             Kernel::PreluF32 { broadcast } => (
                 quote!(::core::option::Option<#k::Broadcast>),
                 broadcast_tokens(broadcast),
@@ -621,6 +665,21 @@ impl Emitter<'_> {
                     quote!(#k::max_pool_2d::max_pool_2d)
                 };
                 (quote!(#k::Pool2d), quote!(#k::Pool2d { #geo channels: #c, act_min: #lo, act_max: #hi }), func)
+            }
+            Kernel::Pool2dF32 { window: w, average, act: (lo, hi) } => {
+                let geo = Self::window_fields(w);
+                let c = lit(w.input.2);
+                let func = if *average {
+                    quote!(#k::average_pool_2d::average_pool_2d_f32)
+                } else {
+                    quote!(#k::max_pool_2d::max_pool_2d_f32)
+                };
+                (
+                    quote!(#k::Pool2dF32),
+                    quote!(#k::Pool2dF32 { pool: #k::Pool2d { #geo channels: #c, act_min: 0, act_max: 0 },
+                        act_min: #lo, act_max: #hi }),
+                    func,
+                )
             }
             Kernel::Softmax { rows, depth, input_multiplier, input_left_shift, diff_min } => {
                 let (r, d) = (lit(*rows), lit(*depth));

@@ -133,6 +133,17 @@ pub struct LstmGates {
     pub recurrent_bias: [Vec<i32>; 4],
 }
 
+/// The element operation of a float32 binary operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryF32 {
+    /// `a + b`.
+    Add,
+    /// `a - b`.
+    Sub,
+    /// `a * b`.
+    Mul,
+}
+
 /// A kernel call with its constants.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Kernel {
@@ -165,6 +176,32 @@ pub enum Kernel {
         bias: Vec<i32>,
         /// Requantization.
         requant: Requant,
+    },
+    /// CONV_2D, float32.
+    Conv2dF32 {
+        /// Geometry.
+        window: Window,
+        /// Input channels per group.
+        filter_in_c: usize,
+        /// `[out_c][k_h][k_w][filter_in_c]` weights, little-endian f32 bytes.
+        filter: Vec<u8>,
+        /// Bias, little-endian f32 bytes (empty for none).
+        bias: Vec<u8>,
+        /// Activation bounds.
+        act: (f32, f32),
+    },
+    /// DEPTHWISE_CONV_2D, float32.
+    DepthwiseConv2dF32 {
+        /// Geometry.
+        window: Window,
+        /// Output channels per input channel.
+        depth_multiplier: usize,
+        /// `[k_h][k_w][out_c]` weights, little-endian f32 bytes.
+        filter: Vec<u8>,
+        /// Bias, little-endian f32 bytes (empty for none).
+        bias: Vec<u8>,
+        /// Activation bounds.
+        act: (f32, f32),
     },
     /// FULLY_CONNECTED, int8.
     FullyConnected {
@@ -271,6 +308,15 @@ pub enum Kernel {
         output_offset: i32,
         /// Activation bounds.
         act: (i32, i32),
+        /// Index mapping when shapes differ.
+        broadcast: Option<Broadcast>,
+    },
+    /// ADD, SUB or MUL, float32.
+    BinaryF32 {
+        /// The element operation.
+        kind: BinaryF32,
+        /// Activation bounds.
+        act: (f32, f32),
         /// Index mapping when shapes differ.
         broadcast: Option<Broadcast>,
     },
@@ -521,6 +567,15 @@ pub enum Kernel {
         /// Activation bounds.
         act: (i32, i32),
     },
+    /// AVERAGE_POOL_2D or MAX_POOL_2D, float32.
+    Pool2dF32 {
+        /// Geometry.
+        window: Window,
+        /// AVERAGE_POOL_2D rather than MAX_POOL_2D.
+        average: bool,
+        /// Activation bounds.
+        act: (f32, f32),
+    },
     /// MAX_POOL_2D, int8.
     MaxPool2d {
         /// Geometry.
@@ -596,7 +651,9 @@ impl Kernel {
             | Kernel::FullyConnected { filter, bias, requant, .. } => {
                 filter.len() + 4 * (bias.len() + requant.multiplier.len() + requant.shift.len())
             }
-            Kernel::FullyConnectedF32 { filter, bias, .. } => filter.len() + bias.len(),
+            Kernel::FullyConnectedF32 { filter, bias, .. }
+            | Kernel::Conv2dF32 { filter, bias, .. }
+            | Kernel::DepthwiseConv2dF32 { filter, bias, .. } => filter.len() + bias.len(),
             Kernel::Svdf { weights_feature, weights_time, bias, .. } => {
                 weights_feature.len() + weights_time.len() + 4 * bias.len()
             }
@@ -624,10 +681,10 @@ impl Kernel {
     /// Multiply-accumulates per inference.
     pub fn macs(&self) -> u64 {
         match self {
-            Kernel::Conv2d { window: w, filter_in_c, .. } => {
+            Kernel::Conv2d { window: w, filter_in_c, .. } | Kernel::Conv2dF32 { window: w, filter_in_c, .. } => {
                 (w.batches * w.output.0 * w.output.1 * w.output.2 * w.kernel.0 * w.kernel.1 * filter_in_c) as u64
             }
-            Kernel::DepthwiseConv2d { window: w, .. } => {
+            Kernel::DepthwiseConv2d { window: w, .. } | Kernel::DepthwiseConv2dF32 { window: w, .. } => {
                 (w.batches * w.output.0 * w.output.1 * w.output.2 * w.kernel.0 * w.kernel.1) as u64
             }
             Kernel::FullyConnected { batches, depth, out_c, .. }

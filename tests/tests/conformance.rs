@@ -251,6 +251,23 @@ nn_macro::include_model!(f32_fc_batch3_k13_o5 = "conformance/f32_fc_batch3_k13_o
 nn_macro::include_model!(f32_fc_no_bias_k13_o8 = "conformance/f32_fc_no_bias_k13_o8/model.tflite");
 nn_macro::include_model!(f32_fc_batch3_relu = "conformance/f32_fc_batch3_relu/model.tflite");
 nn_macro::include_model!(f32_fc_k64_o10_relu6 = "conformance/f32_fc_k64_o10_relu6/model.tflite");
+nn_macro::include_model!(f32_conv_k3_s2_same_even_relu = "conformance/f32_conv_k3_s2_same_even_relu/model.tflite");
+nn_macro::include_model!(f32_conv_k1x3_s1x2_valid_c5_o4 = "conformance/f32_conv_k1x3_s1x2_valid_c5_o4/model.tflite");
+nn_macro::include_model!(f32_conv_k3_dil2_relu6_c4_o5 = "conformance/f32_conv_k3_dil2_relu6_c4_o5/model.tflite");
+nn_macro::include_model!(f32_conv_k3_relu1_c4_o3 = "conformance/f32_conv_k3_relu1_c4_o3/model.tflite");
+nn_macro::include_model!(f32_dw_k3_s2_same_c8_relu6 = "conformance/f32_dw_k3_s2_same_c8_relu6/model.tflite");
+nn_macro::include_model!(f32_dw_k3_valid_c3_m2 = "conformance/f32_dw_k3_valid_c3_m2/model.tflite");
+nn_macro::include_model!(f32_dw_k3_dil2_c5_relu = "conformance/f32_dw_k3_dil2_c5_relu/model.tflite");
+nn_macro::include_model!(f32_add_two_inputs_relu6 = "conformance/f32_add_two_inputs_relu6/model.tflite");
+nn_macro::include_model!(f32_add_const_c8_relu = "conformance/f32_add_const_c8_relu/model.tflite");
+nn_macro::include_model!(f32_sub_bcast_two_way = "conformance/f32_sub_bcast_two_way/model.tflite");
+nn_macro::include_model!(f32_sub_const_c5 = "conformance/f32_sub_const_c5/model.tflite");
+nn_macro::include_model!(f32_mul_bcast_c8_relu = "conformance/f32_mul_bcast_c8_relu/model.tflite");
+nn_macro::include_model!(f32_mul_two_inputs = "conformance/f32_mul_two_inputs/model.tflite");
+nn_macro::include_model!(f32_maxpool_k3_s2_same_even = "conformance/f32_maxpool_k3_s2_same_even/model.tflite");
+nn_macro::include_model!(f32_maxpool_k2x3_s2_same_relu6 = "conformance/f32_maxpool_k2x3_s2_same_relu6/model.tflite");
+nn_macro::include_model!(f32_avgpool_k3_s2_same_even = "conformance/f32_avgpool_k3_s2_same_even/model.tflite");
+nn_macro::include_model!(f32_avgpool_k2x3_s2_same_relu6 = "conformance/f32_avgpool_k2x3_s2_same_relu6/model.tflite");
 nn_macro::include_model!(svdf_r1_m4_patched = "conformance/svdf_r1_m4_patched/model.tflite");
 nn_macro::include_model!(svdf_r2_m3_patched = "conformance/svdf_r2_m3_patched/model.tflite");
 nn_macro::include_model!(svdf_r3_b2_patched = "conformance/svdf_r3_b2_patched/model.tflite");
@@ -1547,6 +1564,110 @@ fn f32_fc_batch3_relu() {
 #[test]
 fn f32_fc_k64_o10_relu6() {
     assert_eq!(nn_tests::check_case("f32_fc_k64_o10_relu6", f32_fc_k64_o10_relu6::infer), 3);
+}
+
+/// float32 CONV_2D 3x3, stride 2, SAME on 8x8 (padding 0/1), 3 -> 8, fused RELU
+#[test]
+fn f32_conv_k3_s2_same_even_relu() {
+    assert_eq!(nn_tests::check_case("f32_conv_k3_s2_same_even_relu", f32_conv_k3_s2_same_even_relu::infer), 3);
+}
+
+/// float32 CONV_2D 1x3, stride 1x2, VALID, 5x9x5 -> 4
+#[test]
+fn f32_conv_k1x3_s1x2_valid_c5_o4() {
+    assert_eq!(nn_tests::check_case("f32_conv_k1x3_s1x2_valid_c5_o4", f32_conv_k1x3_s1x2_valid_c5_o4::infer), 3);
+}
+
+/// float32 CONV_2D 3x3, dilation 2, SAME, 7x7x4 -> 5, fused RELU6, inputs in [-4,4]
+#[test]
+fn f32_conv_k3_dil2_relu6_c4_o5() {
+    assert_eq!(nn_tests::check_case("f32_conv_k3_dil2_relu6_c4_o5", f32_conv_k3_dil2_relu6_c4_o5::infer), 3);
+}
+
+/// float32 CONV_2D 3x3 SAME, fused RELU_N1_TO_1, 5x5x4 -> 3
+#[test]
+fn f32_conv_k3_relu1_c4_o3() {
+    assert_eq!(nn_tests::check_case("f32_conv_k3_relu1_c4_o3", f32_conv_k3_relu1_c4_o3::infer), 3);
+}
+
+/// float32 DEPTHWISE_CONV_2D 3x3, stride 2, SAME on 8x8, 8 channels, fused RELU6, inputs in [-4,4]
+#[test]
+fn f32_dw_k3_s2_same_c8_relu6() {
+    assert_eq!(nn_tests::check_case("f32_dw_k3_s2_same_c8_relu6", f32_dw_k3_s2_same_c8_relu6::infer), 3);
+}
+
+/// float32 DEPTHWISE_CONV_2D 3x3, VALID, depth multiplier 2, 6x7x3 -> 6
+#[test]
+fn f32_dw_k3_valid_c3_m2() {
+    assert_eq!(nn_tests::check_case("f32_dw_k3_valid_c3_m2", f32_dw_k3_valid_c3_m2::infer), 3);
+}
+
+/// float32 DEPTHWISE_CONV_2D 3x3, dilation 2, SAME, 7x7x5, fused RELU
+#[test]
+fn f32_dw_k3_dil2_c5_relu() {
+    assert_eq!(nn_tests::check_case("f32_dw_k3_dil2_c5_relu", f32_dw_k3_dil2_c5_relu::infer), 3);
+}
+
+/// float32 ADD of two inputs [1,4,4,3], fused RELU6, inputs in [-4,4]
+#[test]
+fn f32_add_two_inputs_relu6() {
+    let infer = |x: &[f32_add_two_inputs_relu6::Input0; 2]| f32_add_two_inputs_relu6::infer(&x[0], &x[1]);
+    assert_eq!(nn_tests::check_case("f32_add_two_inputs_relu6", infer), 3);
+}
+
+/// float32 ADD of the input [1,4,4,8] and a constant [8], fused RELU
+#[test]
+fn f32_add_const_c8_relu() {
+    assert_eq!(nn_tests::check_case("f32_add_const_c8_relu", f32_add_const_c8_relu::infer), 3);
+}
+
+/// float32 SUB [1,4,1,8] - [1,1,4,1]: both operands broadcast
+#[test]
+fn f32_sub_bcast_two_way() {
+    assert_eq!(check_case2("f32_sub_bcast_two_way", f32_sub_bcast_two_way::infer), 3);
+}
+
+/// float32 SUB of the input [1,3,4,5] and a constant [5]
+#[test]
+fn f32_sub_const_c5() {
+    assert_eq!(nn_tests::check_case("f32_sub_const_c5", f32_sub_const_c5::infer), 3);
+}
+
+/// float32 MUL of [1,4,4,8] and a rank-1 [8] input, fused RELU
+#[test]
+fn f32_mul_bcast_c8_relu() {
+    assert_eq!(check_case2("f32_mul_bcast_c8_relu", f32_mul_bcast_c8_relu::infer), 3);
+}
+
+/// float32 MUL of two inputs [1,3,5,4]
+#[test]
+fn f32_mul_two_inputs() {
+    let infer = |x: &[f32_mul_two_inputs::Input0; 2]| f32_mul_two_inputs::infer(&x[0], &x[1]);
+    assert_eq!(nn_tests::check_case("f32_mul_two_inputs", infer), 3);
+}
+
+/// float32 MAX_POOL_2D 3x3 stride 2 SAME on 8x8x5 (padding 0/1)
+#[test]
+fn f32_maxpool_k3_s2_same_even() {
+    assert_eq!(nn_tests::check_case("f32_maxpool_k3_s2_same_even", f32_maxpool_k3_s2_same_even::infer), 3);
+}
+
+/// float32 MAX_POOL_2D 2x3 window, stride 2, SAME on 7x9x3, fused RELU6, inputs in [-8,8]
+#[test]
+fn f32_maxpool_k2x3_s2_same_relu6() {
+    assert_eq!(nn_tests::check_case("f32_maxpool_k2x3_s2_same_relu6", f32_maxpool_k2x3_s2_same_relu6::infer), 3);
+}
+
+/// float32 AVERAGE_POOL_2D 3x3 stride 2 SAME on 8x8x5 (padding 0/1)
+#[test]
+fn f32_avgpool_k3_s2_same_even() {
+    assert_eq!(nn_tests::check_case("f32_avgpool_k3_s2_same_even", f32_avgpool_k3_s2_same_even::infer), 3);
+}
+
+/// float32 AVERAGE_POOL_2D 2x3 window, stride 2, SAME on 7x9x3, fused RELU6, inputs in [-8,8]
+#[test]
+fn f32_avgpool_k2x3_s2_same_relu6() {
+    assert_eq!(nn_tests::check_case("f32_avgpool_k2x3_s2_same_relu6", f32_avgpool_k2x3_s2_same_relu6::infer), 3);
 }
 
 /// [1,12], 8 filters of rank 1, memory 4, int16 state

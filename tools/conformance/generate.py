@@ -85,7 +85,7 @@ N_SAMPLES = 3           # test inputs per case
 N_SEQUENCE = 6          # inputs of a stateful (SVDF) case, also run as one sequence
 N_CALIB = 16            # representative-dataset samples per case
 TFLM_ARENA_BYTES = 1 << 20
-MAX_SUITE_BYTES = 1_500_000
+MAX_SUITE_BYTES = 2_000_000
 RUSTFMT_MAX_WIDTH = 120  # rustfmt.toml
 ALLOWED_OPS = {
     "CONV_2D", "DEPTHWISE_CONV_2D", "TRANSPOSE_CONV", "FULLY_CONNECTED", "ADD", "SUB",
@@ -2145,6 +2145,68 @@ def cases() -> list[Case]:
          act="relu")
     fc32("f32_fc_k64_o10_relu6", "float32 FULLY_CONNECTED [1,64] -> 10, fused RELU6, inputs in [-6,6]",
          (64,), 10, act="relu6", rng=(-4.0, 4.0))
+
+    # --- CONV_2D / DEPTHWISE_CONV_2D float32 (unoptimized float models) ---------------------
+    def conv32(name, doc, hw, cin, cout, k, s=1, pad="same", dil=1, act=None, rng=(-1.0, 1.0)):
+        kh, kw_ = (k, k) if isinstance(k, int) else k
+        exp = _conv(pad.upper(), s, (act or "none").upper(), dil) | {
+            "type": "float32", "bias": True, "weights": {"shape": [cout, kh, kw_, cin], "dtype": "float32"}}
+        C.append(Case(name, doc, conv_model(hw, cin, cout, k, s, pad, dil, act), ["CONV_2D"], {0: exp},
+                      ranges=[rng], io_type="float32"))
+
+    conv32("f32_conv_k3_s2_same_even_relu", "float32 CONV_2D 3x3, stride 2, SAME on 8x8 (padding 0/1), "
+           "3 -> 8, fused RELU", (8, 8), 3, 8, 3, 2, act="relu")
+    conv32("f32_conv_k1x3_s1x2_valid_c5_o4", "float32 CONV_2D 1x3, stride 1x2, VALID, 5x9x5 -> 4",
+           (5, 9), 5, 4, (1, 3), (1, 2), "valid")
+    conv32("f32_conv_k3_dil2_relu6_c4_o5", "float32 CONV_2D 3x3, dilation 2, SAME, 7x7x4 -> 5, fused RELU6, "
+           "inputs in [-4,4]", (7, 7), 4, 5, 3, dil=2, act="relu6", rng=(-4.0, 4.0))
+    conv32("f32_conv_k3_relu1_c4_o3", "float32 CONV_2D 3x3 SAME, fused RELU_N1_TO_1, 5x5x4 -> 3",
+           (5, 5), 4, 3, 3, act="relu_n1_to_1")
+
+    def dw32(name, doc, hw, c, mult=1, s=1, pad="same", dil=1, act=None, k=3, rng=(-1.0, 1.0)):
+        kh, kw_ = (k, k) if isinstance(k, int) else k
+        exp = _conv(pad.upper(), s, (act or "none").upper(), dil) | {
+            "type": "float32", "bias": True, "weights": {"shape": [1, kh, kw_, c * mult], "dtype": "float32"}}
+        C.append(Case(name, doc, dw_model(hw, c, mult, s, pad, dil, act, False, k), ["DEPTHWISE_CONV_2D"],
+                      {0: exp}, ranges=[rng], io_type="float32"))
+
+    dw32("f32_dw_k3_s2_same_c8_relu6", "float32 DEPTHWISE_CONV_2D 3x3, stride 2, SAME on 8x8, 8 channels, "
+         "fused RELU6, inputs in [-4,4]", (8, 8), 8, s=2, act="relu6", rng=(-4.0, 4.0))
+    dw32("f32_dw_k3_valid_c3_m2", "float32 DEPTHWISE_CONV_2D 3x3, VALID, depth multiplier 2, 6x7x3 -> 6",
+         (6, 7), 3, 2, pad="valid")
+    dw32("f32_dw_k3_dil2_c5_relu", "float32 DEPTHWISE_CONV_2D 3x3, dilation 2, SAME, 7x7x5, fused RELU",
+         (7, 7), 5, dil=2, act="relu")
+
+    # --- ADD / SUB / MUL float32 ------------------------------------------------------------
+    def bin32(name, doc, op, build, ranges, act=None, unbatched=False):
+        exp = {"activation": (act or "none").upper(), "type": "float32"}
+        C.append(Case(name, doc, build, [op], {0: exp}, ranges=list(ranges), unbatched=unbatched,
+                      io_type="float32"))
+
+    bin32("f32_add_two_inputs_relu6", "float32 ADD of two inputs [1,4,4,3], fused RELU6, inputs in [-4,4]", "ADD",
+          arith_inputs_model("add", (4, 4, 3), (4, 4, 3), "relu6"), ((-4.0, 4.0), (-4.0, 4.0)), "relu6")
+    bin32("f32_add_const_c8_relu", "float32 ADD of the input [1,4,4,8] and a constant [8], fused RELU", "ADD",
+          arith_const_model("add", (4, 4), 8, "relu"), ((-1.0, 1.0),), "relu")
+    bin32("f32_sub_bcast_two_way", "float32 SUB [1,4,1,8] - [1,1,4,1]: both operands broadcast", "SUB",
+          arith_inputs_model("sub", (4, 1, 8), (1, 4, 1)), ((-1.0, 1.0), (-4.0, 4.0)))
+    bin32("f32_sub_const_c5", "float32 SUB of the input [1,3,4,5] and a constant [5]", "SUB",
+          arith_const_model("sub", (3, 4), 5), ((-1.0, 1.0),))
+    bin32("f32_mul_bcast_c8_relu", "float32 MUL of [1,4,4,8] and a rank-1 [8] input, fused RELU", "MUL",
+          binary_inputs_model(_ops("multiply"), (4, 4, 8), 8, "relu"), ((-2.0, 2.0), (-2.0, 2.0)), "relu",
+          unbatched=(False, True))
+    bin32("f32_mul_two_inputs", "float32 MUL of two inputs [1,3,5,4]", "MUL",
+          binary_inputs_model(_ops("multiply"), (3, 5, 4), (3, 5, 4)), ((-3.0, 3.0), (-3.0, 3.0)))
+
+    # --- AVERAGE_POOL_2D / MAX_POOL_2D float32 ---------------------------------------------
+    for kind, op in (("max", "MAX_POOL_2D"), ("avg", "AVERAGE_POOL_2D")):
+        for suffix, doc, hw, c, k, s, pad, act, rng in (
+            ("k3_s2_same_even", "3x3 stride 2 SAME on 8x8x5 (padding 0/1)", (8, 8), 5, 3, 2, "same", None, 1.0),
+            ("k2x3_s2_same_relu6", "2x3 window, stride 2, SAME on 7x9x3, fused RELU6, inputs in [-8,8]",
+             (7, 9), 3, (2, 3), 2, "same", "relu6", 8.0),
+        ):
+            C.append(Case(f"f32_{kind}pool_{suffix}", f"float32 {op} {doc}", pool_model(kind, hw, c, k, s, pad, act),
+                          [op], {0: _pool(pad.upper(), s, k, (act or "none").upper()) | {"type": "float32"}},
+                          ranges=[(-rng, rng)], io_type="float32"))
 
     # --- SVDF (patched: the converter emits none) ---------------------------
     def svdf(name, doc, n_in, filters, rank, memory, batch=1, state="int16", act="NONE", out_zp=0, io="int8",

@@ -233,8 +233,10 @@ def _svdf(ops: list[dict]) -> str:
 
 def _add(ops: list[dict]) -> str:
     """ADD, SUB and MUL: the shapes of same-shape operands, the broadcast pairs, scale ratios, activations."""
+    # float32 operands have no scales.
+    ratios = [o["scale_ratio"] for o in ops if "scale_ratio" in o]
     return _items(_operand_items(ops) + [
-        ("input scale ratio", _ratio_range([o["scale_ratio"] for o in ops])),
+        ("input scale ratio", _ratio_range(ratios) if ratios else ""),
         ("activations", _acts(o["activation"] for o in ops)),
     ])
 

@@ -51,7 +51,7 @@ FILES = [
     "tiny_int8.tflite",
     "unsupported_op.tflite",
     "float_fc.tflite",
-    "float_conv.tflite",
+    "hybrid_conv.tflite",
     "two_subgraphs.tflite",
     "truncated.tflite",
     "not_a_model.tflite",
@@ -201,20 +201,24 @@ def build_float_fc() -> bytes:
     return buf
 
 
-def build_float_conv() -> bytes:
-    """float32 [1,6,6,2] -> Conv2D(3, 3x3); float convolution is unsupported."""
+def build_hybrid_conv() -> bytes:
+    """float32 [1,6,6,16] -> Conv2D(8, 3x3) with dynamic-range (int8) weights:
+    a hybrid convolution, float activations with int8 weights, which nn (like
+    TFLM) does not support."""
     import keras
     import tensorflow as tf
     rng = _rng(5)
-    x = keras.Input(shape=(6, 6, 2), batch_size=1, name="input")
-    conv = keras.layers.Conv2D(3, 3, name="conv")
-    model = keras.Model(x, conv(x), name="float_conv")
-    conv.set_weights([rng.uniform(-1.0, 1.0, (3, 3, 2, 3)).astype(np.float32),
-                      rng.uniform(-0.1, 0.1, (3,)).astype(np.float32)])
-    buf = _convert(tf.lite.TFLiteConverter.from_keras_model(model), int8=False)
+    x = keras.Input(shape=(6, 6, 16), batch_size=1, name="input")
+    conv = keras.layers.Conv2D(8, 3, name="conv")
+    model = keras.Model(x, conv(x), name="hybrid_conv")
+    conv.set_weights([rng.uniform(-1.0, 1.0, (3, 3, 16, 8)).astype(np.float32),
+                      rng.uniform(-0.1, 0.1, (8,)).astype(np.float32)])
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]  # no dataset: weights only
+    buf = _convert(converter, int8=False)
     info = inspect_tflite(buf)
-    if len(info) != 1 or op_names(info) != ["CONV_2D"] or info[0]["inputs"] != ["float32"]:
-        raise SystemExit(f"float_conv: unexpected model {info}")
+    if op_names(info) != ["CONV_2D"] or info[0]["inputs"] != ["float32"]:
+        raise SystemExit(f"hybrid_conv: unexpected model {info}")
     return buf
 
 
@@ -254,7 +258,7 @@ def build(out_dir: str, verbose: bool = True) -> dict[str, bytes]:
     blobs["tiny_int8.tflite"] = build_tiny_int8()
     blobs["unsupported_op.tflite"] = build_unsupported_op()
     blobs["float_fc.tflite"] = build_float_fc()
-    blobs["float_conv.tflite"] = build_float_conv()
+    blobs["hybrid_conv.tflite"] = build_hybrid_conv()
     blobs["two_subgraphs.tflite"] = build_two_subgraphs()
     tiny = blobs["tiny_int8.tflite"]
     if not 8 <= TRUNCATE_AT < len(tiny):

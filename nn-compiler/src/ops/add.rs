@@ -1,5 +1,5 @@
-//! ADD: two quantized inputs (int8 or int16) with their own scales, NumPy
-//! broadcasting, fused activation. Shared with SUB.
+//! ADD: two quantized inputs (int8 or int16) with their own scales, or two
+//! float32 inputs; NumPy broadcasting, fused activation. Shared with SUB.
 
 use super::{broadcast, check_activation};
 use crate::diag::Diagnostic;
@@ -22,6 +22,10 @@ pub(crate) fn lower_arithmetic(cx: &Cx, op: &Op, sub: bool, activation: Activati
     cx.arity(op, 2, 2, 1)?;
     check_activation(cx, op, activation)?;
     let (a, b, y) = (cx.input(op, 0)?, cx.input(op, 1)?, op.outputs[0]);
+    if cx.tensor(a).dtype == DType::F32 {
+        let kind = if sub { crate::ir::BinaryF32::Sub } else { crate::ir::BinaryF32::Add };
+        return super::lower_binary_f32(cx, op, kind, activation);
+    }
     let types = [DType::I8, DType::I16];
     let (a_shape, dtype, a_scale, a_zp) = cx.quantized_activation(op, a, "first input", &types)?;
     let (b_shape, b_type, b_scale, b_zp) = cx.quantized_activation(op, b, "second input", &types)?;

@@ -1,4 +1,4 @@
-//! AVERAGE_POOL_2D: int8, any window, stride and padding.
+//! AVERAGE_POOL_2D: int8 or float32, any window, stride and padding.
 
 use crate::diag::Diagnostic;
 use crate::ir::Kernel;
@@ -20,5 +20,9 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     {
         return Err(cx.err(op, "a pooling window lies entirely in the padding"));
     }
-    Ok(Lowered::Step(crate::ir::Step { kernel: Kernel::AveragePool2d { window, act }, ..step }))
+    let kernel = match step.kernel {
+        Kernel::Pool2dF32 { act, .. } => Kernel::Pool2dF32 { window, average: true, act },
+        _ => Kernel::AveragePool2d { window, act },
+    };
+    Ok(Lowered::Step(crate::ir::Step { kernel, ..step }))
 }

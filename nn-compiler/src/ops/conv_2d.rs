@@ -1,5 +1,6 @@
 //! CONV_2D: int8 activations, int8 weights (per-tensor or per-output-channel
-//! scales), int32 bias, SAME/VALID padding, any stride and dilation, groups.
+//! scales), int32 bias, SAME/VALID padding, any stride and dilation, groups;
+//! 16x8; float32.
 
 use super::{bias, check_activation, conv_requant, nhwc};
 use crate::diag::Diagnostic;
@@ -16,8 +17,15 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     check_activation(cx, op, activation)?;
     let (x, w, y) = (cx.input(op, 0)?, cx.input(op, 1)?, op.outputs[0]);
     let types = [DType::I8, DType::I16];
-    let (in_shape, dtype, in_scale, in_zp) = cx.quantized_activation(op, x, "input", &types)?;
-    let (out_shape, out_type, out_scale, out_zp) = cx.quantized_activation(op, y, "output", &types)?;
+    let (in_shape, dtype, in_scale, in_zp, out_shape, out_type, out_scale, out_zp) = if cx.tensor(x).dtype == DType::F32
+    {
+        super::check_all_f32(cx, op, &[(w, "filter"), (y, "output")])?;
+        (cx.tensor(x).shape.clone(), DType::F32, 0.0, 0, cx.tensor(y).shape.clone(), DType::F32, 0.0, 0)
+    } else {
+        let (in_shape, dtype, in_scale, in_zp) = cx.quantized_activation(op, x, "input", &types)?;
+        let (out_shape, out_type, out_scale, out_zp) = cx.quantized_activation(op, y, "output", &types)?;
+        (in_shape, dtype, in_scale, in_zp, out_shape, out_type, out_scale, out_zp)
+    };
     if out_type != dtype {
         return Err(cx.err(op, "input and output types differ"));
     }
@@ -38,6 +46,27 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         return Err(cx.err(op, format_args!("{oc} output channels cannot be split into {groups} groups")));
     }
     let window = super::window(cx, op, padding, stride, dilation, n, (ih, iw, ic), (oh, ow, oc), (kh, kw))?;
+    if dtype == DType::F32 {
+        // TFLM's reference float Conv: sum over ky, kx, ic, then the bias,
+        // then the activation clamp.
+        let filter = super::const_f32_bytes(cx, op, w, "filter")?;
+        let bias = super::f32_bias(cx, op, 2, oc)?;
+        return Ok(Lowered::Step(Step {
+            state: Vec::new(),
+            scratch: Vec::new(),
+            op_index: op.index,
+            op_name: op.name.clone(),
+            kernel: Kernel::Conv2dF32 {
+                window,
+                filter_in_c: fic,
+                filter,
+                bias,
+                act: super::f32_activation(activation),
+            },
+            inputs: vec![x],
+            output: y,
+        }));
+    }
     let filter = cx.const_i8(op, w, "filter")?;
     let scales = cx.weight_scales(op, w, oc, 0)?;
     if dtype == DType::I16 {

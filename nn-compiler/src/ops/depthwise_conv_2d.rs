@@ -1,11 +1,11 @@
 //! DEPTHWISE_CONV_2D: int8, per-channel weights along dimension 3, any depth
-//! multiplier, stride and dilation.
+//! multiplier, stride and dilation; float32.
 
 use super::{bias, check_activation, conv_requant, nhwc};
 use crate::diag::Diagnostic;
 use crate::ir::{Kernel, Step};
 use crate::lower::{Cx, Lowered};
-use crate::parse::{Op, Options};
+use crate::parse::{DType, Op, Options};
 
 /// Checks and lowers one DEPTHWISE_CONV_2D.
 pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
@@ -15,8 +15,15 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     };
     check_activation(cx, op, activation)?;
     let (x, w, y) = (cx.input(op, 0)?, cx.input(op, 1)?, op.outputs[0]);
-    let (in_shape, in_scale, in_zp) = cx.int8_activation(op, x, "input")?;
-    let (out_shape, out_scale, out_zp) = cx.int8_activation(op, y, "output")?;
+    let is_f32 = cx.tensor(x).dtype == DType::F32;
+    let (in_shape, in_scale, in_zp, out_shape, out_scale, out_zp) = if is_f32 {
+        super::check_all_f32(cx, op, &[(w, "filter"), (y, "output")])?;
+        (cx.tensor(x).shape.clone(), 0.0, 0, cx.tensor(y).shape.clone(), 0.0, 0)
+    } else {
+        let (in_shape, in_scale, in_zp) = cx.int8_activation(op, x, "input")?;
+        let (out_shape, out_scale, out_zp) = cx.int8_activation(op, y, "output")?;
+        (in_shape, in_scale, in_zp, out_shape, out_scale, out_zp)
+    };
     let [n, ih, iw, ic] = nhwc(cx, op, &in_shape, "the input")?;
     let [on, oh, ow, oc] = nhwc(cx, op, &out_shape, "the output")?;
     let [one, kh, kw, foc] = nhwc(cx, op, &cx.tensor(w).shape, "the filter")?;
@@ -32,6 +39,27 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         ));
     }
     let window = super::window(cx, op, padding, stride, dilation, n, (ih, iw, ic), (oh, ow, oc), (kh, kw))?;
+    if is_f32 {
+        // TFLM's reference float DepthwiseConv: sum over ky, kx, then the
+        // bias, then the activation clamp.
+        let filter = super::const_f32_bytes(cx, op, w, "filter")?;
+        let bias = super::f32_bias(cx, op, 2, oc)?;
+        return Ok(Lowered::Step(Step {
+            state: Vec::new(),
+            scratch: Vec::new(),
+            op_index: op.index,
+            op_name: op.name.clone(),
+            kernel: Kernel::DepthwiseConv2dF32 {
+                window,
+                depth_multiplier: oc / ic,
+                filter,
+                bias,
+                act: super::f32_activation(activation),
+            },
+            inputs: vec![x],
+            output: y,
+        }));
+    }
     let filter = cx.const_i8(op, w, "filter")?;
     let scales = cx.weight_scales(op, w, oc, 3)?;
     let bias = bias(cx, op, 2, oc)?;

@@ -1,7 +1,7 @@
 //! FULLY_CONNECTED: int8, per-tensor or per-channel weights, optional bias,
 //! any number of input rows, `keep_num_dims`.
 
-use super::{bias, check_activation, multiplier};
+use super::{bias, check_activation, const_f32_bytes, multiplier};
 use crate::diag::Diagnostic;
 use crate::ir::{Kernel, Requant, Step};
 use crate::lower::{Cx, Lowered};
@@ -110,12 +110,7 @@ fn lower_f32(cx: &Cx, op: &Op, activation: Activation) -> Result<Lowered, Diagno
         }
         None => Vec::new(),
     };
-    let act = match activation {
-        Activation::Relu => (0.0, f32::MAX),
-        Activation::Relu6 => (0.0, 6.0),
-        Activation::ReluN1To1 => (-1.0, 1.0),
-        _ => (f32::MIN, f32::MAX),
-    };
+    let act = super::f32_activation(activation);
     Ok(Lowered::Step(Step {
         state: Vec::new(),
         scratch: Vec::new(),
@@ -125,17 +120,4 @@ fn lower_f32(cx: &Cx, op: &Op, activation: Activation) -> Result<Lowered, Diagno
         inputs: vec![x],
         output: y,
     }))
-}
-
-/// The bytes of a constant float32 tensor.
-fn const_f32_bytes(cx: &Cx, op: &Op, t: usize, role: &str) -> Result<Vec<u8>, Diagnostic> {
-    let tensor = cx.tensor(t);
-    if tensor.dtype != DType::F32 {
-        return Err(cx.err(op, format_args!("{role} {} must be float32", cx.describe(t))));
-    }
-    let data = tensor.data.ok_or_else(|| cx.err(op, format_args!("{role} {} must be a constant", cx.describe(t))))?;
-    if Some(data.len()) != tensor.elements().checked_mul(4) {
-        return Err(cx.err(op, format_args!("{role} {} has the wrong number of bytes", cx.describe(t))));
-    }
-    Ok(data.to_vec())
 }

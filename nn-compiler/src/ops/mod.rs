@@ -48,6 +48,88 @@ pub(crate) fn check_activation(cx: &Cx, op: &Op, act: Activation) -> Result<(), 
     }
 }
 
+/// The float bounds of a fused activation, as TFLM's
+/// `CalculateActivationRange` gives them.
+pub(crate) fn f32_activation(act: Activation) -> (f32, f32) {
+    match act {
+        Activation::Relu => (0.0, f32::MAX),
+        Activation::Relu6 => (0.0, 6.0),
+        Activation::ReluN1To1 => (-1.0, 1.0),
+        _ => (f32::MIN, f32::MAX),
+    }
+}
+
+/// The bytes of a constant float32 tensor.
+pub(crate) fn const_f32_bytes(cx: &Cx, op: &Op, t: usize, role: &str) -> Result<Vec<u8>, Diagnostic> {
+    let tensor = cx.tensor(t);
+    if tensor.dtype != crate::parse::DType::F32 {
+        return Err(cx.err(op, format_args!("{role} {} must be float32", cx.describe(t))));
+    }
+    let data = tensor.data.ok_or_else(|| cx.err(op, format_args!("{role} {} must be a constant", cx.describe(t))))?;
+    if Some(data.len()) != tensor.elements().checked_mul(4) {
+        return Err(cx.err(op, format_args!("{role} {} has the wrong number of bytes", cx.describe(t))));
+    }
+    Ok(data.to_vec())
+}
+
+/// The optional float32 bias of a float layer with `channels` outputs, as
+/// bytes (empty for none).
+pub(crate) fn f32_bias(cx: &Cx, op: &Op, index: usize, channels: usize) -> Result<Vec<u8>, Diagnostic> {
+    match cx.optional_input(op, index) {
+        Some(t) => {
+            let b = const_f32_bytes(cx, op, t, "bias")?;
+            if b.len() != 4 * channels {
+                return Err(cx.err(op, format_args!("the bias must have {channels} float32 values")));
+            }
+            Ok(b)
+        }
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Checks that the tensors of a float32 operator are all float32 (TFLM has
+/// no mixed or hybrid float kernels for it).
+pub(crate) fn check_all_f32(cx: &Cx, op: &Op, tensors: &[(usize, &str)]) -> Result<(), Diagnostic> {
+    for &(t, role) in tensors {
+        let dtype = cx.tensor(t).dtype;
+        if dtype != crate::parse::DType::F32 {
+            return Err(cx.err(
+                op,
+                format_args!(
+                    "the input is float32, but the {role} {} has type {}; mixed-type (hybrid) models are not supported",
+                    cx.describe(t),
+                    dtype.name()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// ADD, SUB or MUL of two float32 tensors (TFLM's reference float kernels:
+/// the exact sum, difference or product, then the activation clamp), with
+/// broadcasting.
+pub(crate) fn lower_binary_f32(
+    cx: &Cx,
+    op: &Op,
+    kind: crate::ir::BinaryF32,
+    activation: Activation,
+) -> Result<crate::lower::Lowered, Diagnostic> {
+    let (a, b, y) = (cx.input(op, 0)?, cx.input(op, 1)?, op.outputs[0]);
+    check_all_f32(cx, op, &[(b, "second input"), (y, "output")])?;
+    let (sa, sb, sy) = (&cx.tensor(a).shape, &cx.tensor(b).shape, &cx.tensor(y).shape);
+    let broadcast = broadcast(cx, op, sa, sb, sy)?;
+    Ok(crate::lower::Lowered::Step(crate::ir::Step {
+        state: Vec::new(),
+        scratch: Vec::new(),
+        op_index: op.index,
+        op_name: op.name.clone(),
+        kernel: crate::ir::Kernel::BinaryF32 { kind, act: f32_activation(activation), broadcast },
+        inputs: vec![a, b],
+        output: y,
+    }))
+}
+
 /// Quantizes `m`, rejecting results the kernels cannot apply (shift outside
 /// `-31..=30`, which TFLM would also mishandle).
 pub(crate) fn multiplier(cx: &Cx, op: &Op, m: f64, what: &str) -> Result<(i32, i32), Diagnostic> {

@@ -1,4 +1,4 @@
-//! MUL: two quantized inputs (int8 or int16), broadcasting, fused
+//! MUL: two quantized inputs (int8 or int16) or two float32 inputs, broadcasting, fused
 //! activation; one requantization of the product by `s1 * s2 / s_out`
 //! (computed in `f64`, as TFLM's `CalculateOpDataMul`).
 
@@ -18,6 +18,9 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     };
     check_activation(cx, op, activation)?;
     let (a, b, y) = (cx.input(op, 0)?, cx.input(op, 1)?, op.outputs[0]);
+    if cx.tensor(a).dtype == DType::F32 {
+        return super::lower_binary_f32(cx, op, crate::ir::BinaryF32::Mul, activation);
+    }
     let types = [DType::I8, DType::I16];
     let (a_shape, dtype, a_scale, a_zp) = cx.quantized_activation(op, a, "first input", &types)?;
     let (b_shape, b_type, b_scale, b_zp) = cx.quantized_activation(op, b, "second input", &types)?;

@@ -1,4 +1,4 @@
-//! ADD, int8 and int16, with broadcasting; TFLM's reference
+//! ADD, int8 and int16 (and float32 ADD, SUB, MUL), with broadcasting; TFLM's reference
 //! `AddElementwise`/`BroadcastAdd*Slow`: both inputs are rescaled to a common
 //! scale with headroom (20 bits for int8, 15 for int16), summed, then
 //! requantized.
@@ -138,4 +138,40 @@ pub fn add<T: Quantized>(p: &Arithmetic, input1: &[T], input2: &[T], output: &mu
         let (a, b) = p.scaled(a, b);
         p.finish(a.wrapping_add(b))
     });
+}
+
+/// The element operation of a float32 binary operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOpF32 {
+    /// ADD: `a + b`.
+    Add,
+    /// SUB: `a - b`.
+    Sub,
+    /// MUL: `a * b`.
+    Mul,
+}
+
+/// Constants of one float32 ADD, SUB or MUL layer.
+#[derive(Clone, Copy, Debug)]
+pub struct BinaryF32 {
+    /// The element operation.
+    pub op: BinaryOpF32,
+    /// Lower bound of the fused activation.
+    pub act_min: f32,
+    /// Upper bound of the fused activation.
+    pub act_max: f32,
+    /// Index mapping when the input shapes differ.
+    pub broadcast: Option<Broadcast>,
+}
+
+/// Runs a float32 ADD, SUB or MUL as TFLM's reference float kernels do: one
+/// IEEE operation per element, then the activation clamp.
+pub fn binary_f32(p: &BinaryF32, a: &[f32], b: &[f32], output: &mut [f32]) {
+    use super::fully_connected::clamp_f32;
+    let (lo, hi) = (p.act_min, p.act_max);
+    match p.op {
+        BinaryOpF32::Add => super::prelu::each(&p.broadcast, a, b, output, |x, y| clamp_f32(x + y, lo, hi)),
+        BinaryOpF32::Sub => super::prelu::each(&p.broadcast, a, b, output, |x, y| clamp_f32(x - y, lo, hi)),
+        BinaryOpF32::Mul => super::prelu::each(&p.broadcast, a, b, output, |x, y| clamp_f32(x * y, lo, hi)),
+    }
 }

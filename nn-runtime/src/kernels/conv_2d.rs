@@ -648,3 +648,93 @@ fn tap<'a>(p: &Conv2d, input: &'a [i8], b: usize, iy: isize, ix: isize) -> Optio
     let at = ((b * p.in_h + iy as usize) * p.in_w + ix as usize) * p.in_c;
     input.get(at..at + p.in_c)
 }
+
+/// Constants of one float32 2-D convolution layer. Weights and bias are
+/// little-endian `f32` bytes (flash data without alignment requirements).
+#[derive(Clone, Copy, Debug)]
+pub struct Conv2dF32<'a> {
+    /// Batch size.
+    pub batches: usize,
+    /// Input height.
+    pub in_h: usize,
+    /// Input width.
+    pub in_w: usize,
+    /// Input channels.
+    pub in_c: usize,
+    /// Output height.
+    pub out_h: usize,
+    /// Output width.
+    pub out_w: usize,
+    /// Output channels.
+    pub out_c: usize,
+    /// Filter height.
+    pub k_h: usize,
+    /// Filter width.
+    pub k_w: usize,
+    /// Channels per group in the filter (`in_c` unless grouped).
+    pub filter_in_c: usize,
+    /// Vertical stride.
+    pub stride_h: usize,
+    /// Horizontal stride.
+    pub stride_w: usize,
+    /// Vertical dilation.
+    pub dilation_h: usize,
+    /// Horizontal dilation.
+    pub dilation_w: usize,
+    /// Rows of implicit padding above the input.
+    pub pad_top: usize,
+    /// Columns of implicit padding left of the input.
+    pub pad_left: usize,
+    /// Lower bound of the fused activation.
+    pub act_min: f32,
+    /// Upper bound of the fused activation.
+    pub act_max: f32,
+    /// `[out_c][k_h][k_w][filter_in_c]` weights as little-endian `f32` bytes.
+    pub filter: &'a [u8],
+    /// Bias per output channel as little-endian `f32` bytes, or empty.
+    pub bias: &'a [u8],
+}
+
+/// Runs a float32 convolution in TFLM's reference order: one running `f32`
+/// total per output over `ky`, `kx`, then the group's input channels
+/// (padding taps skipped), then `+ bias`, then the activation clamp. Float
+/// addition is not associative, so this order is what makes the result
+/// bit-identical.
+pub fn conv_2d_f32(p: &Conv2dF32, input: &[f32], output: &mut [f32]) {
+    use super::fully_connected::{clamp_f32, f32_at};
+    let fic = p.filter_in_c.max(1);
+    let groups = (p.in_c / fic).max(1);
+    let filters_per_group = (p.out_c / groups).max(1);
+    let filter_size = p.k_h * p.k_w * fic;
+    let mut o = 0;
+    for b in 0..p.batches {
+        let in_batch = b * p.in_h * p.in_w * p.in_c;
+        for oy in 0..p.out_h {
+            let iy0 = (oy * p.stride_h) as isize - p.pad_top as isize;
+            let (ky0, ky1) = valid_taps(iy0, p.dilation_h, p.k_h, p.in_h);
+            for ox in 0..p.out_w {
+                let ix0 = (ox * p.stride_w) as isize - p.pad_left as isize;
+                let (kx0, kx1) = valid_taps(ix0, p.dilation_w, p.k_w, p.in_w);
+                for oc in 0..p.out_c {
+                    let in_c0 = (oc / filters_per_group) * fic;
+                    let f0 = oc * filter_size;
+                    let mut total = 0.0f32;
+                    for ky in ky0..ky1 {
+                        let iy = (iy0 + (ky * p.dilation_h) as isize) as usize;
+                        for kx in kx0..kx1 {
+                            let ix = (ix0 + (kx * p.dilation_w) as isize) as usize;
+                            let at = in_batch + (iy * p.in_w + ix) * p.in_c + in_c0;
+                            let w0 = f0 + (ky * p.k_w + kx) * fic;
+                            for (c, &x) in input[at..at + fic].iter().enumerate() {
+                                total += x * f32_at(p.filter, w0 + c);
+                            }
+                        }
+                    }
+                    let bias = if p.bias.is_empty() { 0.0 } else { f32_at(p.bias, oc) };
+                    output[o] = clamp_f32(total + bias, p.act_min, p.act_max);
+                    o += 1;
+                }
+            }
+        }
+    }
+}

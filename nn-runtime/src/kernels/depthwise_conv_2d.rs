@@ -402,3 +402,83 @@ pub fn depthwise_conv_2d_portable(p: &DepthwiseConv2d, input: &[i8], output: &mu
         }
     }
 }
+
+/// Constants of one float32 depthwise convolution layer. Weights and bias
+/// are little-endian `f32` bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct DepthwiseConv2dF32<'a> {
+    /// Batch size.
+    pub batches: usize,
+    /// Input height.
+    pub in_h: usize,
+    /// Input width.
+    pub in_w: usize,
+    /// Input channels.
+    pub in_c: usize,
+    /// Output height.
+    pub out_h: usize,
+    /// Output width.
+    pub out_w: usize,
+    /// Output channels per input channel.
+    pub depth_multiplier: usize,
+    /// Filter height.
+    pub k_h: usize,
+    /// Filter width.
+    pub k_w: usize,
+    /// Vertical stride.
+    pub stride_h: usize,
+    /// Horizontal stride.
+    pub stride_w: usize,
+    /// Vertical dilation.
+    pub dilation_h: usize,
+    /// Horizontal dilation.
+    pub dilation_w: usize,
+    /// Rows of implicit padding above the input.
+    pub pad_top: usize,
+    /// Columns of implicit padding left of the input.
+    pub pad_left: usize,
+    /// Lower bound of the fused activation.
+    pub act_min: f32,
+    /// Upper bound of the fused activation.
+    pub act_max: f32,
+    /// `[k_h][k_w][in_c * depth_multiplier]` weights as little-endian `f32`
+    /// bytes.
+    pub filter: &'a [u8],
+    /// Bias per output channel as little-endian `f32` bytes, or empty.
+    pub bias: &'a [u8],
+}
+
+/// Runs a float32 depthwise convolution in TFLM's reference order: one
+/// running `f32` total per output over `ky`, then `kx` (padding taps
+/// skipped), then `+ bias`, then the activation clamp.
+pub fn depthwise_conv_2d_f32(p: &DepthwiseConv2dF32, input: &[f32], output: &mut [f32]) {
+    use super::fully_connected::{clamp_f32, f32_at};
+    let dm = p.depth_multiplier.max(1);
+    let out_c = p.in_c * dm;
+    let mut o = 0;
+    for b in 0..p.batches {
+        let in_batch = b * p.in_h * p.in_w * p.in_c;
+        for oy in 0..p.out_h {
+            let iy0 = (oy * p.stride_h) as isize - p.pad_top as isize;
+            let (ky0, ky1) = valid_taps(iy0, p.dilation_h, p.k_h, p.in_h);
+            for ox in 0..p.out_w {
+                let ix0 = (ox * p.stride_w) as isize - p.pad_left as isize;
+                let (kx0, kx1) = valid_taps(ix0, p.dilation_w, p.k_w, p.in_w);
+                for oc in 0..out_c {
+                    let mut total = 0.0f32;
+                    for ky in ky0..ky1 {
+                        let iy = (iy0 + (ky * p.dilation_h) as isize) as usize;
+                        for kx in kx0..kx1 {
+                            let ix = (ix0 + (kx * p.dilation_w) as isize) as usize;
+                            let x = input[in_batch + (iy * p.in_w + ix) * p.in_c + oc / dm];
+                            total += x * f32_at(p.filter, (ky * p.k_w + kx) * out_c + oc);
+                        }
+                    }
+                    let bias = if p.bias.is_empty() { 0.0 } else { f32_at(p.bias, oc) };
+                    output[o] = clamp_f32(total + bias, p.act_min, p.act_max);
+                    o += 1;
+                }
+            }
+        }
+    }
+}

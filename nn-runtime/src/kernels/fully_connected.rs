@@ -80,7 +80,7 @@ pub struct FullyConnectedF32<'a> {
 }
 
 #[inline(always)]
-fn f32_at(bytes: &[u8], i: usize) -> f32 {
+pub(crate) fn f32_at(bytes: &[u8], i: usize) -> f32 {
     match bytes.get(4 * i..4 * i + 4) {
         Some(&[a, b, c, d]) => f32::from_le_bytes([a, b, c, d]),
         _ => 0.0,

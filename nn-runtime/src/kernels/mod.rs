@@ -97,6 +97,17 @@ pub struct Pool2d {
     pub act_max: i32,
 }
 
+/// Geometry and fused activation of a float32 pooling layer.
+#[derive(Clone, Copy, Debug)]
+pub struct Pool2dF32 {
+    /// Geometry (its integer activation bounds are unused).
+    pub pool: Pool2d,
+    /// Lower bound of the fused activation.
+    pub act_min: f32,
+    /// Upper bound of the fused activation.
+    pub act_max: f32,
+}
+
 impl Pool2d {
     /// The input rows (or columns) `start..end` under a window whose
     /// unpadded origin is `pos - pad`, clipped to `0..n`.

@@ -29,7 +29,13 @@ pub struct Prelu {
 
 /// Runs the element function over the output, broadcasting when needed.
 #[inline(always)]
-fn each<A: Copy, B: Copy, O>(bc: &Option<Broadcast>, a: &[A], b: &[B], out: &mut [O], f: impl Fn(A, B) -> O) {
+pub(crate) fn each<A: Copy, B: Copy, O>(
+    bc: &Option<Broadcast>,
+    a: &[A],
+    b: &[B],
+    out: &mut [O],
+    f: impl Fn(A, B) -> O,
+) {
     match bc {
         None => {
             for ((o, &x), &y) in out.iter_mut().zip(a).zip(b) {

@@ -1,4 +1,4 @@
-// A float32 convolution: CONV_2D is supported in int8 and 16x8 only.
-nn_macro::include_model!("ui/models/float_conv.tflite");
+// A hybrid convolution (float32 activations, int8 weights): not supported.
+nn_macro::include_model!("ui/models/hybrid_conv.tflite");
 
 fn main() {}
