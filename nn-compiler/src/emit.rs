@@ -493,6 +493,14 @@ impl Emitter<'_> {
                 quote!(#k::hard_swish::hard_swish),
             ),
             Kernel::HardSwishF32 => (quote!(()), quote!(()), quote!(#k::hard_swish::hard_swish_f32)),
+            Kernel::UnaryF32 { kind } => {
+                let init = match kind {
+                    crate::ir::UnaryF32::Relu => quote!(#k::relu::UnaryF32::Relu),
+                    crate::ir::UnaryF32::Relu6 => quote!(#k::relu::UnaryF32::Relu6),
+                    crate::ir::UnaryF32::LeakyRelu(alpha) => quote!(#k::relu::UnaryF32::LeakyRelu(#alpha)),
+                };
+                (quote!(#k::relu::UnaryF32), init, quote!(#k::relu::unary_f32))
+            }
             Kernel::ResizeNearest { dtype, geometry, rows, cols } => {
                 let elem = elem_type(*dtype).unwrap_or_else(|| quote!(i8));
                 let geo = resize_fields(geometry);

@@ -144,6 +144,17 @@ pub enum BinaryF32 {
     Mul,
 }
 
+/// A float32 element-wise activation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum UnaryF32 {
+    /// RELU.
+    Relu,
+    /// RELU6.
+    Relu6,
+    /// LEAKY_RELU with its alpha.
+    LeakyRelu(f32),
+}
+
 /// A kernel call with its constants.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Kernel {
@@ -449,6 +460,11 @@ pub enum Kernel {
     },
     /// HARD_SWISH, float32.
     HardSwishF32,
+    /// RELU, RELU6 or LEAKY_RELU, float32.
+    UnaryF32 {
+        /// The activation.
+        kind: UnaryF32,
+    },
     /// RESIZE_NEAREST_NEIGHBOR: a copy of one source pixel per output pixel.
     ResizeNearest {
         /// Element type.

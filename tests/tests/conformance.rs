@@ -268,6 +268,10 @@ nn_macro::include_model!(f32_maxpool_k3_s2_same_even = "conformance/f32_maxpool_
 nn_macro::include_model!(f32_maxpool_k2x3_s2_same_relu6 = "conformance/f32_maxpool_k2x3_s2_same_relu6/model.tflite");
 nn_macro::include_model!(f32_avgpool_k3_s2_same_even = "conformance/f32_avgpool_k3_s2_same_even/model.tflite");
 nn_macro::include_model!(f32_avgpool_k2x3_s2_same_relu6 = "conformance/f32_avgpool_k2x3_s2_same_relu6/model.tflite");
+nn_macro::include_model!(f32_relu_input = "conformance/f32_relu_input/model.tflite");
+nn_macro::include_model!(f32_relu6_input = "conformance/f32_relu6_input/model.tflite");
+nn_macro::include_model!(f32_leaky_relu_a0p2 = "conformance/f32_leaky_relu_a0p2/model.tflite");
+nn_macro::include_model!(f32_leaky_relu_a1p5 = "conformance/f32_leaky_relu_a1p5/model.tflite");
 nn_macro::include_model!(svdf_r1_m4_patched = "conformance/svdf_r1_m4_patched/model.tflite");
 nn_macro::include_model!(svdf_r2_m3_patched = "conformance/svdf_r2_m3_patched/model.tflite");
 nn_macro::include_model!(svdf_r3_b2_patched = "conformance/svdf_r3_b2_patched/model.tflite");
@@ -1668,6 +1672,30 @@ fn f32_avgpool_k3_s2_same_even() {
 #[test]
 fn f32_avgpool_k2x3_s2_same_relu6() {
     assert_eq!(nn_tests::check_case("f32_avgpool_k2x3_s2_same_relu6", f32_avgpool_k2x3_s2_same_relu6::infer), 3);
+}
+
+/// float32 RELU on the graph input [1,5,6,4]
+#[test]
+fn f32_relu_input() {
+    assert_eq!(nn_tests::check_case("f32_relu_input", f32_relu_input::infer), 3);
+}
+
+/// float32 RELU6 on the graph input [1,5,6,4], inputs in [-8,8]
+#[test]
+fn f32_relu6_input() {
+    assert_eq!(nn_tests::check_case("f32_relu6_input", f32_relu6_input::infer), 3);
+}
+
+/// float32 LEAKY_RELU alpha 0.2 on [1,5,6,4]
+#[test]
+fn f32_leaky_relu_a0p2() {
+    assert_eq!(nn_tests::check_case("f32_leaky_relu_a0p2", f32_leaky_relu_a0p2::infer), 3);
+}
+
+/// float32 LEAKY_RELU alpha 1.5 on [1,5,6,4]
+#[test]
+fn f32_leaky_relu_a1p5() {
+    assert_eq!(nn_tests::check_case("f32_leaky_relu_a1p5", f32_leaky_relu_a1p5::infer), 3);
 }
 
 /// [1,12], 8 filters of rank 1, memory 4, int16 state

@@ -245,7 +245,7 @@ def inspect_tflite(buf: bytes) -> dict:
             if any(is_const(i) for i in ins):
                 d["constant_shapes"] = [shape(i) for i in ins if is_const(i)]
                 d["constant_values"] = [const(i) for i in ins if is_const(i)]
-        elif name in ("RELU", "RELU6"):
+        elif name in ("RELU", "RELU6") and _quant(g.Tensors(ins[0])) is not None:  # float32 has no scales
             qi, qo = _quant(g.Tensors(ins[0])), _quant(g.Tensors(outs[0]))
             d.update(scale_ratio=qi["scale"][0] / qo["scale"][0],
                      zero_points=[qi["zero_point"][0], qo["zero_point"][0]])
@@ -2207,6 +2207,17 @@ def cases() -> list[Case]:
             C.append(Case(f"f32_{kind}pool_{suffix}", f"float32 {op} {doc}", pool_model(kind, hw, c, k, s, pad, act),
                           [op], {0: _pool(pad.upper(), s, k, (act or "none").upper()) | {"type": "float32"}},
                           ranges=[(-rng, rng)], io_type="float32"))
+
+    # --- RELU / RELU6 / LEAKY_RELU float32 --------------------------------------------------
+    C.append(Case("f32_relu_input", "float32 RELU on the graph input [1,5,6,4]", relu_input_model((5, 6, 4), "relu"),
+                  ["RELU"], {0: {"type": "float32"}}, ranges=[(-1.0, 1.0)], io_type="float32"))
+    C.append(Case("f32_relu6_input", "float32 RELU6 on the graph input [1,5,6,4], inputs in [-8,8]",
+                  relu_input_model((5, 6, 4), "relu6"), ["RELU6"], {0: {"type": "float32"}}, ranges=[(-8.0, 8.0)],
+                  io_type="float32"))
+    for name, alpha in (("f32_leaky_relu_a0p2", 0.2), ("f32_leaky_relu_a1p5", 1.5)):
+        C.append(Case(name, f"float32 LEAKY_RELU alpha {alpha} on [1,5,6,4]", leaky_relu_model((5, 6), 4, alpha),
+                      ["LEAKY_RELU"], {0: {"alpha": float(np.float32(alpha)), "type": "float32"}},
+                      ranges=[(-2.0, 3.0)], io_type="float32"))
 
     # --- SVDF (patched: the converter emits none) ---------------------------
     def svdf(name, doc, n_in, filters, rank, memory, batch=1, state="int16", act="NONE", out_zp=0, io="int8",

@@ -252,10 +252,11 @@ def _maximum(ops: list[dict]) -> str:
 
 def _relu(ops: list[dict]) -> str:
     """RELU and RELU6 operators: shapes, input/output scale ratios and zero points."""
-    zps = _sorted(tuple(o["zero_points"]) for o in ops)
+    zps = _sorted(tuple(o["zero_points"]) for o in ops if "zero_points" in o)
+    ratios = [o["scale_ratio"] for o in ops if "scale_ratio" in o]  # float32 has no scales
     return _items([
         ("shapes", _join(_shape(s) for s in _sorted(tuple(o["output_shape"]) for o in ops))),
-        ("input/output scale ratio", _ratio_range([o["scale_ratio"] for o in ops])),
+        ("input/output scale ratio", _ratio_range(ratios) if ratios else ""),
         ("zero points (input/output)", _join(f"{a}/{b}" for a, b in zps)),
     ])
 

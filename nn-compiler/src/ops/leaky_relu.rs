@@ -1,4 +1,4 @@
-//! LEAKY_RELU: int8 and int16. The multipliers are computed in `f64`, as the
+//! LEAKY_RELU: int8, int16 and float32 (`x > 0 ? x : x * alpha`). The multipliers are computed in `f64`, as the
 //! oracle (tflite-micro 0.dev20261023) does; forming them in `f32`, as older
 //! TFLM sources did, differs by one step on 4 of the 23 SEANet layers.
 
@@ -15,6 +15,9 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         return Err(cx.err(op, "has no LeakyReluOptions"));
     };
     let (x, y) = (cx.input(op, 0)?, op.outputs[0]);
+    if cx.tensor(x).dtype == DType::F32 {
+        return super::lower_unary_f32(cx, op, crate::ir::UnaryF32::LeakyRelu(alpha));
+    }
     let types = [DType::I8, DType::I16];
     let (x_shape, dtype, x_scale, x_zp) = cx.quantized_activation(op, x, "input", &types)?;
     let (y_shape, y_type, y_scale, y_zp) = cx.quantized_activation(op, y, "output", &types)?;

@@ -130,6 +130,29 @@ pub(crate) fn lower_binary_f32(
     }))
 }
 
+/// A float32 element-wise activation operator (RELU, RELU6, LEAKY_RELU):
+/// input and output float32 with the same number of elements.
+pub(crate) fn lower_unary_f32(
+    cx: &Cx,
+    op: &Op,
+    kind: crate::ir::UnaryF32,
+) -> Result<crate::lower::Lowered, Diagnostic> {
+    let (x, y) = (cx.input(op, 0)?, op.outputs[0]);
+    check_all_f32(cx, op, &[(y, "output")])?;
+    if cx.tensor(x).elements() != cx.tensor(y).elements() {
+        return Err(cx.err(op, "input and output differ in size"));
+    }
+    Ok(crate::lower::Lowered::Step(crate::ir::Step {
+        state: Vec::new(),
+        scratch: Vec::new(),
+        op_index: op.index,
+        op_name: op.name.clone(),
+        kernel: crate::ir::Kernel::UnaryF32 { kind },
+        inputs: vec![x],
+        output: y,
+    }))
+}
+
 /// Quantizes `m`, rejecting results the kernels cannot apply (shift outside
 /// `-31..=30`, which TFLM would also mishandle).
 pub(crate) fn multiplier(cx: &Cx, op: &Op, m: f64, what: &str) -> Result<(i32, i32), Diagnostic> {

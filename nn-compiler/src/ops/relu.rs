@@ -1,4 +1,4 @@
-//! RELU and RELU6, int8 and int16, as TFLM's micro kernels compute them:
+//! RELU and RELU6, int8, int16 and float32, as TFLM's micro kernels compute them:
 //! RELU requantizes by `s_in / s_out` (ratio formed in `f32`) and clamps at
 //! the output zero point; RELU6 clamps the stored values to the input's
 //! quantized 0 and 6.
@@ -12,6 +12,10 @@ use crate::parse::{DType, Op};
 pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     cx.arity(op, 1, 1, 1)?;
     let (x, y) = (cx.input(op, 0)?, op.outputs[0]);
+    if cx.tensor(x).dtype == DType::F32 {
+        let kind = if op.name == "RELU6" { crate::ir::UnaryF32::Relu6 } else { crate::ir::UnaryF32::Relu };
+        return super::lower_unary_f32(cx, op, kind);
+    }
     let types = [DType::I8, DType::I16];
     let (x_shape, dtype, x_scale, x_zp) = cx.quantized_activation(op, x, "input", &types)?;
     let (y_shape, y_type, y_scale, y_zp) = cx.quantized_activation(op, y, "output", &types)?;

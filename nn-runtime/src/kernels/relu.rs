@@ -1,4 +1,4 @@
-//! RELU and RELU6, int8 and int16; TFLM's `ReluQuantized` (requantizes to
+//! RELU and RELU6, int8 and int16 (and float32 RELU, RELU6, LEAKY_RELU); TFLM's `ReluQuantized` (requantizes to
 //! the output scale, then clamps at the output zero point) and
 //! `Relu6Quantized` (clamps the stored values to the input's quantized 0
 //! and 6).
@@ -53,5 +53,41 @@ pub fn relu6<T: Quantized>(p: &Relu6, input: &[T], output: &mut [T]) {
         } else {
             v
         });
+    }
+}
+
+/// A float32 element-wise activation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum UnaryF32 {
+    /// RELU: `x < 0 ? 0 : x`.
+    Relu,
+    /// RELU6: `x > 6 ? 6 : x < 0 ? 0 : x`.
+    Relu6,
+    /// LEAKY_RELU: `x > 0 ? x : x * alpha`.
+    LeakyRelu(f32),
+}
+
+/// Runs a float32 RELU, RELU6 or LEAKY_RELU with TFLM's comparisons (which
+/// fix the results for NaN and negative zero).
+pub fn unary_f32(p: &UnaryF32, input: &[f32], output: &mut [f32]) {
+    for (o, &x) in output.iter_mut().zip(input) {
+        *o = match *p {
+            UnaryF32::Relu => {
+                if x < 0.0 {
+                    0.0
+                } else {
+                    x
+                }
+            }
+            // `f32::clamp` keeps NaN and -0.0 as TFLM's comparisons do.
+            UnaryF32::Relu6 => x.clamp(0.0, 6.0),
+            UnaryF32::LeakyRelu(alpha) => {
+                if x > 0.0 {
+                    x
+                } else {
+                    x * alpha
+                }
+            }
+        };
     }
 }
