@@ -637,7 +637,13 @@ impl Emitter<'_> {
             Kernel::Pad { dtype, in_dims, before, out_dims, value } => {
                 let elem = elem_type(*dtype).unwrap_or_else(|| quote!(i8));
                 let (a, b, c) = (usizes(in_dims), usizes(before), usizes(out_dims));
-                let v = Literal::i64_unsuffixed(*value);
+                let v = if *dtype == DType::F32 {
+                    let bits = Literal::u32_suffixed(*value as u32);
+                    quote!(f32::from_bits(#bits))
+                } else {
+                    let v = Literal::i64_unsuffixed(*value);
+                    quote!(#v)
+                };
                 (
                     quote!(#k::pad::Pad<#elem>),
                     quote!(#k::pad::Pad { in_dims: [#(#a),*], before: [#(#b),*], out_dims: [#(#c),*], value: #v }),

@@ -547,7 +547,7 @@ pub enum Kernel {
         before: [usize; 6],
         /// Output dimensions.
         out_dims: [usize; 6],
-        /// Fill value.
+        /// Fill value (for float32, the bit pattern of the float).
         value: i64,
     },
     /// A copy of the whole input into a window of the output (one input of

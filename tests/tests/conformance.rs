@@ -264,6 +264,10 @@ nn_macro::include_model!(f32_sub_bcast_two_way = "conformance/f32_sub_bcast_two_
 nn_macro::include_model!(f32_sub_const_c5 = "conformance/f32_sub_const_c5/model.tflite");
 nn_macro::include_model!(f32_mul_bcast_c8_relu = "conformance/f32_mul_bcast_c8_relu/model.tflite");
 nn_macro::include_model!(f32_mul_two_inputs = "conformance/f32_mul_two_inputs/model.tflite");
+nn_macro::include_model!(f32_pad_spatial = "conformance/f32_pad_spatial/model.tflite");
+nn_macro::include_model!(f32_padv2_const_neg_3d = "conformance/f32_padv2_const_neg_3d/model.tflite");
+nn_macro::include_model!(f32_max_bcast_two_way = "conformance/f32_max_bcast_two_way/model.tflite");
+nn_macro::include_model!(f32_min_const_c8 = "conformance/f32_min_const_c8/model.tflite");
 nn_macro::include_model!(f32_maxpool_k3_s2_same_even = "conformance/f32_maxpool_k3_s2_same_even/model.tflite");
 nn_macro::include_model!(f32_maxpool_k2x3_s2_same_relu6 = "conformance/f32_maxpool_k2x3_s2_same_relu6/model.tflite");
 nn_macro::include_model!(f32_avgpool_k3_s2_same_even = "conformance/f32_avgpool_k3_s2_same_even/model.tflite");
@@ -1648,6 +1652,30 @@ fn f32_mul_bcast_c8_relu() {
 fn f32_mul_two_inputs() {
     let infer = |x: &[f32_mul_two_inputs::Input0; 2]| f32_mul_two_inputs::infer(&x[0], &x[1]);
     assert_eq!(nn_tests::check_case("f32_mul_two_inputs", infer), 3);
+}
+
+/// float32 PAD [[0,0],[1,2],[2,1],[0,0]] of [1,5,6,4] (fill 0.0)
+#[test]
+fn f32_pad_spatial() {
+    assert_eq!(nn_tests::check_case("f32_pad_spatial", f32_pad_spatial::infer), 3);
+}
+
+/// float32 PADV2 [[0,0],[2,1],[1,1]] of a rank-3 [1,6,5] with the constant value -0.25
+#[test]
+fn f32_padv2_const_neg_3d() {
+    assert_eq!(nn_tests::check_case("f32_padv2_const_neg_3d", f32_padv2_const_neg_3d::infer), 3);
+}
+
+/// float32 MAXIMUM [1,4,1,8] and [1,1,4,1]: both operands broadcast
+#[test]
+fn f32_max_bcast_two_way() {
+    assert_eq!(check_case2("f32_max_bcast_two_way", f32_max_bcast_two_way::infer), 3);
+}
+
+/// float32 MINIMUM of the input [1,4,4,8] and a constant [8]
+#[test]
+fn f32_min_const_c8() {
+    assert_eq!(nn_tests::check_case("f32_min_const_c8", f32_min_const_c8::infer), 3);
 }
 
 /// float32 MAX_POOL_2D 3x3 stride 2 SAME on 8x8x5 (padding 0/1)

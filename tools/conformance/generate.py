@@ -239,9 +239,10 @@ def inspect_tflite(buf: bytes) -> dict:
                 d["pot_scale_int16"] = bool(o.PotScaleInt16())
         elif name in ("MAXIMUM", "MINIMUM"):  # inputs and output must share one quantization
             qs = [_quant(g.Tensors(i)) for i in list(ins) + list(outs)]
-            d.update(input_scales=[q["scale"][0] for q in qs[:-1]],
-                     same_quantization=all((q["scale"], q["zero_point"]) == (qs[0]["scale"], qs[0]["zero_point"])
-                                           for q in qs))
+            if all(q is not None for q in qs):  # float32 has no scales
+                d.update(input_scales=[q["scale"][0] for q in qs[:-1]],
+                         same_quantization=all((q["scale"], q["zero_point"]) == (qs[0]["scale"], qs[0]["zero_point"])
+                                               for q in qs))
             if any(is_const(i) for i in ins):
                 d["constant_shapes"] = [shape(i) for i in ins if is_const(i)]
                 d["constant_values"] = [const(i) for i in ins if is_const(i)]
@@ -1833,7 +1834,7 @@ def cases() -> list[Case]:
     # --- PAD / PADV2 ----------------------------------------------------------
     def pad(name, doc, in_shape, paddings, value=None, io="int8", rng=(-0.5, 2.0), **kw):
         op = "PAD" if value is None else "PADV2"
-        exp = {"paddings": paddings} | ({"type": "int16"} if io == "int16" else {})
+        exp = {"paddings": paddings} | ({"type": io} if io != "int8" else {})
         if value is not None:
             exp["constant_dtype"] = io
         C.append(Case(name, doc, pad_model(in_shape, paddings, value), [op], {0: exp}, ranges=[rng], io_type=io,
@@ -2196,6 +2197,23 @@ def cases() -> list[Case]:
           unbatched=(False, True))
     bin32("f32_mul_two_inputs", "float32 MUL of two inputs [1,3,5,4]", "MUL",
           binary_inputs_model(_ops("multiply"), (3, 5, 4), (3, 5, 4)), ((-3.0, 3.0), (-3.0, 3.0)))
+
+    # --- PAD / PADV2 float32 ------------------------------------------------------------------
+    pad("f32_pad_spatial", "float32 PAD [[0,0],[1,2],[2,1],[0,0]] of [1,5,6,4] (fill 0.0)",
+        (5, 6, 4), [[0, 0], [1, 2], [2, 1], [0, 0]], io="float32")
+    pad("f32_padv2_const_neg_3d", "float32 PADV2 [[0,0],[2,1],[1,1]] of a rank-3 [1,6,5] with the constant "
+        "value -0.25", (6, 5), [[0, 0], [2, 1], [1, 1]], value=-0.25, io="float32")
+
+    # --- MAXIMUM / MINIMUM float32 ---------------------------------------------------------
+    def maxmin32(name, doc, kind, build, ranges, unbatched=False):
+        op = {"maximum": "MAXIMUM", "minimum": "MINIMUM"}[kind]
+        C.append(Case(name, doc, build, [op], {0: {"type": "float32"}}, ranges=list(ranges), unbatched=unbatched,
+                      io_type="float32"))
+
+    maxmin32("f32_max_bcast_two_way", "float32 MAXIMUM [1,4,1,8] and [1,1,4,1]: both operands broadcast",
+             "maximum", binary_inputs_model(_ops("maximum"), (4, 1, 8), (1, 4, 1)), ((-1.0, 1.0), (-2.0, 2.0)))
+    maxmin32("f32_min_const_c8", "float32 MINIMUM of the input [1,4,4,8] and a constant [8]", "minimum",
+             binary_const_model(_ops("minimum"), (4, 4, 8), (8,)), ((-1.0, 1.0),))
 
     # --- AVERAGE_POOL_2D / MAX_POOL_2D float32 ---------------------------------------------
     for kind, op in (("max", "MAX_POOL_2D"), ("avg", "AVERAGE_POOL_2D")):

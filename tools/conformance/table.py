@@ -243,7 +243,7 @@ def _add(ops: list[dict]) -> str:
 
 def _maximum(ops: list[dict]) -> str:
     """MAXIMUM and MINIMUM: operand shapes as for ADD; whether inputs and output share one quantization."""
-    same = _sorted(bool(o["same_quantization"]) for o in ops)
+    same = _sorted(bool(o["same_quantization"]) for o in ops if "same_quantization" in o)  # none for float32
     return _items(_operand_items(ops) + [
         ("", _join("inputs and output share one quantization" if q else "inputs and output quantized differently"
                    for q in sorted(same, reverse=True))),
@@ -405,6 +405,9 @@ def _pad(ops: list[dict]) -> str:
     values = _sorted((o["constant_real"], o["constant_value"]) for o in ops if "constant_real" in o)
     if values:
         items.append(("constant values", _join(f"{_num(r)} (quantized {v})" for r, v in values)))
+    floats = _sorted(o["constant_value"] for o in ops if "constant_value" in o and "constant_real" not in o)
+    if floats:  # float32 fills have no quantization
+        items.append(("float constant values", _join(_num(v) for v in floats)))
     return _items(items)
 
 
@@ -441,7 +444,7 @@ def _list(v) -> str:
 def _concat(ops: list[dict]) -> str:
     """CONCATENATION and PACK: input shapes -> output shape on an axis (as stored, negative kept)."""
     rows = _sorted((tuple(tuple(s) for s in o["input_shapes"]), tuple(o["output_shape"]), o["axis"]) for o in ops)
-    same = _sorted(bool(o["same_quantization"]) for o in ops)
+    same = _sorted(bool(o["same_quantization"]) for o in ops if "same_quantization" in o)  # none for float32
     return _items([
         ("", _join(f"{' + '.join(_shape(s) for s in ins)} → {_shape(y)} on axis {a}"
                    for ins, y, a in sorted(rows, key=lambda r: (len(r[1]), r[2], r)))),

@@ -1,5 +1,7 @@
-//! MAXIMUM and MINIMUM: element-wise on the stored values (int8, int16),
-//! broadcasting; inputs and output must share one quantization.
+//! MAXIMUM and MINIMUM: element-wise on the stored values (int8, int16,
+//! float32), broadcasting; inputs and output must share one quantization.
+//! Float32 uses TFLM's `a > b ? a : b` and `a < b ? a : b`, so a NaN in
+//! either input yields the second input.
 
 use super::broadcast;
 use crate::diag::Diagnostic;
@@ -11,6 +13,12 @@ use crate::parse::{DType, Op};
 pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     cx.arity(op, 2, 2, 1)?;
     let (a, b, y) = (cx.input(op, 0)?, cx.input(op, 1)?, op.outputs[0]);
+    if cx.tensor(a).dtype == DType::F32 {
+        super::check_all_f32(cx, op, &[(b, "second input"), (y, "output")])?;
+        let (sa, sb, sy) = (&cx.tensor(a).shape, &cx.tensor(b).shape, &cx.tensor(y).shape);
+        let broadcast = broadcast(cx, op, sa, sb, sy)?;
+        return Ok(step(op, (a, b, y), DType::F32, broadcast));
+    }
     let types = [DType::I8, DType::I16];
     let (a_shape, dtype, a_scale, a_zp) = cx.quantized_activation(op, a, "first input", &types)?;
     let (b_shape, b_type, b_scale, b_zp) = cx.quantized_activation(op, b, "second input", &types)?;
@@ -19,7 +27,12 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         return Err(cx.err(op, "inputs and output must share one type and quantization"));
     }
     let broadcast = broadcast(cx, op, &a_shape, &b_shape, &y_shape)?;
-    Ok(Lowered::Step(Step {
+    Ok(step(op, (a, b, y), dtype, broadcast))
+}
+
+/// The step of one MAXIMUM or MINIMUM.
+fn step(op: &Op, (a, b, y): (usize, usize, usize), dtype: DType, broadcast: Option<crate::ir::Broadcast>) -> Lowered {
+    Lowered::Step(Step {
         state: Vec::new(),
         scratch: Vec::new(),
         op_index: op.index,
@@ -27,5 +40,5 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         kernel: Kernel::MaximumMinimum { maximum: op.name == "MAXIMUM", dtype, broadcast },
         inputs: vec![a, b],
         output: y,
-    }))
+    })
 }
