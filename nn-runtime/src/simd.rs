@@ -434,8 +434,10 @@ pub(crate) unsafe fn dw_rows(r: &mut DwRow) {
                 }
                 *r.out.add(j * r.out_stride) = v as i8;
             }
-            r.rows = r.rows.byte_add(r.rows_step);
-            r.out = r.out.add(r.out_row);
+            // After the last row these point past their buffers and are
+            // never read, so they must not use the in-bounds `add`.
+            r.rows = r.rows.wrapping_byte_add(r.rows_step);
+            r.out = r.out.wrapping_add(r.out_row);
             r.n_rows -= 1;
         }
     }

@@ -13,6 +13,16 @@ use nn_runtime::kernels::sub::sub;
 use nn_runtime::kernels::Broadcast;
 use proptest::prelude::*;
 
+/// Property-test cases: `n` natively; a few under Miri, which checks the
+/// same code paths for undefined behaviour but runs far slower.
+const fn cases(n: u32) -> u32 {
+    if cfg!(miri) {
+        3
+    } else {
+        n
+    }
+}
+
 fn vec_i8(len: usize, seed: u64) -> Vec<i8> {
     let mut s = seed | 1;
     (0..len)
@@ -64,7 +74,7 @@ fn run_overlapping(input: &[i8], gap: usize, out_len: usize, f: impl Fn(&mut [i8
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(cases(300)))]
 
     #[test]
     fn conv_rows_over_own_input(

@@ -6,6 +6,16 @@ use nn_runtime::kernels::depthwise_conv_2d::{depthwise_conv_2d, DepthwiseConv2d}
 use nn_runtime::quant::multiply_by_quantized_multiplier;
 use proptest::prelude::*;
 
+/// Property-test cases: `n` natively; a few under Miri, which checks the
+/// same code paths for undefined behaviour but runs far slower.
+const fn cases(n: u32) -> u32 {
+    if cfg!(miri) {
+        3
+    } else {
+        n
+    }
+}
+
 fn requant(acc: i32, m: i32, s: i32, off: i32, lo: i32, hi: i32) -> i8 {
     multiply_by_quantized_multiplier(acc, m, s).wrapping_add(off).clamp(lo, hi) as i8
 }
@@ -107,7 +117,7 @@ fn vec_i8(len: usize, seed: u64) -> Vec<i8> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(cases(300)))]
 
     #[test]
     fn conv_matches_reference(
@@ -241,7 +251,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(cases(300)))]
 
     /// The planar 3x3 path (its plain-Rust form on the host).
     #[test]
@@ -273,7 +283,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    #![proptest_config(ProptestConfig::with_cases(cases(200)))]
 
     /// The int8 table path of ADD and SUB (taken from 512 elements without
     /// broadcasting) equals the per-element path (forced by an identity
@@ -308,7 +318,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(cases(300)))]
 
     /// A depthwise layer with one input channel run as a convolution.
     #[test]
@@ -354,7 +364,7 @@ fn div_round_away(n: i128, d: i128) -> i128 {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #![proptest_config(ProptestConfig::with_cases(cases(2000)))]
 
     #[test]
     fn srdhm_equals_gemmlowp_transcription(a in any::<i32>(), b in any::<i32>()) {
@@ -419,7 +429,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(cases(300)))]
 
     /// The overlapping pointwise kernel, with its output placed as low as
     /// allowed below its input in one buffer, equals the ordinary kernel.
