@@ -11,9 +11,7 @@ pub struct HardSwish {
 
 /// int8 HARD_SWISH.
 pub fn hard_swish(p: &HardSwish, input: &[i8], output: &mut [i8]) {
-    for (o, &x) in output.iter_mut().zip(input) {
-        *o = p.table[x as u8 as usize];
-    }
+    super::lookup_i8(&p.table, input, output);
 }
 
 /// float32 HARD_SWISH, in TFLM's order: `x * min(6, max(0, x + 3)) / 6`,
