@@ -45,8 +45,9 @@ fn main() -> ExitCode {
                         }
                     }
                     println!(
-                        "ARENA_BYTES: {}\nWEIGHT_BYTES: {}\nMACS: {macs}\n",
+                        "ARENA_BYTES: {} ({} with the Cortex-M DSP kernels)\nWEIGHT_BYTES: {}\nMACS: {macs}\n",
                         plan.arena_bytes,
+                        plan.dsp_arena_bytes,
                         nn_compiler::weight_bytes(&program)
                     );
                     print!("{}", nn_compiler::report::table(&program, &plan));

@@ -749,13 +749,18 @@ impl Emitter<'_> {
                     if !crate::plan::overlap_allowed(&step.kernel, k, a, o) {
                         return Err(internal(step, "the plan overlaps an input and the output unsafely"));
                     }
-                    return self.call_overlapping(step, params, k, (a, al), (o, ol));
+                    return self.call_overlapping(i, step, params, k, (a, al), (o, ol));
                 }
             }
         }
-        if !step.state.is_empty() || !step.scratch.is_empty() {
+        let dsp = self.plan.dsp_scratch.get(i).copied().flatten();
+        if !step.state.is_empty() || !step.scratch.is_empty() || dsp.is_some() {
             return self.call_with_buffers(i, step, params, func);
         }
+        // Kernels with a DSP path take its scratch last; this layer's shape
+        // has none.
+        let no_scratch =
+            matches!(step.kernel, Kernel::Conv2d { .. } | Kernel::DepthwiseConv2d { .. }).then(|| quote!(&mut []));
         let out_loc = self.loc(step.output);
         let mut split_spans = Vec::new();
         let mut args = Vec::new();
@@ -786,14 +791,14 @@ impl Emitter<'_> {
         let body = match out_loc {
             Some(Loc::Output(k)) => {
                 let v = format_ident!("out{}", k);
-                quote!(#func(#params, #(#args,)* &mut *#v);)
+                quote!(#func(#params, #(#args,)* &mut *#v, #no_scratch);)
             }
             Some(Loc::Arena { offset, len }) => {
                 let cast = self.arena_cast(step, step.output, true)?;
                 let names: Vec<Ident> = (0..split_spans.len()).map(|j| format_ident!("a{}", j)).collect();
                 quote!(
                     let ([#(#names),*], o) = ::nn_runtime::arena::split(arena, [#(#split_spans),*], (#offset, #len));
-                    #func(#params, #(#args,)* #cast(o));
+                    #func(#params, #(#args,)* #cast(o), #no_scratch);
                 )
             }
             _ => return Err(internal(step, "the output has no writable storage")),
@@ -806,6 +811,7 @@ impl Emitter<'_> {
     /// Only a 1×1 convolution may have its output above the input.
     fn call_overlapping(
         &mut self,
+        i: usize,
         step: &Step,
         params: TokenStream,
         k: usize,
@@ -813,18 +819,39 @@ impl Emitter<'_> {
         (o, ol): (usize, usize),
     ) -> Result<TokenStream, Diagnostic> {
         let ip = quote!(::nn_runtime::kernels::in_place);
+        // A convolution in place gets the region spanning its input and
+        // output, and its DSP scratch (if any) beside it.
+        let conv = |call: TokenStream| -> Result<TokenStream, Diagnostic> {
+            let (ro, rl) = (a.min(o), (a + al).max(o + ol) - a.min(o));
+            let (a, o) = (lit(a - ro), lit(o - ro));
+            let Some((so, sl)) = self.plan.dsp_scratch.get(i).copied().flatten() else {
+                return Ok(quote!({
+                    #call(#params, ::nn_runtime::arena::i8s_mut(&mut arena[#ro..#ro + #rl]), #a, #o, &mut []);
+                }));
+            };
+            if so < ro + rl && ro < so + sl {
+                return Err(internal(step, "the plan overlaps the DSP scratch and the layer's tensors"));
+            }
+            // `split_many` wants its spans in address order.
+            let (names, spans) = if so < ro {
+                let span = dsp_span(so, sl, 0);
+                (quote!([s, r]), quote!([#span, (#ro, #rl)]))
+            } else {
+                let span = dsp_span(so, sl, ro + rl);
+                (quote!([r, s]), quote!([(#ro, #rl), #span]))
+            };
+            Ok(quote!({
+                let ([], #names) = ::nn_runtime::arena::split_many(arena, [], #spans);
+                #call(#params, ::nn_runtime::arena::i8s_mut(r), #a, #o, s);
+            }))
+        };
         match &step.kernel {
-            Kernel::Conv2d { .. } if crate::plan::pointwise_gap(&step.kernel).is_some() => Ok(quote!({
-                ::nn_runtime::kernels::conv_2d::conv_2d_1x1_overlapping(
-                    #params, ::nn_runtime::arena::i8s_mut(arena), #a, #o);
-            })),
+            Kernel::Conv2d { .. } if crate::plan::pointwise_gap(&step.kernel).is_some() => {
+                conv(quote!(::nn_runtime::kernels::conv_2d::conv_2d_1x1_overlapping))
+            }
             _ if o > a => Err(internal(step, "the plan puts an output above the input it overlaps")),
-            Kernel::Conv2d { .. } => Ok(quote!({
-                #ip::conv_2d_rows(#params, ::nn_runtime::arena::i8s_mut(arena), #a, #o);
-            })),
-            Kernel::DepthwiseConv2d { .. } => Ok(quote!({
-                #ip::depthwise_conv_2d_rows(#params, ::nn_runtime::arena::i8s_mut(arena), #a, #o);
-            })),
+            Kernel::Conv2d { .. } => conv(quote!(#ip::conv_2d_rows)),
+            Kernel::DepthwiseConv2d { .. } => conv(quote!(#ip::depthwise_conv_2d_rows)),
             Kernel::Arithmetic { .. } | Kernel::Prelu { .. } => {
                 let dtype = match &step.kernel {
                     Kernel::Arithmetic { dtype, .. } => *dtype,
@@ -916,6 +943,13 @@ impl Emitter<'_> {
             let cast = arena_cast(dtype, true).ok_or_else(|| internal(step, "unsupported scratch type"))?;
             muts.push((offset, len, cast));
         }
+        // The DSP kernel's scratch comes last; in builds without the DSP
+        // kernels it is an empty span (see `dsp_span`).
+        let dsp = self.plan.dsp_scratch.get(i).copied().flatten();
+        if let Some((offset, len)) = dsp {
+            muts.push((offset, len, quote!(::nn_runtime::arena::u8s_mut)));
+        }
+        let takes_dsp = matches!(step.kernel, Kernel::Conv2d { .. } | Kernel::DepthwiseConv2d { .. });
         // Arguments in kernel order: output, state, scratch; spans sorted
         // by offset for the split.
         let mut order: Vec<usize> = (0..muts.len()).collect();
@@ -923,11 +957,18 @@ impl Emitter<'_> {
         if order.windows(2).any(|w| muts[w[0]].0 + muts[w[0]].1 > muts[w[1]].0) {
             return Err(internal(step, "the plan overlaps two buffers written by one step"));
         }
+        let dsp_index = dsp.map(|_| muts.len() - 1);
         let mut_spans: Vec<TokenStream> = order
             .iter()
-            .map(|&j| {
+            .enumerate()
+            .map(|(n, &j)| {
                 let (o, l) = (muts[j].0, muts[j].1);
-                quote!((#o, #l))
+                if Some(j) == dsp_index {
+                    let before = n.checked_sub(1).map_or(0, |m| muts[order[m]].0 + muts[order[m]].1);
+                    dsp_span(o, l, before)
+                } else {
+                    quote!((#o, #l))
+                }
             })
             .collect();
         let mut_names: Vec<Ident> = order.iter().map(|&j| format_ident!("m{}", j)).collect();
@@ -966,6 +1007,9 @@ impl Emitter<'_> {
         for (j, (_, _, cast)) in muts.iter().enumerate() {
             let v = format_ident!("m{}", j);
             call_args.push(quote!(#cast(#v)));
+        }
+        if takes_dsp && dsp.is_none() {
+            call_args.push(quote!(&mut []));
         }
         Ok(quote!({
             let ([#(#in_names),*], [#(#mut_names),*]) =
@@ -1054,6 +1098,17 @@ fn quant_tokens(q: Option<(f32, i32)>) -> TokenStream {
     quote!(::nn_runtime::Quant { scale: #scale, zero_point: #zp })
 }
 
+/// The arena span of a DSP kernel's scratch: `(offset, len)` in builds
+/// that run the DSP kernels (`nn_runtime::DSP`), else an empty span at
+/// `empty_at` (the end of the previous mutable span of the split, so that
+/// the spans stay sorted within the smaller arena of such builds).
+fn dsp_span(offset: usize, len: usize, empty_at: usize) -> TokenStream {
+    quote!((
+        if ::nn_runtime::DSP { #offset } else { #empty_at },
+        if ::nn_runtime::DSP { #len } else { 0 }
+    ))
+}
+
 /// Emits the module.
 pub fn emit(p: &Program, plan: &Plan, opts: &EmitOptions) -> Result<TokenStream, Vec<Diagnostic>> {
     emit_module(p, plan, opts, false)
@@ -1072,6 +1127,8 @@ pub fn stub(p: &Program, opts: &EmitOptions) -> Option<TokenStream> {
         life: Vec::new(),
         final_copies: Vec::new(),
         scratch: Vec::new(),
+        dsp_scratch: Vec::new(),
+        dsp_arena_bytes: 0,
     };
     emit_module(p, &plan, opts, true).ok()
 }
@@ -1202,7 +1259,15 @@ fn emit_module(p: &Program, plan: &Plan, opts: &EmitOptions, stub: bool) -> Resu
     }
 
     let macs: u64 = p.steps.iter().map(|s| s.kernel.macs()).sum();
-    let arena_bytes = lit(plan.arena_bytes);
+    // Builds with the DSP kernels need their scratch too (the same tensor
+    // offsets, a larger arena when a scratch buffer lies above them).
+    let arena_bytes = if plan.dsp_arena_bytes > plan.arena_bytes {
+        let (dsp, plain) = (lit(plan.dsp_arena_bytes), lit(plan.arena_bytes));
+        quote!(if ::nn_runtime::DSP { #dsp } else { #plain })
+    } else {
+        let plain = lit(plan.arena_bytes);
+        quote!(#plain)
+    };
     let weight_bytes = lit(crate::weight_bytes(p));
     let statics = &e.statics;
     let path = &opts.model_path;
@@ -1227,7 +1292,7 @@ fn emit_module(p: &Program, plan: &Plan, opts: &EmitOptions, stub: bool) -> Resu
         doc.push_str("\n# Memory plan\n\n");
         doc.push_str(&crate::report::table(p, plan));
     }
-    let arena_uses = if plan.arena_bytes == 0 { quote!(let _ = arena;) } else { quote!() };
+    let arena_uses = if plan.dsp_arena_bytes == 0 { quote!(let _ = arena;) } else { quote!() };
     // Variable tensors start, and reset to, what TFLM's reset writes: the
     // zero point in every byte of an int8 tensor, zero otherwise.
     let mut state_bytes = 0usize;

@@ -66,11 +66,13 @@ pub fn weight_bytes(p: &ir::Program) -> usize {
 /// Checks the user's `max_ram` and `max_flash` budgets.
 fn check_budgets(p: &ir::Program, plan: &plan::Plan, opts: &EmitOptions) -> Result<(), Vec<Diagnostic>> {
     let mut diags = Vec::new();
-    if let Some(max) = opts.max_ram.filter(|&m| plan.arena_bytes as u64 > m) {
+    // The budget holds for every target: the arena with the DSP kernels'
+    // scratch is the larger one.
+    if let Some(max) = opts.max_ram.filter(|&m| plan.dsp_arena_bytes as u64 > m) {
         diags.push(Diagnostic::model(format!(
             "the activation arena needs {} bytes, more than max_ram = {max} (liveness lower bound: {} bytes). \
              The plan, per layer:\n{}",
-            plan.arena_bytes,
+            plan.dsp_arena_bytes,
             plan.lower_bound,
             report::table(p, plan)
         )));

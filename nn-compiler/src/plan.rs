@@ -45,6 +45,14 @@ pub struct Plan {
     /// Scratch buffers of every step, `(offset, len)` in the arena, in the
     /// order of the step's `scratch` list.
     pub scratch: Vec<Vec<(usize, usize)>>,
+    /// Working buffer of every step's Cortex-M DSP kernel (im2col columns,
+    /// requantization table, widened depthwise rows), `(offset, len)`:
+    /// placed after everything else, in memory no tensor uses during the
+    /// step, so that every tensor has the same offset whether the DSP
+    /// kernels run or not (see [`dsp_scratch_bytes`]).
+    pub dsp_scratch: Vec<Option<(usize, usize)>>,
+    /// The arena size when the DSP kernels run (at least `arena_bytes`).
+    pub dsp_arena_bytes: usize,
 }
 
 /// Alignment of every arena buffer, enough for any element type and for
@@ -156,7 +164,135 @@ pub fn plan(p: &Program) -> Plan {
         life[r] = Some((first[r], last[r]));
     }
     let optimal = arena_bytes <= lower_bound.next_multiple_of(ALIGN);
-    Plan { loc, arena_bytes, lower_bound, final_copies, optimal, life, scratch }
+    let mut plan = Plan {
+        loc,
+        arena_bytes,
+        lower_bound,
+        final_copies,
+        optimal,
+        life,
+        scratch,
+        dsp_scratch: Vec::new(),
+        dsp_arena_bytes: arena_bytes,
+    };
+    place_dsp_scratch(p, &mut plan);
+    plan
+}
+
+/// Whether a step's output overlaps its input `k` in the plan (the step
+/// then runs in place).
+pub fn runs_in_place(p: &Program, plan: &Plan, step: usize, k: usize) -> bool {
+    let Some(s) = p.steps.get(step) else { return false };
+    let (Some(&x), root) = (s.inputs.get(k), |t: usize| p.alias[t]) else { return false };
+    match (plan.loc[root(x)], plan.loc[root(s.output)]) {
+        (Some(Loc::Arena { offset: a, len: al }), Some(Loc::Arena { offset: o, len: ol })) => a < o + ol && o < a + al,
+        _ => false,
+    }
+}
+
+/// Bytes of working memory the Cortex-M DSP kernel of a step needs (0 for
+/// kernels without one), as `nn_runtime` computes it from the layer's
+/// shape; `in_place` tells whether the step runs over its own input.
+pub fn dsp_scratch_bytes(k: &Kernel, in_place: bool) -> usize {
+    use nn_runtime::kernels::{conv_2d, depthwise_conv_2d};
+    match k {
+        Kernel::Conv2d { window: w, filter_in_c, .. } => conv_2d::scratch_bytes(&conv_2d::Conv2d {
+            batches: w.batches,
+            in_h: w.input.0,
+            in_w: w.input.1,
+            in_c: w.input.2,
+            out_h: w.output.0,
+            out_w: w.output.1,
+            out_c: w.output.2,
+            k_h: w.kernel.0,
+            k_w: w.kernel.1,
+            filter_in_c: *filter_in_c,
+            stride_h: w.stride.0,
+            stride_w: w.stride.1,
+            dilation_h: w.dilation.0,
+            dilation_w: w.dilation.1,
+            pad_top: w.pad.0,
+            pad_left: w.pad.1,
+            input_offset: 0,
+            output_offset: 0,
+            act_min: 0,
+            act_max: 0,
+            filter: &[],
+            bias: &[],
+            bias_folded: &[],
+            multiplier: &[],
+            shift: &[],
+        }),
+        Kernel::DepthwiseConv2d { window: w, depth_multiplier, .. } => depthwise_conv_2d::scratch_bytes(
+            &depthwise_conv_2d::DepthwiseConv2d {
+                batches: w.batches,
+                in_h: w.input.0,
+                in_w: w.input.1,
+                in_c: w.input.2,
+                out_h: w.output.0,
+                out_w: w.output.1,
+                depth_multiplier: *depth_multiplier,
+                k_h: w.kernel.0,
+                k_w: w.kernel.1,
+                stride_h: w.stride.0,
+                stride_w: w.stride.1,
+                dilation_h: w.dilation.0,
+                dilation_w: w.dilation.1,
+                pad_top: w.pad.0,
+                pad_left: w.pad.1,
+                input_offset: 0,
+                output_offset: 0,
+                act_min: 0,
+                act_max: 0,
+                filter: &[],
+                bias: &[],
+                multiplier: &[],
+                shift: &[],
+            },
+            in_place,
+        ),
+        _ => 0,
+    }
+}
+
+/// Places every step's DSP working buffer at the lowest aligned offset
+/// that no arena tensor or scratch buffer alive during the step uses: in a
+/// gap of the plan where there is one, else above the step's live
+/// buffers. Tensors keep their offsets, so one set of offsets serves
+/// builds with and without the DSP kernels; only the arena size differs.
+fn place_dsp_scratch(p: &Program, plan: &mut Plan) {
+    let mut dsp = Vec::with_capacity(p.steps.len());
+    let mut end = plan.arena_bytes;
+    for (i, s) in p.steps.iter().enumerate() {
+        let len = dsp_scratch_bytes(&s.kernel, runs_in_place(p, plan, i, 0));
+        if len == 0 {
+            dsp.push(None);
+            continue;
+        }
+        let mut busy: Vec<(usize, usize)> = plan
+            .life
+            .iter()
+            .zip(&plan.loc)
+            .filter(|(l, _)| l.is_some_and(|(a, b)| a <= i && i <= b))
+            .filter_map(|(_, loc)| match loc {
+                Some(Loc::Arena { offset, len }) => Some((*offset, offset + len.next_multiple_of(ALIGN))),
+                _ => None,
+            })
+            .chain(plan.scratch.get(i).into_iter().flatten().map(|&(o, l)| (o, o + l.next_multiple_of(ALIGN))))
+            .collect();
+        busy.sort_unstable();
+        let mut at = 0;
+        for (start, stop) in busy {
+            if start >= at + len {
+                break;
+            }
+            at = at.max(stop.next_multiple_of(ALIGN));
+        }
+        end = end.max(at + len);
+        dsp.push(Some((at, len)));
+    }
+    plan.dsp_scratch = dsp;
+    plan.dsp_arena_bytes = end;
 }
 
 /// How far below input `k` a step's output must start (in bytes) for the

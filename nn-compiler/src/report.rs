@@ -40,6 +40,9 @@ pub fn rows(p: &Program, plan: &Plan) -> Vec<Row> {
             for (k, &(offset, len)) in plan.scratch.get(i).into_iter().flatten().enumerate() {
                 live.push((format!("scratch {k}"), offset, len));
             }
+            if let Some(&Some((offset, len))) = plan.dsp_scratch.get(i) {
+                live.push(("DSP scratch".to_string(), offset, len));
+            }
             live.sort_by_key(|l| l.1);
             let live_bytes = live.iter().map(|l| l.2).sum();
             Row { op_index: s.op_index, op_name: s.op_name.clone(), live, live_bytes }
@@ -63,6 +66,14 @@ pub fn table(p: &Program, plan: &Plan) -> String {
             ""
         }
     );
+    if plan.dsp_arena_bytes > plan.arena_bytes {
+        let _ = writeln!(
+            out,
+            "With the Cortex-M DSP kernels (`nn_runtime::DSP`, e.g. Cortex-M4/M7): {} bytes, their scratch \
+             (`DSP scratch` below) placed where no tensor lives at that step.\n",
+            plan.dsp_arena_bytes
+        );
+    }
     out.push_str("| op | operator | live arena tensors `name @ offset +bytes` | live bytes |\n|---|---|---|---|\n");
     for r in rows(p, plan) {
         let live: Vec<String> = r.live.iter().map(|(n, o, l)| format!("`{}` @ {o} +{l}", short(n))).collect();

@@ -19,6 +19,13 @@ pub mod math;
 pub mod quant;
 mod simd;
 
+/// Whether this build runs the ARMv7E-M DSP kernels (Cortex-M4/M7/M33...).
+/// Their working buffers (im2col columns, requantization tables, widened
+/// depthwise rows) are planned in the arena by the compiler; the generated
+/// code sizes the arena with this constant, so builds for cores without DSP
+/// reserve none of it.
+pub const DSP: bool = cfg!(nn_dsp);
+
 /// Affine quantization of a tensor: `real = scale * (q - zero_point)`.
 ///
 /// Float tensors, which carry no quantization, have `scale == 0.0` and

@@ -290,6 +290,9 @@ pub(crate) const DW_ROWS: usize = 10;
 #[repr(C, align(8))]
 pub(crate) struct DwRows(pub(crate) [i16; DW_ROWS * DW_ROW]);
 
+// SAFETY: an array of `i16`, aligned to 8, with no padding.
+unsafe impl crate::kernels::Plain for DwRows {}
+
 /// Writes `rows` input rows, each of `n` values `src[0]`, `src[stride]`, ...
 /// with row `r` starting at `src[r * row_step]`, widened to 16 bits into
 /// rows `first..first + rows` of `buf` from position `at`. Does nothing if

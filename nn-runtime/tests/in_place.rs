@@ -23,6 +23,14 @@ const fn cases(n: u32) -> u32 {
     }
 }
 
+/// A 16-byte aligned scratch buffer of `n` bytes holding garbage, as the
+/// planner hands one to a kernel (its storage is `v`).
+fn scratch(v: &mut Vec<u8>, n: usize) -> &mut [u8] {
+    *v = vec![0xa5; n + 16];
+    let at = v.as_ptr().align_offset(16);
+    &mut v[at..at + n]
+}
+
 fn vec_i8(len: usize, seed: u64) -> Vec<i8> {
     let mut s = seed | 1;
     (0..len)
@@ -97,9 +105,9 @@ proptest! {
         };
         let n = batches * out_h * out_w * out_c;
         let mut expected = vec![0i8; n];
-        conv_2d(&p, &input, &mut expected);
+        conv_2d(&p, &input, &mut expected, &mut []);
         let gap = least_gap(batches, in_h, in_w * in_c, out_h, out_w * out_c, sh, pt) + slack;
-        let got = run_overlapping(&input, gap, n, |buf, at| conv_2d_rows(&p, buf, at, 0));
+        let got = run_overlapping(&input, gap, n, |buf, at| conv_2d_rows(&p, buf, at, 0, scratch(&mut Vec::new(), nn_runtime::kernels::conv_2d::scratch_bytes(&p))));
         prop_assert_eq!(got, expected);
     }
 
@@ -125,9 +133,9 @@ proptest! {
         };
         let n = batches * out_h * out_w * out_c;
         let mut expected = vec![0i8; n];
-        depthwise_conv_2d(&p, &input, &mut expected);
+        depthwise_conv_2d(&p, &input, &mut expected, &mut []);
         let gap = least_gap(batches, in_h, in_w * in_c, out_h, out_w * out_c, sh, pt) + slack;
-        let got = run_overlapping(&input, gap, n, |buf, at| depthwise_conv_2d_rows(&p, buf, at, 0));
+        let got = run_overlapping(&input, gap, n, |buf, at| depthwise_conv_2d_rows(&p, buf, at, 0, scratch(&mut Vec::new(), nn_runtime::kernels::depthwise_conv_2d::scratch_bytes(&p, true))));
         prop_assert_eq!(got, expected);
     }
 
@@ -149,12 +157,12 @@ proptest! {
             filter: &filter, bias: &bias, bias_folded: &[], multiplier: &multiplier, shift: &shifts,
         };
         let mut expected = vec![0i8; pixels * out_c];
-        conv_2d(&p, &input, &mut expected);
+        conv_2d(&p, &input, &mut expected, &mut []);
         // The least distance above: max over p of (p + 1) * in_c - p * out_c.
         let above = in_c.max((pixels * in_c).saturating_sub((pixels - 1) * out_c)) + slack;
         let mut buf = vec![0x33i8; (above + pixels * out_c).max(pixels * in_c)];
         buf[..pixels * in_c].copy_from_slice(&input);
-        conv_2d_1x1_overlapping(&p, &mut buf, 0, above);
+        conv_2d_1x1_overlapping(&p, &mut buf, 0, above, scratch(&mut Vec::new(), nn_runtime::kernels::conv_2d::scratch_bytes(&p)));
         prop_assert_eq!(&buf[above..above + pixels * out_c], &expected[..]);
     }
 
@@ -189,17 +197,17 @@ proptest! {
         };
         let n = batches * out_h * out_w * out_c;
         let mut expected = vec![0i8; n];
-        conv_2d(&Conv2d { filter: &plain, bias_folded: &[], ..p }, &input, &mut expected);
+        conv_2d(&Conv2d { filter: &plain, bias_folded: &[], ..p }, &input, &mut expected, &mut []);
         if pointwise_above {
             let pixels = batches * in_h * in_w;
             let above = in_c.max((pixels * in_c).saturating_sub((pixels - 1) * out_c)) + slack;
             let mut buf = vec![0x33i8; (above + n).max(pixels * in_c)];
             buf[..pixels * in_c].copy_from_slice(&input);
-            prop_assert!(conv_2d_blocked_overlapping(&p, &mut buf, 0, above));
+            prop_assert!(conv_2d_blocked_overlapping(&p, &mut buf, 0, above, scratch(&mut Vec::new(), nn_runtime::kernels::conv_2d::scratch_bytes(&p))));
             prop_assert_eq!(&buf[above..above + n], &expected[..]);
         } else {
             let gap = least_gap(batches, in_h, in_w * in_c, out_h, out_w * out_c, sh, pt) + slack;
-            let got = run_overlapping(&input, gap, n, |buf, at| assert!(conv_2d_blocked_overlapping(&p, buf, at, 0)));
+            let got = run_overlapping(&input, gap, n, |buf, at| assert!(conv_2d_blocked_overlapping(&p, buf, at, 0, scratch(&mut Vec::new(), nn_runtime::kernels::conv_2d::scratch_bytes(&p)))));
             prop_assert_eq!(got, expected);
         }
     }
@@ -227,11 +235,11 @@ proptest! {
         };
         let n = batches * out_h * out_w * out_c;
         let mut expected = vec![0i8; n];
-        depthwise_conv_2d(&p, &input, &mut expected);
+        depthwise_conv_2d(&p, &input, &mut expected, &mut []);
         let gap = least_gap(batches, in_h, in_w * in_c, out_h, out_w * out_c, sh, pt) + slack;
         let handled = out_w * out_c <= nn_runtime::kernels::depthwise_conv_2d::PLANAR_BAND_BYTES;
         let got = run_overlapping(&input, gap, n, |buf, at| {
-            assert_eq!(depthwise_conv_2d_planar_in_place(&p, buf, at, 0), handled);
+            assert_eq!(depthwise_conv_2d_planar_in_place(&p, buf, at, 0, scratch(&mut Vec::new(), nn_runtime::kernels::depthwise_conv_2d::scratch_bytes(&p, true))), handled);
         });
         if handled {
             prop_assert_eq!(got, expected);
@@ -285,9 +293,9 @@ proptest! {
         };
         let n = batches * out_h * out_w * dm;
         let mut expected = vec![0i8; n];
-        depthwise_conv_2d(&p, &input, &mut expected);
+        depthwise_conv_2d(&p, &input, &mut expected, &mut []);
         let gap = least_gap(batches, in_h, in_w, out_h, out_w * dm, sh, pt) + slack;
-        let got = run_overlapping(&input, gap, n, |buf, at| assert!(depthwise_conv_2d_as_conv_in_place(&p, buf, at, 0)));
+        let got = run_overlapping(&input, gap, n, |buf, at| assert!(depthwise_conv_2d_as_conv_in_place(&p, buf, at, 0, scratch(&mut Vec::new(), nn_runtime::kernels::depthwise_conv_2d::scratch_bytes(&p, true)))));
         prop_assert_eq!(got, expected);
     }
 

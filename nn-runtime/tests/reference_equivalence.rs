@@ -16,6 +16,14 @@ const fn cases(n: u32) -> u32 {
     }
 }
 
+/// A 16-byte aligned scratch buffer of `n` bytes holding garbage, as the
+/// planner hands one to a kernel (its storage is `v`).
+fn scratch(v: &mut Vec<u8>, n: usize) -> &mut [u8] {
+    *v = vec![0xa5; n + 16];
+    let at = v.as_ptr().align_offset(16);
+    &mut v[at..at + n]
+}
+
 fn requant(acc: i32, m: i32, s: i32, off: i32, lo: i32, hi: i32) -> i8 {
     multiply_by_quantized_multiplier(acc, m, s).wrapping_add(off).clamp(lo, hi) as i8
 }
@@ -151,7 +159,7 @@ proptest! {
             filter: &filter, bias: &bias, bias_folded: folded, multiplier: &multiplier, shift: &shifts,
         };
         let mut out = vec![0i8; out_h * out_w * out_c];
-        conv_2d(&p, &input, &mut out);
+        conv_2d(&p, &input, &mut out, scratch(&mut Vec::new(), nn_runtime::kernels::conv_2d::scratch_bytes(&p)));
         prop_assert_eq!(out, conv_reference(&p, &input));
     }
 
@@ -189,7 +197,7 @@ proptest! {
         let mut out = vec![0i8; batches * out_h * out_w * out_c];
         let kp = per_oc.next_multiple_of(8);
         let handled = in_c % 4 == 0 || kp <= 128;
-        prop_assert_eq!(nn_runtime::kernels::conv_2d::conv_2d_blocked(&p, &input, &mut out), handled);
+        prop_assert_eq!(nn_runtime::kernels::conv_2d::conv_2d_blocked(&p, &input, &mut out, scratch(&mut Vec::new(), nn_runtime::kernels::conv_2d::scratch_bytes(&p))), handled);
         if handled {
             let reference = conv_reference(&Conv2d { filter: &reference_filter, ..p }, &input);
             prop_assert_eq!(out, reference);
@@ -218,7 +226,7 @@ proptest! {
             filter: &filter, bias: &bias, bias_folded: &folded, multiplier: &multiplier, shift: &shifts,
         };
         let mut out = vec![0i8; in_h * in_w * out_c];
-        prop_assert!(nn_runtime::kernels::conv_2d::conv_2d_blocked(&p, &input, &mut out));
+        prop_assert!(nn_runtime::kernels::conv_2d::conv_2d_blocked(&p, &input, &mut out, scratch(&mut Vec::new(), nn_runtime::kernels::conv_2d::scratch_bytes(&p))));
         prop_assert_eq!(out, conv_reference(&Conv2d { filter: &reference_filter, ..p }, &input));
     }
 
@@ -245,7 +253,7 @@ proptest! {
             filter: &filter, bias: &bias, multiplier: &multiplier, shift: &shifts,
         };
         let mut out = vec![0i8; out_h * out_w * out_c];
-        depthwise_conv_2d(&p, &input, &mut out);
+        depthwise_conv_2d(&p, &input, &mut out, scratch(&mut Vec::new(), nn_runtime::kernels::depthwise_conv_2d::scratch_bytes(&p, false)));
         prop_assert_eq!(out, depthwise_reference(&p, &input));
     }
 }
@@ -277,7 +285,7 @@ proptest! {
             filter: &filter, bias: &bias, multiplier: &multiplier, shift: &shifts,
         };
         let mut out = vec![0i8; batches * out_h * out_w * out_c];
-        prop_assert!(nn_runtime::kernels::depthwise_conv_2d::depthwise_conv_2d_planar(&p, &input, &mut out));
+        prop_assert!(nn_runtime::kernels::depthwise_conv_2d::depthwise_conv_2d_planar(&p, &input, &mut out, scratch(&mut Vec::new(), nn_runtime::kernels::depthwise_conv_2d::scratch_bytes(&p, false))));
         prop_assert_eq!(out, depthwise_reference(&p, &input));
     }
 }
@@ -342,7 +350,7 @@ proptest! {
             filter: &filter, bias: &bias, multiplier: &multiplier, shift: &shifts,
         };
         let mut out = vec![0i8; batches * out_h * out_w * dm];
-        prop_assert!(nn_runtime::kernels::depthwise_conv_2d::depthwise_conv_2d_as_conv(&p, &input, &mut out));
+        prop_assert!(nn_runtime::kernels::depthwise_conv_2d::depthwise_conv_2d_as_conv(&p, &input, &mut out, scratch(&mut Vec::new(), nn_runtime::kernels::depthwise_conv_2d::scratch_bytes(&p, false))));
         prop_assert_eq!(out, depthwise_reference(&p, &input));
     }
 }
@@ -451,13 +459,13 @@ proptest! {
             filter: &filter, bias: &bias, bias_folded: &[], multiplier: &multiplier, shift: &shifts,
         };
         let mut expected = vec![0i8; pixels * out_c];
-        conv_2d(&p, &input, &mut expected);
+        conv_2d(&p, &input, &mut expected, &mut []);
         // The least gap: max over p of (p + 1) * out_c - p * in_c.
         let gap = out_c.max((pixels * out_c).saturating_sub((pixels - 1) * in_c)) + slack;
         let (out_off, in_off) = (0, gap);
         let mut buf = vec![0i8; (in_off + pixels * in_c).max(out_off + pixels * out_c)];
         buf[in_off..in_off + pixels * in_c].copy_from_slice(&input);
-        nn_runtime::kernels::conv_2d::conv_2d_1x1_overlapping(&p, &mut buf, in_off, out_off);
+        nn_runtime::kernels::conv_2d::conv_2d_1x1_overlapping(&p, &mut buf, in_off, out_off, scratch(&mut Vec::new(), nn_runtime::kernels::conv_2d::scratch_bytes(&p)));
         prop_assert_eq!(&buf[out_off..out_off + pixels * out_c], &expected[..]);
     }
 }

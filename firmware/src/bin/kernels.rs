@@ -10,8 +10,12 @@
 
 use core::ptr::addr_of_mut;
 use nn_firmware::{entry, finish_cases};
-use nn_runtime::kernels::conv_2d::{conv_2d, conv_2d_1x1_overlapping, conv_2d_portable, Conv2d};
-use nn_runtime::kernels::depthwise_conv_2d::{depthwise_conv_2d, depthwise_conv_2d_portable, DepthwiseConv2d};
+use nn_runtime::kernels::conv_2d::{
+    conv_2d, conv_2d_1x1_overlapping, conv_2d_portable, scratch_bytes as conv_scratch, Conv2d,
+};
+use nn_runtime::kernels::depthwise_conv_2d::{
+    depthwise_conv_2d, depthwise_conv_2d_portable, scratch_bytes as dw_scratch, DepthwiseConv2d,
+};
 use nn_runtime::kernels::in_place::{conv_2d_rows, depthwise_conv_2d_rows};
 
 /// xorshift64.
@@ -48,7 +52,13 @@ struct Buffers {
     out: [i8; MAX_OUT],
     reference: [i8; MAX_OUT],
     shared: [i8; MAX_IN + MAX_OUT],
+    scratch: Scratch,
 }
+
+/// Scratch for the DSP kernels, aligned as the planner aligns it; each case
+/// passes exactly the size the compiler would plan (`scratch_bytes`).
+#[repr(C, align(16))]
+struct Scratch([u8; 16384]);
 
 static mut BUFFERS: Buffers = Buffers {
     input: [0; MAX_IN],
@@ -60,6 +70,7 @@ static mut BUFFERS: Buffers = Buffers {
     out: [0; MAX_OUT],
     reference: [0; MAX_OUT],
     shared: [0; MAX_IN + MAX_OUT],
+    scratch: Scratch([0; 16384]),
 };
 
 fn out_len(n: usize, k: usize, stride: usize, dilation: usize, pad: usize) -> usize {
@@ -100,11 +111,28 @@ fn requant(b: &mut Buffers, rng: &mut Rng, n: usize, odd: bool) {
 
 /// Runs `f` over `shared` with the input copied at `input` and compares the
 /// `n` outputs at `output` with `reference`.
-fn overlapping(b: &mut Buffers, n_in: usize, n: usize, input: usize, output: usize, f: impl Fn(&mut [i8])) -> bool {
+/// `scratch` bytes of the scratch buffer, filled with garbage (the kernels
+/// must initialise what they read).
+fn scratch(s: &mut Scratch, n: usize) -> &mut [u8] {
+    let s = &mut s.0[..n];
+    s.fill(0xa5);
+    s
+}
+
+#[allow(clippy::too_many_arguments)]
+fn overlapping(
+    b: &mut Buffers,
+    n_in: usize,
+    n: usize,
+    input: usize,
+    output: usize,
+    scratch_len: usize,
+    f: impl Fn(&mut [i8], &mut [u8]),
+) -> bool {
     let len = (input + n_in).max(output + n);
     b.shared[..len].fill(0x55);
     b.shared[input..input + n_in].copy_from_slice(&b.input[..n_in]);
-    f(&mut b.shared[..len]);
+    f(&mut b.shared[..len], scratch(&mut b.scratch, scratch_len));
     b.shared[output..output + n] == b.reference[..n]
 }
 
@@ -171,7 +199,8 @@ fn conv_case(b: &mut Buffers, rng: &mut Rng, case: u32) -> bool {
         multiplier: &multiplier[..out_c],
         shift: &shift[..out_c],
     };
-    conv_2d(&p, &b.input[..n_in], &mut b.out[..n_out]);
+    let s = conv_scratch(&p);
+    conv_2d(&p, &b.input[..n_in], &mut b.out[..n_out], scratch(&mut b.scratch, s));
     conv_2d_portable(&p, &b.input[..n_in], &mut b.reference[..n_out]);
     let mut same = b.out[..n_out] == b.reference[..n_out];
     if pointwise {
@@ -179,12 +208,12 @@ fn conv_case(b: &mut Buffers, rng: &mut Rng, case: u32) -> bool {
         // close as the planner may place them.
         let pixels = batches * in_h * in_w;
         let below = (0..pixels).map(|q| ((q + 1) * out_c).saturating_sub(q * in_c)).max().unwrap_or(0);
-        same &= overlapping(b, n_in, n_out, below, 0, |buf| conv_2d_1x1_overlapping(&p, buf, below, 0));
+        same &= overlapping(b, n_in, n_out, below, 0, s, |buf, s| conv_2d_1x1_overlapping(&p, buf, below, 0, s));
         let above = (0..pixels).map(|q| ((q + 1) * in_c).saturating_sub(q * out_c)).max().unwrap_or(0);
-        same &= overlapping(b, n_in, n_out, 0, above, |buf| conv_2d_1x1_overlapping(&p, buf, 0, above));
+        same &= overlapping(b, n_in, n_out, 0, above, s, |buf, s| conv_2d_1x1_overlapping(&p, buf, 0, above, s));
     } else if dilation_w == 1 {
         let gap = least_gap(batches, in_h, in_w * in_c, out_h, out_w * out_c, stride_h, pad_top);
-        same &= overlapping(b, n_in, n_out, gap, 0, |buf| conv_2d_rows(&p, buf, gap, 0));
+        same &= overlapping(b, n_in, n_out, gap, 0, s, |buf, s| conv_2d_rows(&p, buf, gap, 0, s));
     }
     same
 }
@@ -248,11 +277,12 @@ fn depthwise_case(b: &mut Buffers, rng: &mut Rng, case: u32) -> bool {
         multiplier: &multiplier[..out_c],
         shift: &shift[..out_c],
     };
-    depthwise_conv_2d(&p, &b.input[..n_in], &mut b.out[..n_out]);
+    depthwise_conv_2d(&p, &b.input[..n_in], &mut b.out[..n_out], scratch(&mut b.scratch, dw_scratch(&p, false)));
     depthwise_conv_2d_portable(&p, &b.input[..n_in], &mut b.reference[..n_out]);
     let mut same = b.out[..n_out] == b.reference[..n_out];
     let gap = least_gap(batches, in_h, in_w * in_c, out_h, out_w * out_c, stride_h, pad_top);
-    same &= overlapping(b, n_in, n_out, gap, 0, |buf| depthwise_conv_2d_rows(&p, buf, gap, 0));
+    let s = dw_scratch(&p, true);
+    same &= overlapping(b, n_in, n_out, gap, 0, s, |buf, s| depthwise_conv_2d_rows(&p, buf, gap, 0, s));
     same
 }
 

@@ -2,8 +2,9 @@
 //! broadcast per-tensor) requantization; TFLM's `ConvPerChannel`.
 
 use super::requantize;
-use crate::kernels::clamp;
+use crate::kernels::{carve, carved, clamp};
 use crate::quant::multiply_by_quantized_multiplier_i64;
+use crate::simd::Channel;
 use core::num::NonZeroUsize;
 
 /// Constants of one 2-D convolution layer. Shapes are NHWC; the filter is
@@ -69,14 +70,39 @@ pub struct Conv2d<'a, B = i32> {
 /// `output` `batches*out_h*out_w*out_c`.
 ///
 /// On ARMv7E-M cores, layers that fit take the blocked path
-/// ([`conv_2d_blocked`]); everything else, and every layer on other cores,
-/// takes [`conv_2d_portable`]. Both give the same bits.
-pub fn conv_2d(p: &Conv2d, input: &[i8], output: &mut [i8]) {
+/// ([`conv_2d_blocked`]) in `scratch` ([`scratch_bytes`] bytes, planned by
+/// the compiler; other cores get an empty slice); everything else, and
+/// every layer on other cores, takes [`conv_2d_portable`]. Both give the
+/// same bits.
+pub fn conv_2d(p: &Conv2d, input: &[i8], output: &mut [i8], scratch: &mut [u8]) {
     #[cfg(nn_dsp)]
-    if blocked(p, &mut Separate { input, output }, false) {
+    if blocked(p, &mut Separate { input, output }, false, scratch) {
         return;
     }
+    let _ = scratch;
     conv_2d_portable(p, input, output);
+}
+
+/// Bytes of scratch the blocked path needs for a layer of this geometry
+/// (0 if it cannot run it): four columns widened to 16 bits, the
+/// requantization table, and for channel counts that are not a multiple of
+/// four a byte column. Only the shape fields of `p` are read.
+pub const fn scratch_bytes(p: &Conv2d) -> usize {
+    let k = p.k_h * p.k_w * p.in_c;
+    let kp = k.next_multiple_of(K_STEP);
+    if !blocked_geometry(p) {
+        return 0;
+    }
+    let table = if p.out_c < CHANNEL_TABLE { p.out_c } else { CHANNEL_TABLE };
+    let bytes = if p.in_c % 4 == 0 { 0 } else { carved::<i8>(kp) };
+    carved::<u32>(2 * kp) + carved::<Channel>(table) + bytes
+}
+
+/// Whether the blocked path handles a layer of this shape.
+const fn blocked_geometry(p: &Conv2d) -> bool {
+    let k = p.k_h * p.k_w * p.in_c;
+    let kp = k.next_multiple_of(K_STEP);
+    p.filter_in_c == p.in_c && k > 0 && kp <= BLOCK_K_MAX && (p.in_c % 4 == 0 || kp <= BYTE_COLUMN_MAX) && p.out_c > 0
 }
 
 /// The blocked path (see [`conv_2d`]), callable on every target so that
@@ -84,10 +110,10 @@ pub fn conv_2d(p: &Conv2d, input: &[i8], output: &mut [i8]) {
 /// written nothing, for a layer it does not handle. It needs `bias_folded`,
 /// one group, a column (`k_h * k_w * in_c` rounded up to a multiple of 8)
 /// of at most [`BLOCK_K_MAX`] entries (128 if `in_c` is not a multiple of
-/// four), and a filter padded with zero bytes to that multiple of 8 after
-/// its last row.
-pub fn conv_2d_blocked(p: &Conv2d, input: &[i8], output: &mut [i8]) -> bool {
-    blocked(p, &mut Separate { input, output }, false)
+/// four), a filter padded with zero bytes to that multiple of 8 after
+/// its last row, and [`scratch_bytes`] of `scratch`, 16-byte aligned.
+pub fn conv_2d_blocked(p: &Conv2d, input: &[i8], output: &mut [i8], scratch: &mut [u8]) -> bool {
+    blocked(p, &mut Separate { input, output }, false, scratch)
 }
 
 /// The blocked path on one buffer holding the input at byte `input` and the
@@ -97,9 +123,16 @@ pub fn conv_2d_blocked(p: &Conv2d, input: &[i8], output: &mut [i8]) -> bool {
 /// before the first input row it reads). Either way every block's inputs
 /// are gathered before its outputs are written, and those outputs lie clear
 /// of every input still to be read. Returns `false`, having written
-/// nothing, for a layer the blocked path does not handle.
-pub fn conv_2d_blocked_overlapping(p: &Conv2d, buf: &mut [i8], input: usize, output: usize) -> bool {
-    blocked(p, &mut Shared { buf, input, output }, output > input)
+/// nothing, for a layer the blocked path does not handle (or too little
+/// scratch).
+pub fn conv_2d_blocked_overlapping(
+    p: &Conv2d,
+    buf: &mut [i8],
+    input: usize,
+    output: usize,
+    scratch: &mut [u8],
+) -> bool {
+    blocked(p, &mut Shared { buf, input, output }, output > input, scratch)
 }
 
 /// The reference path: TFLM's loop nest, with the zero-point sums of
@@ -191,11 +224,13 @@ pub fn conv_2d_portable(p: &Conv2d, input: &[i8], output: &mut [i8]) {
 /// The blocked path gathers the inputs of four pixels before it writes
 /// their outputs, which by the same conditions lie clear of every input
 /// still to be read (blocks go last to first with the output above).
-pub fn conv_2d_1x1_overlapping(p: &Conv2d, buf: &mut [i8], input: usize, output: usize) {
+/// `scratch` is as for [`conv_2d`].
+pub fn conv_2d_1x1_overlapping(p: &Conv2d, buf: &mut [i8], input: usize, output: usize, scratch: &mut [u8]) {
     #[cfg(nn_dsp)]
-    if conv_2d_blocked_overlapping(p, buf, input, output) {
+    if conv_2d_blocked_overlapping(p, buf, input, output, scratch) {
         return;
     }
+    let _ = scratch;
     let pixels = p.batches * p.in_h * p.in_w;
     // Below the input, pixels go first to last; above it, last to first,
     // so that no pixel is overwritten before it is read.
@@ -347,19 +382,19 @@ impl ConvIo for Shared<'_> {
 }
 
 /// Largest column length (`k_h * k_w * in_c`, rounded up to a multiple of 8)
-/// of the blocked path. Its scratch, on the stack, holds four columns as
-/// 16-bit values: `8 * BLOCK_K_MAX` bytes.
+/// of the blocked path. Its scratch holds four columns as 16-bit values:
+/// up to `8 * BLOCK_K_MAX` bytes.
 pub const BLOCK_K_MAX: usize = 576;
 
 /// Column entries per inner-loop step of [`crate::simd::mac_4x1`].
 const K_STEP: usize = 8;
 
 /// Channels whose requantization constants the blocked path prepares at
-/// once (16 bytes each, on the stack).
+/// once (16 bytes each, in its scratch).
 const CHANNEL_TABLE: usize = 128;
 
 /// Longest column of a layer whose channel count is not a multiple of four
-/// (such columns are staged as bytes on the stack); typically a first layer
+/// (such columns are staged as bytes in the scratch); typically a first layer
 /// on an RGB or grayscale image.
 const BYTE_COLUMN_MAX: usize = 128;
 
@@ -375,23 +410,21 @@ const BYTE_COLUMN_MAX: usize = 128;
 /// weights of the next row (or of the padding the compiler appends to the
 /// filter) adds nothing.
 ///
+/// Its buffers come from `scratch` ([`scratch_bytes`]), which the compiler
+/// plans in the arena next to the layer's tensors, so no kernel needs
+/// kilobytes of stack.
+///
 /// Returns `false`, having written nothing, when the layer does not fit
 /// (groups, no folded bias, a column longer than [`BLOCK_K_MAX`], or than
 /// 128 entries if the channel count is not a multiple of four, a filter
-/// without its padding, short slices).
-// Not inlined: its stack buffers then exist only while it runs, instead of
-// adding up in a caller that inlines several layers.
+/// without its padding, short slices, too little scratch).
 #[inline(never)]
-fn blocked(p: &Conv2d, io: &mut impl ConvIo, backwards: bool) -> bool {
+fn blocked(p: &Conv2d, io: &mut impl ConvIo, backwards: bool, scratch: &mut [u8]) -> bool {
     let k = p.k_h * p.k_w * p.in_c;
     let kp = k.next_multiple_of(K_STEP);
     let pixels = p.batches * p.out_h * p.out_w;
     let out_c = p.out_c;
-    let fits = p.filter_in_c == p.in_c
-        && k > 0
-        && kp <= BLOCK_K_MAX
-        && (p.in_c % 4 == 0 || kp <= BYTE_COLUMN_MAX)
-        && out_c > 0
+    let fits = blocked_geometry(p)
         && p.bias_folded.len() >= out_c
         && p.multiplier.len() >= out_c
         && p.shift.len() >= out_c
@@ -401,11 +434,24 @@ fn blocked(p: &Conv2d, io: &mut impl ConvIo, backwards: bool) -> bool {
     if !fits {
         return false;
     }
+    let mut scratch = scratch;
+    let (Some(cols), Some(table), Some(bytes)) = (
+        carve::<u32>(&mut scratch, 2 * kp),
+        carve::<Channel>(&mut scratch, out_c.min(CHANNEL_TABLE)),
+        carve::<i8>(&mut scratch, if p.in_c % 4 == 0 { 0 } else { kp }),
+    ) else {
+        return false;
+    };
+    // Column entries past `k` must read as zero (they meet the padding of
+    // the weight rows), and so must staged bytes past the column: both are
+    // written only below `k`.
+    cols.fill(0);
+    bytes.fill(0);
     // The one-pass requantization (see `simd::conv_block`) covers right
     // shifts of 2 to 22 and int8 activation bounds; other layers requantize
     // each output with `requantize`. Its per-channel constants are built
     // once per call when they fit in the table, else per block.
-    use crate::simd::{channel, Channel};
+    use crate::simd::channel;
     // Per-channel views cut once (lengths checked above), so that the loops
     // below index nothing.
     let (bias_folded, multiplier, shift) = (&p.bias_folded[..out_c], &p.multiplier[..out_c], &p.shift[..out_c]);
@@ -413,25 +459,19 @@ fn blocked(p: &Conv2d, io: &mut impl ConvIo, backwards: bool) -> bool {
         && -128 <= p.act_min
         && p.act_min <= p.act_max
         && p.act_max <= 127;
-    let mut table = [[0i32; 4]; CHANNEL_TABLE];
-    let fill_table = |table: &mut [Channel; CHANNEL_TABLE], c0: usize| {
+    let fill_table = |table: &mut [Channel], c0: usize| {
         let channels = bias_folded.iter().zip(multiplier).zip(shift).skip(c0);
         for (((&b, &m), &s), t) in channels.zip(table.iter_mut()) {
             *t = channel(b, m, s, p.output_offset).unwrap_or_default();
         }
     };
     if fused && out_c <= CHANNEL_TABLE {
-        fill_table(&mut table, 0);
+        fill_table(table, 0);
     }
     let groups = kp / 4;
-    // Entries past `k` stay zero: columns are written only below `k`.
-    let mut scratch = [0u32; 2 * BLOCK_K_MAX];
-    let cols = scratch.get_mut(..2 * kp).unwrap_or_default();
     // The input zero point as two 16-bit halves, the value of padded taps.
     let zp = (-p.input_offset) as u16 as u32;
     let zp_pair = zp | (zp << 16);
-    // Byte columns for channel counts that are not a multiple of four.
-    let mut bytes = [0i8; BYTE_COLUMN_MAX];
     let pointwise = (p.k_h, p.k_w, p.stride_h, p.stride_w, p.pad_top, p.pad_left) == (1, 1, 1, 1, 0, 0)
         && (p.in_h, p.in_w) == (p.out_h, p.out_w)
         && p.in_c % 4 == 0;
@@ -452,7 +492,7 @@ fn blocked(p: &Conv2d, io: &mut impl ConvIo, backwards: bool) -> bool {
         let src = io.input().get(px * p.in_c..(px + 4) * p.in_c).unwrap_or_default();
         let gathered = pointwise && n == 4 && crate::simd::expand_four(src, p.in_c, cols);
         for j in (0..n).filter(|_| !gathered) {
-            fill_column(p, io.input(), at, cols.get_mut(2 * j..).unwrap_or_default(), &mut bytes, zp_pair);
+            fill_column(p, io.input(), at, cols.get_mut(2 * j..).unwrap_or_default(), bytes, zp_pair);
             at.2 += 1;
             if at.2 == p.out_w {
                 at.2 = 0;
@@ -469,7 +509,7 @@ fn blocked(p: &Conv2d, io: &mut impl ConvIo, backwards: bool) -> bool {
             for c0 in (0..out_c).step_by(CHANNEL_TABLE) {
                 let n_c = (out_c - c0).min(CHANNEL_TABLE);
                 if out_c > CHANNEL_TABLE {
-                    fill_table(&mut table, c0);
+                    fill_table(table, c0);
                 }
                 let w = p.filter.as_ptr().wrapping_add(c0 * k);
                 let mut b = crate::simd::Block {
@@ -492,7 +532,7 @@ fn blocked(p: &Conv2d, io: &mut impl ConvIo, backwards: bool) -> bool {
                 // (checked above: `(out_c - 1) * k + kp <= len`); the table
                 // holds `n_c` entries; `out` holds `n` pixels of `out_c`
                 // outputs (the output holds `pixels * out_c`); the columns
-                // are on this stack frame.
+                // and the table are exclusively borrowed scratch.
                 unsafe { crate::simd::conv_block(&mut b) };
             }
         } else {

@@ -3,6 +3,8 @@
 
 use super::conv_2d::{valid_taps, ConvIo, Separate, Shared};
 use super::requantize;
+use super::{carve, carved};
+use crate::simd::{DwRows, DW_ROW, DW_ROWS};
 
 /// Constants of one int8 depthwise convolution layer. The filter is
 /// `[1][k_h][k_w][in_c * depth_multiplier]`.
@@ -66,13 +68,44 @@ const CHUNK: usize = 64;
 /// ([`depthwise_conv_2d_planar`]), other layers with one input channel the
 /// blocked convolution ([`depthwise_conv_2d_as_conv`]); everything else,
 /// and every layer on other cores, takes [`depthwise_conv_2d_portable`].
-/// All give the same bits.
-pub fn depthwise_conv_2d(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8]) {
+/// All give the same bits. The first two work in `scratch`
+/// ([`scratch_bytes`] bytes, planned by the compiler; other cores get an
+/// empty slice).
+pub fn depthwise_conv_2d(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8], scratch: &mut [u8]) {
     #[cfg(nn_dsp)]
-    if depthwise_conv_2d_planar(p, input, output) || depthwise_conv_2d_as_conv(p, input, output) {
+    if depthwise_conv_2d_planar(p, input, output, scratch) || depthwise_conv_2d_as_conv(p, input, output, scratch) {
         return;
     }
+    let _ = scratch;
     depthwise_conv_2d_portable(p, input, output);
+}
+
+/// Bytes of scratch the planar or one-channel path needs for a layer of
+/// this shape, computed in place (`in_place`, see
+/// [`depthwise_conv_2d_planar_in_place`]) or not; 0 if neither path runs
+/// it. Only the shape fields of `p` are read.
+pub const fn scratch_bytes(p: &DepthwiseConv2d, in_place: bool) -> usize {
+    let planar = if planar_geometry(p, in_place) {
+        carved::<DwRows>(1) + carved::<i32>(DW_ROW) + if in_place { carved::<i8>(band_bytes(p)) } else { 0 }
+    } else {
+        0
+    };
+    let as_conv = match as_conv_geometry(p) {
+        Some(c) => {
+            let conv = super::conv_2d::scratch_bytes(&c);
+            if conv == 0 {
+                0
+            } else {
+                carved::<i8>(as_conv_filter_bytes(p)) + carved::<i32>(p.depth_multiplier) + conv
+            }
+        }
+        None => 0,
+    };
+    if planar > as_conv {
+        planar
+    } else {
+        as_conv
+    }
 }
 
 /// The planar path for 3x3 windows without dilation, horizontal stride 1 or
@@ -87,25 +120,31 @@ pub fn depthwise_conv_2d(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8]) {
 /// three rows and one requantization pass. Each input row is widened once
 /// per channel (into two slots, so that any three consecutive rows are
 /// adjacent).
-pub fn depthwise_conv_2d_planar(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8]) -> bool {
-    planar(p, &mut Separate { input, output }, false)
+pub fn depthwise_conv_2d_planar(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8], scratch: &mut [u8]) -> bool {
+    planar(p, &mut Separate { input, output }, false, scratch)
 }
 
 /// A layer with one input channel as the convolution it is (output channel
 /// `m` sums `w[ky][kx][m] * x` over the window): the filter transposed to
-/// `[m][ky][kx][1]` and the folded biases are prepared on the stack (up to
+/// `[m][ky][kx][1]` and the folded biases are prepared in `scratch` (up to
 /// [`AS_CONV_FILTER_MAX`] weights and [`AS_CONV_CHANNELS_MAX`] channels),
 /// and the blocked convolution
-/// ([`conv_2d_blocked`](super::conv_2d::conv_2d_blocked)) runs it. Returns
-/// `false`, having written nothing, for other layers.
-pub fn depthwise_conv_2d_as_conv(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8]) -> bool {
-    as_conv(p, |c| super::conv_2d::conv_2d_blocked(c, input, output))
+/// ([`conv_2d_blocked`](super::conv_2d::conv_2d_blocked)) runs it in the
+/// rest. Returns `false`, having written nothing, for other layers.
+pub fn depthwise_conv_2d_as_conv(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8], scratch: &mut [u8]) -> bool {
+    as_conv(p, scratch, |c, s| super::conv_2d::conv_2d_blocked(c, input, output, s))
 }
 
 /// [`depthwise_conv_2d_as_conv`] computed in place, as
 /// [`conv_2d_blocked_overlapping`](super::conv_2d::conv_2d_blocked_overlapping).
-pub fn depthwise_conv_2d_as_conv_in_place(p: &DepthwiseConv2d, buf: &mut [i8], input: usize, output: usize) -> bool {
-    output <= input && as_conv(p, |c| super::conv_2d::conv_2d_blocked_overlapping(c, buf, input, output))
+pub fn depthwise_conv_2d_as_conv_in_place(
+    p: &DepthwiseConv2d,
+    buf: &mut [i8],
+    input: usize,
+    output: usize,
+    scratch: &mut [u8],
+) -> bool {
+    output <= input && as_conv(p, scratch, |c, s| super::conv_2d::conv_2d_blocked_overlapping(c, buf, input, output, s))
 }
 
 /// Largest filter (`k_h * k_w * depth_multiplier` weights) of
@@ -115,33 +154,14 @@ pub const AS_CONV_FILTER_MAX: usize = 1024;
 /// Largest depth multiplier of [`depthwise_conv_2d_as_conv`].
 pub const AS_CONV_CHANNELS_MAX: usize = 64;
 
-// Not inlined: its stack buffers then exist only while it runs.
-#[inline(never)]
-fn as_conv(p: &DepthwiseConv2d, run: impl FnOnce(&super::conv_2d::Conv2d) -> bool) -> bool {
+/// The convolution a one-channel layer is (empty slices), or `None` if the
+/// layer has several channels or a filter too large for the path.
+const fn as_conv_geometry<'a>(p: &DepthwiseConv2d) -> Option<super::conv_2d::Conv2d<'a>> {
     let (dm, taps) = (p.depth_multiplier, p.k_h * p.k_w);
-    let size = dm * taps;
-    if p.in_c != 1
-        || taps == 0
-        || dm == 0
-        || dm > AS_CONV_CHANNELS_MAX
-        || size > AS_CONV_FILTER_MAX
-        || p.filter.len() < size
-        || !(p.bias.is_empty() || p.bias.len() >= dm)
-    {
-        return false;
+    if p.in_c != 1 || taps == 0 || dm == 0 || dm > AS_CONV_CHANNELS_MAX || dm * taps > AS_CONV_FILTER_MAX {
+        return None;
     }
-    // Rows padded with zeros to a multiple of 8, as the blocked path reads.
-    let mut filter = [0i8; AS_CONV_FILTER_MAX + 8];
-    let mut folded = [0i32; AS_CONV_CHANNELS_MAX];
-    for (m, (row, f)) in filter.chunks_exact_mut(taps).zip(folded.iter_mut()).take(dm).enumerate() {
-        let mut sum = 0i32;
-        for (t, w) in row.iter_mut().enumerate() {
-            *w = p.filter.get(t * dm + m).copied().unwrap_or(0);
-            sum += *w as i32;
-        }
-        *f = p.bias.get(m).copied().unwrap_or(0).wrapping_add(p.input_offset.wrapping_mul(sum));
-    }
-    let c = super::conv_2d::Conv2d {
+    Some(super::conv_2d::Conv2d {
         batches: p.batches,
         in_h: p.in_h,
         in_w: p.in_w,
@@ -162,26 +182,78 @@ fn as_conv(p: &DepthwiseConv2d, run: impl FnOnce(&super::conv_2d::Conv2d) -> boo
         output_offset: p.output_offset,
         act_min: p.act_min,
         act_max: p.act_max,
-        filter: filter.get(..size + taps.next_multiple_of(8) - taps).unwrap_or_default(),
+        filter: &[],
+        bias: &[],
+        bias_folded: &[],
+        multiplier: &[],
+        shift: &[],
+    })
+}
+
+/// Bytes of the transposed filter of the one-channel path: `dm` rows of
+/// `taps` weights, then zeros up to a multiple of 8 after the last row, as
+/// the blocked path reads.
+const fn as_conv_filter_bytes(p: &DepthwiseConv2d) -> usize {
+    let taps = p.k_h * p.k_w;
+    p.depth_multiplier * taps + taps.next_multiple_of(8) - taps
+}
+
+#[inline(never)]
+fn as_conv(
+    p: &DepthwiseConv2d,
+    scratch: &mut [u8],
+    run: impl FnOnce(&super::conv_2d::Conv2d, &mut [u8]) -> bool,
+) -> bool {
+    let (dm, taps) = (p.depth_multiplier, p.k_h * p.k_w);
+    let size = dm * taps;
+    let Some(geometry) = as_conv_geometry(p) else { return false };
+    if p.filter.len() < size || !(p.bias.is_empty() || p.bias.len() >= dm) {
+        return false;
+    }
+    let mut scratch = scratch;
+    let (Some(filter), Some(folded)) =
+        (carve::<i8>(&mut scratch, as_conv_filter_bytes(p)), carve::<i32>(&mut scratch, dm))
+    else {
+        return false;
+    };
+    // The padding after the last row reads as zero weights.
+    filter.fill(0);
+    for (m, (row, f)) in filter.chunks_exact_mut(taps).zip(folded.iter_mut()).take(dm).enumerate() {
+        let mut sum = 0i32;
+        for (t, w) in row.iter_mut().enumerate() {
+            *w = p.filter.get(t * dm + m).copied().unwrap_or(0);
+            sum += *w as i32;
+        }
+        *f = p.bias.get(m).copied().unwrap_or(0).wrapping_add(p.input_offset.wrapping_mul(sum));
+    }
+    let c = super::conv_2d::Conv2d {
+        filter,
         bias: p.bias,
-        bias_folded: folded.get(..dm).unwrap_or_default(),
+        bias_folded: folded,
         multiplier: p.multiplier,
         shift: p.shift,
+        ..geometry
     };
-    run(&c)
+    run(&c, scratch)
 }
 
 /// The planar path on one buffer holding the input at byte `input` and the
 /// output at byte `output`, computed in place as
 /// [`depthwise_conv_2d_rows`](super::in_place::depthwise_conv_2d_rows)
 /// requires (every output row ends before the first input row it reads).
-/// Output rows are computed into a stack band of [`PLANAR_BAND_BYTES`] for
-/// all channels before the band is written, which that condition makes
-/// safe. Returns `false`, having written nothing, for a layer it does not
-/// handle (also an output row longer than the band, or an output above
-/// the input).
-pub fn depthwise_conv_2d_planar_in_place(p: &DepthwiseConv2d, buf: &mut [i8], input: usize, output: usize) -> bool {
-    output <= input && planar(p, &mut Shared { buf, input, output }, true)
+/// Output rows are computed into a band of scratch (at most
+/// [`PLANAR_BAND_BYTES`]) for all channels before the band is written,
+/// which that condition makes safe. Returns `false`, having written
+/// nothing, for a layer it does not handle (also an output row longer than
+/// the band, or an output above the input).
+pub fn depthwise_conv_2d_planar_in_place(
+    p: &DepthwiseConv2d,
+    buf: &mut [i8],
+    input: usize,
+    output: usize,
+    scratch: &mut [u8],
+) -> bool {
+    output <= input && planar(p, &mut Shared { buf, input, output }, true, scratch)
 }
 
 /// Largest depth multiplier of the planar path.
@@ -190,25 +262,60 @@ pub const PLANAR_DM_MAX: usize = 8;
 /// Bytes of the band of output rows of the planar path in place.
 pub const PLANAR_BAND_BYTES: usize = 4608;
 
-// Not inlined: its stack buffers then exist only while it runs.
+/// Whether the planar path handles a layer of this shape.
+const fn planar_geometry(p: &DepthwiseConv2d, in_place: bool) -> bool {
+    let dm = p.depth_multiplier;
+    let out_row = p.out_w * p.in_c * dm;
+    1 <= dm
+        && dm <= PLANAR_DM_MAX
+        && p.k_h == 3
+        && p.k_w == 3
+        && p.dilation_h == 1
+        && p.dilation_w == 1
+        && 1 <= p.stride_w
+        && p.stride_w <= 2
+        && 1 <= p.stride_h
+        && p.stride_h <= (DW_ROWS - 3) / 2
+        && p.in_c > 0
+        && p.out_w > 0
+        && p.out_h > 0
+        && p.out_w.next_multiple_of(2) * p.stride_w + 2 <= DW_ROW
+        && p.pad_left + p.in_w <= DW_ROW
+        && (!in_place || out_row <= PLANAR_BAND_BYTES)
+}
+
+/// Output rows per band of the planar path: as many as the row buffer
+/// holds input rows for.
+const fn band_rows(p: &DepthwiseConv2d) -> usize {
+    match (DW_ROWS - 3).checked_div(p.stride_h) {
+        Some(r) => r + 1,
+        None => 1,
+    }
+}
+
+/// Bytes of the band of the planar path in place: whole bands of output
+/// rows, at most [`PLANAR_BAND_BYTES`] and at most the layer's rows.
+const fn band_bytes(p: &DepthwiseConv2d) -> usize {
+    let out_row = p.out_w * p.in_c * p.depth_multiplier;
+    let mut rows = band_rows(p);
+    if rows > p.out_h {
+        rows = p.out_h;
+    }
+    while rows > 1 && rows * out_row > PLANAR_BAND_BYTES {
+        rows -= 1;
+    }
+    rows * out_row
+}
+
 #[inline(never)]
-fn planar(p: &DepthwiseConv2d, io: &mut impl ConvIo, in_place: bool) -> bool {
-    use crate::simd::{dw_rows, widen_rows, DwRow, DwRows, DW_ROW, DW_ROWS, DW_ROW_BYTES};
+fn planar(p: &DepthwiseConv2d, io: &mut impl ConvIo, in_place: bool, scratch: &mut [u8]) -> bool {
+    use crate::simd::{dw_rows, widen_rows, DwRow, DW_ROW_BYTES};
     let c_n = p.in_c;
     let dm = p.depth_multiplier;
     let out_c = c_n * dm;
     let out_w2 = p.out_w.next_multiple_of(2);
     let out_row = p.out_w * out_c;
-    let fits = (1..=PLANAR_DM_MAX).contains(&dm)
-        && (p.k_h, p.k_w, p.dilation_h, p.dilation_w) == (3, 3, 1, 1)
-        && (1..=2).contains(&p.stride_w)
-        && (1..=(DW_ROWS - 3) / 2).contains(&p.stride_h)
-        && c_n > 0
-        && p.out_w > 0
-        && p.out_h > 0
-        && out_w2 * p.stride_w + 2 <= DW_ROW
-        && p.pad_left + p.in_w <= DW_ROW
-        && (!in_place || out_row <= PLANAR_BAND_BYTES)
+    let fits = planar_geometry(p, in_place)
         && (p.bias.is_empty() || p.bias.len() >= out_c)
         && p.multiplier.len() >= out_c
         && p.shift.len() >= out_c
@@ -221,18 +328,24 @@ fn planar(p: &DepthwiseConv2d, io: &mut impl ConvIo, in_place: bool) -> bool {
     if !fits {
         return false;
     }
+    let mut scratch = scratch;
+    let (Some([rows]), Some(acc), Some(band)) = (
+        carve::<DwRows>(&mut scratch, 1),
+        carve::<i32>(&mut scratch, DW_ROW),
+        carve::<i8>(&mut scratch, if in_place { band_bytes(p) } else { 0 }),
+    ) else {
+        return false;
+    };
     let zp = -p.input_offset as i16;
     // Padding columns stay the zero point: only `pad_left..pad_left + in_w`
     // of a row is ever written.
-    let mut rows = DwRows([zp; DW_ROWS * DW_ROW]);
-    let mut acc = [0i32; DW_ROW];
-    let mut band = [0i8; PLANAR_BAND_BYTES];
+    rows.0.fill(zp);
     // Output rows per band: as many as the row buffer holds input rows for,
-    // and in place as many as the band holds.
-    // (Checked divisions: no panic path; `fits` makes both non-zero.)
-    let mut band_rows = (DW_ROWS - 3).checked_div(p.stride_h).unwrap_or(0) + 1;
+    // and in place as many as the band holds (checked division: no panic
+    // path; `fits` makes `out_row` non-zero).
+    let mut band_rows = band_rows(p);
     if in_place {
-        band_rows = band_rows.min(PLANAR_BAND_BYTES.checked_div(out_row).unwrap_or(1)).max(1);
+        band_rows = band_rows.min(band.len().checked_div(out_row).unwrap_or(1)).max(1);
     }
     let (multiplier, shift) = (&p.multiplier[..out_c], &p.shift[..out_c]);
     let plane = p.in_h * p.in_w * c_n;
@@ -244,7 +357,7 @@ fn planar(p: &DepthwiseConv2d, io: &mut impl ConvIo, in_place: bool) -> bool {
         while oy0 < p.out_h {
             let n_rows = band_rows.min(p.out_h - oy0);
             let dst_at = (b * p.out_h + oy0) * out_row;
-            let dst = if in_place { &mut band[..] } else { io.output().get_mut(dst_at..).unwrap_or_default() };
+            let dst = if in_place { &mut *band } else { io.output().get_mut(dst_at..).unwrap_or_default() };
             let dst = dst.as_mut_ptr();
             // Input rows `iy0..iy0 + n_in` of the band.
             let iy0 = (oy0 * p.stride_h) as isize - p.pad_top as isize;
@@ -255,16 +368,7 @@ fn planar(p: &DepthwiseConv2d, io: &mut impl ConvIo, in_place: bool) -> bool {
             for c in 0..c_n {
                 if hi > lo {
                     let src = io.input().get(b * plane + lo as usize * row_step + c..).unwrap_or_default();
-                    widen_rows(
-                        src,
-                        c_n,
-                        p.in_w,
-                        row_step,
-                        (hi - lo) as usize,
-                        &mut rows,
-                        (lo - iy0) as usize,
-                        p.pad_left,
-                    );
+                    widen_rows(src, c_n, p.in_w, row_step, (hi - lo) as usize, rows, (lo - iy0) as usize, p.pad_left);
                 }
                 // Rows in the padding hold the zero point (filled once per
                 // band: the same rows for every channel).

@@ -74,9 +74,11 @@ fn by_rows(
 /// instead (it writes each output after reading the inputs it needs, which
 /// the same row condition makes safe; see
 /// [`conv_2d_blocked_overlapping`](super::conv_2d::conv_2d_blocked_overlapping)).
-pub fn conv_2d_rows(p: &Conv2d, buf: &mut [i8], input: usize, output: usize) {
+///
+/// `scratch` is as for [`conv_2d`].
+pub fn conv_2d_rows(p: &Conv2d, buf: &mut [i8], input: usize, output: usize, scratch: &mut [u8]) {
     #[cfg(nn_dsp)]
-    if output <= input && super::conv_2d::conv_2d_blocked_overlapping(p, buf, input, output) {
+    if output <= input && super::conv_2d::conv_2d_blocked_overlapping(p, buf, input, output, scratch) {
         return;
     }
     let g = Rows {
@@ -92,7 +94,7 @@ pub fn conv_2d_rows(p: &Conv2d, buf: &mut [i8], input: usize, output: usize) {
     };
     by_rows(g, buf, input, output, |in_h, pad_top, x, y| {
         let row = Conv2d { batches: 1, in_h, out_h: 1, pad_top, ..*p };
-        conv_2d(&row, x, y);
+        conv_2d(&row, x, y, scratch);
     });
 }
 
@@ -102,10 +104,13 @@ pub fn conv_2d_rows(p: &Conv2d, buf: &mut [i8], input: usize, output: usize) {
 /// On ARMv7E-M cores the planar depthwise path runs over the whole layer
 /// instead, band by band (see
 /// [`depthwise_conv_2d_planar_in_place`](super::depthwise_conv_2d::depthwise_conv_2d_planar_in_place)).
-pub fn depthwise_conv_2d_rows(p: &DepthwiseConv2d, buf: &mut [i8], input: usize, output: usize) {
+///
+/// `scratch` holds [`scratch_bytes`](super::depthwise_conv_2d::scratch_bytes)
+/// bytes for a layer in place (empty on cores without DSP).
+pub fn depthwise_conv_2d_rows(p: &DepthwiseConv2d, buf: &mut [i8], input: usize, output: usize, scratch: &mut [u8]) {
     #[cfg(nn_dsp)]
-    if super::depthwise_conv_2d::depthwise_conv_2d_planar_in_place(p, buf, input, output)
-        || super::depthwise_conv_2d::depthwise_conv_2d_as_conv_in_place(p, buf, input, output)
+    if super::depthwise_conv_2d::depthwise_conv_2d_planar_in_place(p, buf, input, output, scratch)
+        || super::depthwise_conv_2d::depthwise_conv_2d_as_conv_in_place(p, buf, input, output, scratch)
     {
         return;
     }
@@ -122,7 +127,7 @@ pub fn depthwise_conv_2d_rows(p: &DepthwiseConv2d, buf: &mut [i8], input: usize,
     };
     by_rows(g, buf, input, output, |in_h, pad_top, x, y| {
         let row = DepthwiseConv2d { batches: 1, in_h, out_h: 1, pad_top, ..*p };
-        depthwise_conv_2d(&row, x, y);
+        depthwise_conv_2d(&row, x, y, scratch);
     });
 }
 

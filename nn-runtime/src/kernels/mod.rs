@@ -33,6 +33,47 @@ pub mod svdf;
 pub mod tanh;
 pub mod transpose_conv;
 
+/// Element types a kernel may view scratch bytes as: every bit pattern is
+/// a valid value and there is no padding.
+///
+/// # Safety
+/// Implementors must be plain old data with alignment at most
+/// [`SCRATCH_ALIGN`].
+pub(crate) unsafe trait Plain: Sized {}
+// SAFETY: integers and arrays of them are plain data aligned to at most 8.
+unsafe impl Plain for i8 {}
+// SAFETY: as above.
+unsafe impl Plain for u32 {}
+// SAFETY: as above.
+unsafe impl Plain for i32 {}
+// SAFETY: as above.
+unsafe impl Plain for [i32; 4] {}
+
+/// Alignment of every part of a kernel's scratch buffer (the planner's
+/// arena alignment), and the granule its sizes are rounded up to.
+pub const SCRATCH_ALIGN: usize = 16;
+
+/// Bytes that `n` values of `T` take in a scratch buffer (see [`carve`]).
+pub(crate) const fn carved<T>(n: usize) -> usize {
+    (n * core::mem::size_of::<T>()).next_multiple_of(SCRATCH_ALIGN)
+}
+
+/// Cuts `n` values of `T` from the front of `scratch` ([`carved`] bytes),
+/// or `None` if it is too short or misaligned for `T`. The values are
+/// whatever the bytes held: callers initialise what they read.
+pub(crate) fn carve<'a, T: Plain>(scratch: &mut &'a mut [u8], n: usize) -> Option<&'a mut [T]> {
+    let bytes = carved::<T>(n);
+    if scratch.len() < bytes || scratch.as_ptr() as usize % core::mem::align_of::<T>() != 0 {
+        return None;
+    }
+    let (head, tail) = core::mem::take(scratch).split_at_mut(bytes);
+    *scratch = tail;
+    // SAFETY: `head` is exclusively borrowed for `'a`, aligned for `T`
+    // (checked) and holds at least `n * size_of::<T>()` bytes, and every
+    // bit pattern is a valid `T` (`Plain`).
+    Some(unsafe { core::slice::from_raw_parts_mut(head.as_mut_ptr().cast::<T>(), n) })
+}
+
 /// `min(max(x, lo), hi)`, TFLM's clamp order. Unlike `i32::clamp` it has
 /// no panic path (and pulls in no formatting code) when `lo > hi`.
 #[inline(always)]
