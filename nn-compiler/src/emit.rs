@@ -281,17 +281,49 @@ impl Emitter<'_> {
                 output_offset,
                 act: (lo, hi),
                 broadcast,
+                tables,
                 ..
             } => {
                 let [(m1, s1), (m2, s2), (mo, so)] = *multipliers;
                 let bc = broadcast_tokens(broadcast);
                 let func = if *sub { quote!(#k::sub::sub) } else { quote!(#k::add::add) };
+                let tables = if *tables {
+                    // The same tables the runtime would build, filled here
+                    // by its own code and placed in flash.
+                    let t = nn_runtime::kernels::add::Int8Tables::new(&nn_runtime::kernels::add::Arithmetic {
+                        input1_offset: *o1,
+                        input2_offset: *o2,
+                        output_offset: *output_offset,
+                        left_shift: *left_shift,
+                        input1_multiplier: m1,
+                        input1_shift: s1,
+                        input2_multiplier: m2,
+                        input2_shift: s2,
+                        output_multiplier: mo,
+                        output_shift: so,
+                        act_min: *lo,
+                        act_max: *hi,
+                        broadcast: None,
+                        tables: None,
+                    });
+                    let tname = format_ident!("T{}", i);
+                    let (first, second) = (&t.first, &t.second);
+                    let constant = match t.constant {
+                        Some(c) => quote!(Some(#c)),
+                        None => quote!(None),
+                    };
+                    self.statics.push(quote!(static #tname: #k::add::Int8Tables = #k::add::Int8Tables {
+                        first: [#(#first),*], second: [#(#second),*], constant: #constant };));
+                    quote!(Some(&#tname))
+                } else {
+                    quote!(None)
+                };
                 (
-                    quote!(#k::add::Arithmetic),
+                    quote!(#k::add::Arithmetic<'static>),
                     quote!(#k::add::Arithmetic { input1_offset: #o1, input2_offset: #o2, output_offset: #output_offset,
                         left_shift: #left_shift, input1_multiplier: #m1, input1_shift: #s1,
                         input2_multiplier: #m2, input2_shift: #s2, output_multiplier: #mo, output_shift: #so,
-                        act_min: #lo, act_max: #hi, broadcast: #bc }),
+                        act_min: #lo, act_max: #hi, broadcast: #bc, tables: #tables }),
                     func,
                 )
             }

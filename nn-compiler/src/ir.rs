@@ -321,6 +321,9 @@ pub enum Kernel {
         act: (i32, i32),
         /// Index mapping when shapes differ.
         broadcast: Option<Broadcast>,
+        /// Whether the layer gets the int8 tables of the rescaled operands
+        /// (`nn_runtime::kernels::add::Int8Tables`).
+        tables: bool,
     },
     /// ADD, SUB or MUL, float32.
     BinaryF32 {
@@ -677,6 +680,7 @@ impl Kernel {
                 weights_feature.len() + weights_time.len() + bias.len()
             }
             Kernel::HardSwish { table } => table.len(),
+            Kernel::Arithmetic { tables: true, .. } => core::mem::size_of::<nn_runtime::kernels::add::Int8Tables>(),
             Kernel::Conv2d16x8 { filter, bias, requant, .. } => {
                 filter.len() + 8 * bias.len() + 4 * (requant.multiplier.len() + requant.shift.len())
             }

@@ -310,7 +310,10 @@ proptest! {
             input1_offset: o1, input2_offset: o2, output_offset: oo, left_shift: 20,
             input1_multiplier: m1, input1_shift: s1, input2_multiplier: m2, input2_shift: s2,
             output_multiplier: mo, output_shift: so, act_min: act.0, act_max: act.1, broadcast: None,
+            tables: None,
         };
+        let tables = nn_runtime::kernels::add::Int8Tables::new(&p);
+        let p = Arithmetic { tables: Some(&tables), ..p };
         let identity = Broadcast { dims: [1, 1, 1, 1, 1, n], a_strides: [0, 0, 0, 0, 0, 1], b_strides: [0, 0, 0, 0, 0, 1] };
         let slow = Arithmetic { broadcast: Some(identity), ..p };
         let (mut fast_out, mut slow_out) = (vec![0i8; n], vec![0i8; n]);

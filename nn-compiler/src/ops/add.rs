@@ -59,6 +59,12 @@ pub(crate) fn lower_arithmetic(cx: &Cx, op: &Op, sub: bool, activation: Activati
     }
     let (qmin, qmax) = if dtype == DType::I16 { (-32768, 32767) } else { (-128, 127) };
     let act = activation_range(activation, y_scale, y_zp, qmin, qmax);
+    // Large int8 layers without broadcasting read the rescaled operands
+    // from tables the compiler fills (2 KB of flash, no per-element
+    // rescaling of the operands).
+    let tables = dtype == DType::I8
+        && broadcast.is_none()
+        && y_shape.iter().product::<usize>() >= nn_runtime::kernels::add::TABLE_MIN_ELEMENTS;
     Ok(Lowered::Step(Step {
         state: Vec::new(),
         scratch: Vec::new(),
@@ -73,6 +79,7 @@ pub(crate) fn lower_arithmetic(cx: &Cx, op: &Op, sub: bool, activation: Activati
             output_offset: y_zp,
             act,
             broadcast,
+            tables,
         },
         inputs: vec![a, b],
         output: y,

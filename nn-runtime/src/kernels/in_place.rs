@@ -143,14 +143,13 @@ pub fn arithmetic_overlapping<T: Quantized>(
     first: bool,
     other: &[T],
 ) {
-    if let Some(t) = super::add::Int8Tables::new::<T>(p, other.len()) {
-        for (i, &y) in other.iter().enumerate() {
-            let Some(&x) = region.get(at + i) else { return };
-            let v = if first { t.combine(p, x, y, sub) } else { t.combine(p, y, x, sub) };
-            if let Some(o) = region.get_mut(i) {
-                *o = v;
-            }
-        }
+    if let Some(t) = super::add::Int8Tables::of::<T>(p) {
+        // The operand and the output share `region`: cells let the reads
+        // and the writes (which never run ahead of the reads) share it.
+        let cells = core::cell::Cell::from_mut(region).as_slice_of_cells();
+        let operand = cells.get(at..).unwrap_or_default();
+        let items = operand.iter().zip(other).zip(cells).map(|((x, &y), o)| (x.get(), y, o));
+        t.run(p, sub, !first, items);
         return;
     }
     for (i, &y) in other.iter().enumerate() {

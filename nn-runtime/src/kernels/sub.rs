@@ -6,13 +6,9 @@ use super::Quantized;
 
 /// Subtracts the second quantized tensor from the first.
 pub fn sub<T: Quantized>(p: &Arithmetic, input1: &[T], input2: &[T], output: &mut [T]) {
-    if p.broadcast.is_none() {
-        if let Some(t) = super::add::Int8Tables::new::<T>(p, output.len()) {
-            for ((o, &a), &b) in output.iter_mut().zip(input1).zip(input2) {
-                *o = t.combine(p, a, b, true);
-            }
-            return;
-        }
+    if let Some(t) = super::add::Int8Tables::of::<T>(p) {
+        super::add::arithmetic_tables(t, p, true, input1, input2, output);
+        return;
     }
     p.apply(input1, input2, output, |a, b| {
         let (a, b) = p.scaled(a, b);
