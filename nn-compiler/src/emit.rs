@@ -411,6 +411,16 @@ impl Emitter<'_> {
                     quote!(#k::mean::mean),
                 )
             }
+            Kernel::ReduceF32 { kept, reduced, count, mean } => {
+                let (kd, ks, rd, rs) = (usizes(&kept.0), usizes(&kept.1), usizes(&reduced.0), usizes(&reduced.1));
+                let count = lit(*count);
+                (
+                    quote!(#k::mean::ReduceF32),
+                    quote!(#k::mean::ReduceF32 { kept_dims: [#(#kd),*], kept_strides: [#(#ks),*],
+                        reduced_dims: [#(#rd),*], reduced_strides: [#(#rs),*], count: #count, mean: #mean }),
+                    quote!(#k::mean::mean_f32),
+                )
+            }
             Kernel::Relu { input_offset, output_offset, multiplier: (m, s), act: (lo, hi), .. } => (
                 quote!(#k::relu::Relu),
                 quote!(#k::relu::Relu { input_offset: #input_offset, output_offset: #output_offset,
@@ -439,6 +449,23 @@ impl Emitter<'_> {
                         dilation_h: #dh, dilation_w: #dw, input_offset: 0,
                         filter: #f, bias: #b, bias_folded: &[], #rq }),
                     quote!(#k::conv_2d::conv_2d_16x8),
+                )
+            }
+            Kernel::TransposeConvF32 { window: w, filter, bias, act: (lo, hi) } => {
+                let (fname, bname) = (format_ident!("W{}", i), format_ident!("B{}", i));
+                let (fl, bl) = (lit(filter.len()), lit(bias.len()));
+                let (fd, bd) = (Literal::byte_string(filter), Literal::byte_string(bias));
+                self.statics.push(quote!(static #fname: [u8; #fl] = *#fd; static #bname: [u8; #bl] = *#bd;));
+                let (bt, ih, iw, ic) = (lit(w.batches), lit(w.input.0), lit(w.input.1), lit(w.input.2));
+                let (oh, ow, oc) = (lit(w.output.0), lit(w.output.1), lit(w.output.2));
+                let (kh, kw, sh, sw) = (lit(w.kernel.0), lit(w.kernel.1), lit(w.stride.0), lit(w.stride.1));
+                let (pt, pl) = (lit(w.pad.0), lit(w.pad.1));
+                (
+                    quote!(#k::transpose_conv::TransposeConvF32<'static>),
+                    quote!(#k::transpose_conv::TransposeConvF32 { batches: #bt, in_h: #ih, in_w: #iw, in_c: #ic,
+                        out_h: #oh, out_w: #ow, out_c: #oc, k_h: #kh, k_w: #kw, stride_h: #sh, stride_w: #sw,
+                        pad_top: #pt, pad_left: #pl, act_min: #lo, act_max: #hi, filter: &#fname, bias: &#bname }),
+                    quote!(#k::transpose_conv::transpose_conv_f32),
                 )
             }
             Kernel::TransposeConv { dtype, window: w, input_offset, filter, bias, requant } => {

@@ -349,6 +349,17 @@ pub enum Kernel {
         /// (multiplier, shift), with MEAN's division folded in.
         multiplier: (i32, i32),
     },
+    /// MEAN or SUM, float32.
+    ReduceF32 {
+        /// Kept axes' sizes and input strides (padded to 6).
+        kept: ([usize; 6], [usize; 6]),
+        /// Reduced axes' sizes and input strides.
+        reduced: ([usize; 6], [usize; 6]),
+        /// Elements per output.
+        count: usize,
+        /// MEAN (divide the sum by `count`) rather than SUM.
+        mean: bool,
+    },
     /// MUL of two quantized tensors (int8 or int16), broadcasting.
     Mul {
         /// Element type.
@@ -405,6 +416,17 @@ pub enum Kernel {
         bias: Vec<i64>,
         /// Requantization.
         requant: Requant,
+    },
+    /// TRANSPOSE_CONV, float32.
+    TransposeConvF32 {
+        /// Geometry (input, output, kernel, stride, padding).
+        window: Window,
+        /// `[out_c][k_h][k_w][in_c]` weights, little-endian f32 bytes.
+        filter: Vec<u8>,
+        /// Bias, little-endian f32 bytes (empty for none).
+        bias: Vec<u8>,
+        /// Activation bounds.
+        act: (f32, f32),
     },
     /// TRANSPOSE_CONV, int8 or 16x8.
     TransposeConv {
@@ -672,7 +694,8 @@ impl Kernel {
             }
             Kernel::FullyConnectedF32 { filter, bias, .. }
             | Kernel::Conv2dF32 { filter, bias, .. }
-            | Kernel::DepthwiseConv2dF32 { filter, bias, .. } => filter.len() + bias.len(),
+            | Kernel::DepthwiseConv2dF32 { filter, bias, .. }
+            | Kernel::TransposeConvF32 { filter, bias, .. } => filter.len() + bias.len(),
             Kernel::Svdf { weights_feature, weights_time, bias, .. } => {
                 weights_feature.len() + weights_time.len() + 4 * bias.len()
             }
@@ -724,7 +747,7 @@ impl Kernel {
                 (4 * s.batches * s.time_steps * s.state_dim * (s.input_dim + s.state_dim)) as u64
             }
             // Every input element meets every filter tap and output channel.
-            Kernel::TransposeConv { window: w, .. } => {
+            Kernel::TransposeConv { window: w, .. } | Kernel::TransposeConvF32 { window: w, .. } => {
                 (w.batches * w.input.0 * w.input.1 * w.input.2 * w.kernel.0 * w.kernel.1 * w.output.2) as u64
             }
             _ => 0,

@@ -21,7 +21,7 @@ pub const SUPPORTED: &[&str] = &[
     "LOGISTIC (int8, int16, float32)",
     "MAX_POOL_2D (int8, float32)",
     "MAXIMUM, MINIMUM (int8, int16, float32)",
-    "MEAN, SUM (int8, int16)",
+    "MEAN, SUM (int8, int16, float32)",
     "MUL (int8, int16, float32)",
     "PAD, PADV2 (int8, int16, float32)",
     "PRELU (int8, float32)",
@@ -37,7 +37,7 @@ pub const SUPPORTED: &[&str] = &[
     "SUB (int8, int16, float32)",
     "SVDF (int8 with int8 or int16 state, float32)",
     "TANH (int8, int16, float32)",
-    "TRANSPOSE_CONV (int8, 16x8)",
+    "TRANSPOSE_CONV (int8, 16x8, float32)",
     "UNIDIRECTIONAL_SEQUENCE_LSTM (int8 with int16 cell state, float32)",
 ];
 

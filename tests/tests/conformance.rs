@@ -268,6 +268,9 @@ nn_macro::include_model!(f32_pad_spatial = "conformance/f32_pad_spatial/model.tf
 nn_macro::include_model!(f32_padv2_const_neg_3d = "conformance/f32_padv2_const_neg_3d/model.tflite");
 nn_macro::include_model!(f32_max_bcast_two_way = "conformance/f32_max_bcast_two_way/model.tflite");
 nn_macro::include_model!(f32_min_const_c8 = "conformance/f32_min_const_c8/model.tflite");
+nn_macro::include_model!(f32_tconv_k3_s2_same_relu = "conformance/f32_tconv_k3_s2_same_relu/model.tflite");
+nn_macro::include_model!(f32_tconv_k2_s2_valid_nobias = "conformance/f32_tconv_k2_s2_valid_nobias/model.tflite");
+nn_macro::include_model!(f32_tconv_k3_s1_same_relu6 = "conformance/f32_tconv_k3_s1_same_relu6/model.tflite");
 nn_macro::include_model!(f32_maxpool_k3_s2_same_even = "conformance/f32_maxpool_k3_s2_same_even/model.tflite");
 nn_macro::include_model!(f32_maxpool_k2x3_s2_same_relu6 = "conformance/f32_maxpool_k2x3_s2_same_relu6/model.tflite");
 nn_macro::include_model!(f32_avgpool_k3_s2_same_even = "conformance/f32_avgpool_k3_s2_same_even/model.tflite");
@@ -328,6 +331,17 @@ nn_macro::include_model!(i16_mean_axis1 = "conformance/i16_mean_axis1/model.tfli
 nn_macro::include_model!(sum_hw = "conformance/sum_hw/model.tflite");
 nn_macro::include_model!(sum_hw_keep = "conformance/sum_hw_keep/model.tflite");
 nn_macro::include_model!(i16_sum_hw = "conformance/i16_sum_hw/model.tflite");
+nn_macro::include_model!(f32_mean_hw_keep = "conformance/f32_mean_hw_keep/model.tflite");
+nn_macro::include_model!(f32_mean_hw = "conformance/f32_mean_hw/model.tflite");
+nn_macro::include_model!(f32_mean_last_keep_3d = "conformance/f32_mean_last_keep_3d/model.tflite");
+nn_macro::include_model!(f32_sum_hw_keep = "conformance/f32_sum_hw_keep/model.tflite");
+nn_macro::include_model!(f32_sum_axis1 = "conformance/f32_sum_axis1/model.tflite");
+nn_macro::include_model!(f32_concat_inputs_h = "conformance/f32_concat_inputs_h/model.tflite");
+nn_macro::include_model!(f32_pack_axis1 = "conformance/f32_pack_axis1/model.tflite");
+nn_macro::include_model!(f32_unpack_axis1 = "conformance/f32_unpack_axis1/model.tflite");
+nn_macro::include_model!(f32_split_c3 = "conformance/f32_split_c3/model.tflite");
+nn_macro::include_model!(f32_splitv_last = "conformance/f32_splitv_last/model.tflite");
+nn_macro::include_model!(f32_slice_3d = "conformance/f32_slice_3d/model.tflite");
 nn_macro::include_model!(prelu_c8_shared_hw = "conformance/prelu_c8_shared_hw/model.tflite");
 nn_macro::include_model!(prelu_full = "conformance/prelu_full/model.tflite");
 nn_macro::include_model!(prelu_shared_w = "conformance/prelu_shared_w/model.tflite");
@@ -1678,6 +1692,24 @@ fn f32_min_const_c8() {
     assert_eq!(nn_tests::check_case("f32_min_const_c8", f32_min_const_c8::infer), 3);
 }
 
+/// float32 TRANSPOSE_CONV 3x3 stride 2 SAME, 3x4x3 -> 6x8x4, with bias, fused RELU
+#[test]
+fn f32_tconv_k3_s2_same_relu() {
+    assert_eq!(nn_tests::check_case("f32_tconv_k3_s2_same_relu", f32_tconv_k3_s2_same_relu::infer), 3);
+}
+
+/// float32 TRANSPOSE_CONV 2x2 stride 2 VALID, 3x3x4 -> 6x6x3, without bias
+#[test]
+fn f32_tconv_k2_s2_valid_nobias() {
+    assert_eq!(nn_tests::check_case("f32_tconv_k2_s2_valid_nobias", f32_tconv_k2_s2_valid_nobias::infer), 3);
+}
+
+/// float32 TRANSPOSE_CONV 3x3 stride 1 SAME, 4x4x5 -> 4x4x3, with bias, fused RELU6, inputs in [-6,6]
+#[test]
+fn f32_tconv_k3_s1_same_relu6() {
+    assert_eq!(nn_tests::check_case("f32_tconv_k3_s1_same_relu6", f32_tconv_k3_s1_same_relu6::infer), 3);
+}
+
 /// float32 MAX_POOL_2D 3x3 stride 2 SAME on 8x8x5 (padding 0/1)
 #[test]
 fn f32_maxpool_k3_s2_same_even() {
@@ -2087,6 +2119,73 @@ fn sum_hw_keep() {
 #[test]
 fn i16_sum_hw() {
     assert_eq!(nn_tests::check_case("i16_sum_hw", i16_sum_hw::infer), 3);
+}
+
+/// float32 MEAN over axes [1,2] of [1,5,6,4], keep_dims (TFLM's special 4-D kernel)
+#[test]
+fn f32_mean_hw_keep() {
+    assert_eq!(nn_tests::check_case("f32_mean_hw_keep", f32_mean_hw_keep::infer), 3);
+}
+
+/// float32 MEAN over axes [1,2] of [1,5,6,4] without keep_dims, to [1,4]
+#[test]
+fn f32_mean_hw() {
+    assert_eq!(nn_tests::check_case("f32_mean_hw", f32_mean_hw::infer), 3);
+}
+
+/// float32 MEAN over the last axis of a rank-3 [1,6,7], keep_dims, to [1,6,1]
+#[test]
+fn f32_mean_last_keep_3d() {
+    assert_eq!(nn_tests::check_case("f32_mean_last_keep_3d", f32_mean_last_keep_3d::infer), 3);
+}
+
+/// float32 SUM over axes [1,2] of [1,4,3,8], keep_dims
+#[test]
+fn f32_sum_hw_keep() {
+    assert_eq!(nn_tests::check_case("f32_sum_hw_keep", f32_sum_hw_keep::infer), 3);
+}
+
+/// float32 SUM over axis 1 of [1,5,4,3], to [1,4,3], inputs in [-3,3]
+#[test]
+fn f32_sum_axis1() {
+    assert_eq!(nn_tests::check_case("f32_sum_axis1", f32_sum_axis1::infer), 3);
+}
+
+/// float32 CONCATENATION of the inputs [1,3,5,4] and [1,2,5,4] on axis 1
+#[test]
+fn f32_concat_inputs_h() {
+    assert_eq!(check_case2("f32_concat_inputs_h", f32_concat_inputs_h::infer), 3);
+}
+
+/// float32 PACK (tf.stack) of two inputs [1,4,5] on axis 1, to [1,2,4,5]
+#[test]
+fn f32_pack_axis1() {
+    let infer = |x: &[f32_pack_axis1::Input0; 2]| f32_pack_axis1::infer(&x[0], &x[1]);
+    assert_eq!(nn_tests::check_case("f32_pack_axis1", infer), 3);
+}
+
+/// float32 UNPACK (tf.unstack) of [1,3,4,5] on axis 1: three outputs [1,4,5]
+#[test]
+fn f32_unpack_axis1() {
+    assert_eq!(check_outputs("f32_unpack_axis1", f32_unpack_axis1::infer), 3);
+}
+
+/// float32 SPLIT (tf.split) of [1,4,5,6] into 3 on the last axis
+#[test]
+fn f32_split_c3() {
+    assert_eq!(check_outputs("f32_split_c3", f32_split_c3::infer), 3);
+}
+
+/// float32 SPLIT_V (tf.split) of [1,4,3,7] into sizes [-1,4] on the last axis
+#[test]
+fn f32_splitv_last() {
+    assert_eq!(check_outputs("f32_splitv_last", f32_splitv_last::infer), 3);
+}
+
+/// float32 SLICE (tf.slice) of a rank-3 [1,8,6], begin [0,2,1], size [1,4,-1]
+#[test]
+fn f32_slice_3d() {
+    assert_eq!(nn_tests::check_case("f32_slice_3d", f32_slice_3d::infer), 3);
 }
 
 /// PRELU of [1,5,6,8] with one alpha per channel ([1,1,8], shared_axes [1,2]), alphas in [-0.5,1.5], input on [-1,3]

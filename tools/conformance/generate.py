@@ -1301,14 +1301,15 @@ def _slice_neg_stride(x):
     return x[:, ::-2, 1:, :3]
 
 
-def tconv_model(hw, cin, cout, k, s, pad, bias=True, mixed=False):
+def tconv_model(hw, cin, cout, k, s, pad, bias=True, mixed=False, act=None):
     """keras.layers.Conv2DTranspose: TRANSPOSE_CONV with a constant output_shape
-    input and, with a bias, the bias as its fourth input."""
+    input and, with a bias, the bias as its fourth input; a ReLU/ReLU6 after it
+    (which the float32 converter fuses into the TRANSPOSE_CONV)."""
     def build(rng, name):
         import keras
         x = keras.Input(shape=(*hw, cin), batch_size=1, name="input")
         layer = keras.layers.Conv2DTranspose(cout, k, strides=s, padding=pad, use_bias=bias, name="tconv")
-        y = layer(x)
+        y = _keras_activation(layer(x), act)
         w, b = _u(rng, (k, k, cout, cin)), _u(rng, (cout,), -0.3, 0.3)
         if mixed:  # Keras' kernel is [kh, kw, out, in]: scale every 3rd output channel
             w, b = w.copy(), b.copy()
@@ -2215,6 +2216,21 @@ def cases() -> list[Case]:
     maxmin32("f32_min_const_c8", "float32 MINIMUM of the input [1,4,4,8] and a constant [8]", "minimum",
              binary_const_model(_ops("minimum"), (4, 4, 8), (8,)), ((-1.0, 1.0),))
 
+    # --- TRANSPOSE_CONV float32 (TFLM's scatter order; the converter fuses RELU/RELU6) -----
+    def tconv32(name, doc, hw, cin, cout, k, s, pad, bias=True, act=None, rng=(-1.0, 1.0)):
+        exp = {"padding": pad.upper(), "stride": [s, s], "activation": (act or "none").upper(), "bias": bias,
+               "output_shape_input": "constant", "type": "float32",
+               "weights": {"shape": [cout, k, k, cin], "dtype": "float32"}}
+        C.append(Case(name, doc, tconv_model(hw, cin, cout, k, s, pad, bias, act=act), ["TRANSPOSE_CONV"],
+                      {0: exp}, ranges=[rng], io_type="float32"))
+
+    tconv32("f32_tconv_k3_s2_same_relu", "float32 TRANSPOSE_CONV 3x3 stride 2 SAME, 3x4x3 -> 6x8x4, with bias, "
+            "fused RELU", (3, 4), 3, 4, 3, 2, "same", act="relu")
+    tconv32("f32_tconv_k2_s2_valid_nobias", "float32 TRANSPOSE_CONV 2x2 stride 2 VALID, 3x3x4 -> 6x6x3, without "
+            "bias", (3, 3), 4, 3, 2, 2, "valid", bias=False)
+    tconv32("f32_tconv_k3_s1_same_relu6", "float32 TRANSPOSE_CONV 3x3 stride 1 SAME, 4x4x5 -> 4x4x3, with bias, "
+            "fused RELU6, inputs in [-6,6]", (4, 4), 5, 3, 3, 1, "same", act="relu6", rng=(-4.0, 4.0))
+
     # --- AVERAGE_POOL_2D / MAX_POOL_2D float32 ---------------------------------------------
     for kind, op in (("max", "MAX_POOL_2D"), ("avg", "AVERAGE_POOL_2D")):
         for suffix, doc, hw, c, k, s, pad, act, rng in (
@@ -2393,6 +2409,35 @@ def cases() -> list[Case]:
            [1, 2], True, rng=(-0.5, 2.0))
     reduce("i16_sum_hw", "int16 SUM over axes [1,2] of [1,5,6,8], to [1,8]", "SUM", (5, 6, 8), [1, 2], False,
            io="int16")
+
+    # --- MEAN / SUM float32 (TFLM's float Mean / ReduceGeneric) ----------------------------
+    reduce("f32_mean_hw_keep", "float32 MEAN over axes [1,2] of [1,5,6,4], keep_dims (TFLM's special 4-D kernel)",
+           "MEAN", (5, 6, 4), [1, 2], True, io="float32")
+    reduce("f32_mean_hw", "float32 MEAN over axes [1,2] of [1,5,6,4] without keep_dims, to [1,4]", "MEAN",
+           (5, 6, 4), [1, 2], False, io="float32", rng=(-0.5, 2.0))
+    reduce("f32_mean_last_keep_3d", "float32 MEAN over the last axis of a rank-3 [1,6,7], keep_dims, to [1,6,1]",
+           "MEAN", (6, 7), [-1], True, io="float32")
+    reduce("f32_sum_hw_keep", "float32 SUM over axes [1,2] of [1,4,3,8], keep_dims", "SUM", (4, 3, 8), [1, 2],
+           True, io="float32")
+    reduce("f32_sum_axis1", "float32 SUM over axis 1 of [1,5,4,3], to [1,4,3], inputs in [-3,3]", "SUM",
+           (5, 4, 3), [1], False, io="float32", rng=(-2.0, 2.0))
+
+    # --- Data movement float32 (values copied unchanged) ------------------------------------
+    packlike("f32_concat_inputs_h", "float32 CONCATENATION of the inputs [1,3,5,4] and [1,2,5,4] on axis 1",
+             "CONCATENATION", [(3, 5, 4), (2, 5, 4)], _tf("concat", axis=1), {"axis": 1},
+             [(-1.0, 1.0), (-2.0, 2.0)], io="float32")
+    packlike("f32_pack_axis1", "float32 PACK (tf.stack) of two inputs [1,4,5] on axis 1, to [1,2,4,5]", "PACK",
+             [(4, 5), (4, 5)], _tf("stack", axis=1), {"axis": 1, "values_count": 2}, [(-1.0, 1.0), (-1.0, 1.0)],
+             io="float32")
+    gather("f32_unpack_axis1", "float32 UNPACK (tf.unstack) of [1,3,4,5] on axis 1: three outputs [1,4,5]",
+           "UNPACK", (3, 4, 5), _tf("unstack", axis=1), {"axis": 1, "num": 3}, io="float32", n_outputs=3)
+    gather("f32_split_c3", "float32 SPLIT (tf.split) of [1,4,5,6] into 3 on the last axis", "SPLIT",
+           (4, 5, 6), _tf("split", 3, axis=-1), {"num_splits": 3}, io="float32", n_outputs=3)
+    gather("f32_splitv_last", "float32 SPLIT_V (tf.split) of [1,4,3,7] into sizes [-1,4] on the last axis",
+           "SPLIT_V", (4, 3, 7), _tf("split", [-1, 4], axis=-1), {"size_splits": [-1, 4], "num_splits": 2},
+           io="float32", n_outputs=2)
+    gather("f32_slice_3d", "float32 SLICE (tf.slice) of a rank-3 [1,8,6], begin [0,2,1], size [1,4,-1]", "SLICE",
+           (8, 6), _tf("slice", [0, 2, 1], [1, 4, -1]), {"begin": [0, 2, 1], "size": [1, 4, -1]}, io="float32")
 
     # --- PRELU (alpha a constant broadcast against the input) ------------------------
     def prelu(name, doc, in_shape, shared, alpha_shape, io="int8", alpha_range=(-0.5, 1.5), rng=(-1.0, 3.0),

@@ -444,7 +444,8 @@ def _list(v) -> str:
 def _concat(ops: list[dict]) -> str:
     """CONCATENATION and PACK: input shapes -> output shape on an axis (as stored, negative kept)."""
     rows = _sorted((tuple(tuple(s) for s in o["input_shapes"]), tuple(o["output_shape"]), o["axis"]) for o in ops)
-    same = _sorted(bool(o["same_quantization"]) for o in ops if "same_quantization" in o)  # none for float32
+    # None (or absent) for float32, which has no quantization.
+    same = _sorted(bool(o["same_quantization"]) for o in ops if o.get("same_quantization") is not None)
     return _items([
         ("", _join(f"{' + '.join(_shape(s) for s in ins)} → {_shape(y)} on axis {a}"
                    for ins, y, a in sorted(rows, key=lambda r: (len(r[1]), r[2], r)))),

@@ -1,5 +1,6 @@
-//! TRANSPOSE_CONV: int8 (int32 bias) and 16x8 (int16 activations, int64
-//! bias), per-channel weights, SAME/VALID padding, any stride. The output
+//! TRANSPOSE_CONV: int8 (int32 bias), 16x8 (int16 activations, int64
+//! bias) and float32, per-channel weights, SAME/VALID padding, any stride,
+//! fused activations (TFLM applies them to every type). The output
 //! shape comes from the output tensor; the `output_shape` input (often a
 //! graph input in exported models) is not read, as in TFLM.
 
@@ -19,8 +20,15 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     check_activation(cx, op, activation)?;
     let (w, x, y) = (cx.input(op, 1)?, cx.input(op, 2)?, op.outputs[0]);
     let types = [DType::I8, DType::I16];
-    let (in_shape, dtype, in_scale, in_zp) = cx.quantized_activation(op, x, "input", &types)?;
-    let (out_shape, out_type, out_scale, out_zp) = cx.quantized_activation(op, y, "output", &types)?;
+    let float = cx.tensor(x).dtype == DType::F32;
+    let (in_shape, dtype, in_scale, in_zp, out_shape, out_type, out_scale, out_zp) = if float {
+        super::check_all_f32(cx, op, &[(w, "filter"), (y, "output")])?;
+        (cx.tensor(x).shape.clone(), DType::F32, 0.0, 0, cx.tensor(y).shape.clone(), DType::F32, 0.0, 0)
+    } else {
+        let (in_shape, dtype, in_scale, in_zp) = cx.quantized_activation(op, x, "input", &types)?;
+        let (out_shape, out_type, out_scale, out_zp) = cx.quantized_activation(op, y, "output", &types)?;
+        (in_shape, dtype, in_scale, in_zp, out_shape, out_type, out_scale, out_zp)
+    };
     if out_type != dtype {
         return Err(cx.err(op, "input and output types differ"));
     }
@@ -40,6 +48,30 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     // The input must be what a convolution of the output would produce.
     if (out_size(padding, oh, kh, sh, 1), out_size(padding, ow, kw, sw, 1)) != (ih, iw) {
         return Err(cx.err(op, format_args!("a {oh}x{ow} output is inconsistent with a {ih}x{iw} input")));
+    }
+    let window = Window {
+        batches: n,
+        input: (ih, iw, ic),
+        output: (oh, ow, oc),
+        kernel: (kh, kw),
+        stride: (sh, sw),
+        dilation: (1, 1),
+        pad: (pad_before(oh, kh, sh, 1, ih), pad_before(ow, kw, sw, 1, iw)),
+    };
+    if float {
+        // TFLM's reference float TransposeConv: products scattered into a
+        // zeroed output, then the bias (if any) and the activation clamp.
+        let filter = super::const_f32_bytes(cx, op, w, "filter")?;
+        let bias = super::f32_bias(cx, op, 3, oc)?;
+        return Ok(Lowered::Step(Step {
+            state: Vec::new(),
+            scratch: Vec::new(),
+            op_index: op.index,
+            op_name: op.name.clone(),
+            kernel: Kernel::TransposeConvF32 { window, filter, bias, act: super::f32_activation(activation) },
+            inputs: vec![x],
+            output: y,
+        }));
     }
     let filter = cx.const_i8(op, w, "filter")?;
     let scales = cx.weight_scales(op, w, oc, 0)?;
@@ -68,15 +100,6 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
             return Err(cx.err(op, "a requantization shift exceeds TFLM's 16x8 range"));
         }
     }
-    let window = Window {
-        batches: n,
-        input: (ih, iw, ic),
-        output: (oh, ow, oc),
-        kernel: (kh, kw),
-        stride: (sh, sw),
-        dilation: (1, 1),
-        pad: (pad_before(oh, kh, sh, 1, ih), pad_before(ow, kw, sw, 1, iw)),
-    };
     Ok(Lowered::Step(Step {
         state: Vec::new(),
         scratch: Vec::new(),

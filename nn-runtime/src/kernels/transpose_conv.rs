@@ -1,5 +1,5 @@
-//! TRANSPOSE_CONV, int8 (int32 bias) and 16x8 (int16 activations, int64
-//! bias); TFLM's reference integer `TransposeConv`.
+//! TRANSPOSE_CONV, int8 (int32 bias), 16x8 (int16 activations, int64
+//! bias) and float32; TFLM's reference `TransposeConv`.
 //!
 //! TFLM scatters every input pixel into an output-sized scratch
 //! accumulator; this kernel gathers the same products per output element
@@ -127,6 +127,100 @@ pub fn transpose_conv_16x8(p: &TransposeConv<i64>, input: &[i16], output: &mut [
                     }
                     let v = multiply_by_quantized_multiplier_i64(acc, p.multiplier[oc], p.shift[oc]);
                     output[o] = clamp(v, p.act_min, p.act_max) as i16;
+                    o += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Constants of one float32 transpose convolution layer. Weights and bias
+/// are little-endian `f32` bytes, the filter `[out_c][k_h][k_w][in_c]`.
+#[derive(Clone, Copy, Debug)]
+pub struct TransposeConvF32<'a> {
+    /// Batch size.
+    pub batches: usize,
+    /// Input height.
+    pub in_h: usize,
+    /// Input width.
+    pub in_w: usize,
+    /// Input channels.
+    pub in_c: usize,
+    /// Output height.
+    pub out_h: usize,
+    /// Output width.
+    pub out_w: usize,
+    /// Output channels.
+    pub out_c: usize,
+    /// Filter height.
+    pub k_h: usize,
+    /// Filter width.
+    pub k_w: usize,
+    /// Vertical stride.
+    pub stride_h: usize,
+    /// Horizontal stride.
+    pub stride_w: usize,
+    /// Padding rows cropped from the top of the full output.
+    pub pad_top: usize,
+    /// Padding columns cropped from the left.
+    pub pad_left: usize,
+    /// Lower bound of the fused activation.
+    pub act_min: f32,
+    /// Upper bound of the fused activation.
+    pub act_max: f32,
+    /// Filter weights as little-endian `f32` bytes.
+    pub filter: &'a [u8],
+    /// Bias per output channel as little-endian `f32` bytes, or empty.
+    pub bias: &'a [u8],
+}
+
+/// Runs a float32 transpose convolution with TFLM's rounding. TFLM scatters:
+/// it zeroes the output, then for every input pixel `(iy, ix)` and channel
+/// `ic` in row-major order adds `x * w` into every output it reaches. An
+/// output therefore receives its products ordered by `(iy, ix, ic)`; this
+/// gathers them in that order (rows and columns of the filter descending,
+/// since a later input pixel meets an earlier tap), into one running `f32`
+/// that starts at `0.0`. Then `+ bias` (only when there is one, as in TFLM)
+/// and the activation clamp.
+pub fn transpose_conv_f32(p: &TransposeConvF32, input: &[f32], output: &mut [f32]) {
+    use super::fully_connected::{clamp_f32, f32_at};
+    let mut o = 0;
+    for b in 0..p.batches {
+        for oy in 0..p.out_h {
+            let y = oy + p.pad_top;
+            for ox in 0..p.out_w {
+                let x = ox + p.pad_left;
+                for oc in 0..p.out_c {
+                    let mut acc = 0.0f32;
+                    for ky in (0..p.k_h).rev() {
+                        if y < ky || (y - ky) % p.stride_h != 0 {
+                            continue;
+                        }
+                        let iy = (y - ky) / p.stride_h;
+                        if iy >= p.in_h {
+                            continue;
+                        }
+                        for kx in (0..p.k_w).rev() {
+                            if x < kx || (x - kx) % p.stride_w != 0 {
+                                continue;
+                            }
+                            let ix = (x - kx) / p.stride_w;
+                            if ix >= p.in_w {
+                                continue;
+                            }
+                            let at = ((b * p.in_h + iy) * p.in_w + ix) * p.in_c;
+                            let w0 = ((oc * p.k_h + ky) * p.k_w + kx) * p.in_c;
+                            for (c, &v) in input.get(at..at + p.in_c).unwrap_or(&[]).iter().enumerate() {
+                                acc += v * f32_at(p.filter, w0 + c);
+                            }
+                        }
+                    }
+                    if !p.bias.is_empty() {
+                        acc += f32_at(p.bias, oc);
+                    }
+                    if let Some(out) = output.get_mut(o) {
+                        *out = clamp_f32(acc, p.act_min, p.act_max);
+                    }
                     o += 1;
                 }
             }
