@@ -6,7 +6,8 @@ RecordingMicroAllocator) and reads the arena it allocates: the total, and the
 "head" (the non-persistent activation plan). TFLM's total also holds
 persistent per-layer data (multipliers, node structs) that nn keeps in flash,
 and this host build has 64-bit pointers. Then runs `nn plan` for our
-ARENA_BYTES and the liveness lower bound.
+ARENA_BYTES (without and with the Cortex-M DSP kernels' scratch) and the
+liveness lower bound.
 
     ~/.cache/nn-oracle-venv/bin/python tools/bench/tflm_arena.py
 """
@@ -27,8 +28,9 @@ def ours(path):
     m = re.search(r"Arena: (\d+) bytes; liveness lower bound: (\d+) bytes", r.stdout)
     if not m:
         first = (r.stderr.strip().splitlines() or ["?"])[0]
-        return None, None, first.split(": ", 2)[-1][:90]
-    return int(m.group(1)), int(m.group(2)), ""
+        return None, None, None, first.split(": ", 2)[-1][:90]
+    dsp = re.search(r"ARENA_BYTES: \d+ \((\d+) with the Cortex-M DSP kernels\)", r.stdout)
+    return int(m.group(1)), int(dsp.group(1)), int(m.group(2)), ""
 
 
 def tflm_arena(path):
@@ -46,16 +48,16 @@ def tflm_arena(path):
 
 
 def main():
-    print("| model | nn ARENA_BYTES | liveness lower bound | TFLM arena total | TFLM activation plan | note |")
-    print("|---|---|---|---|---|---|")
+    print("| model | nn ARENA_BYTES | with DSP kernels | liveness lower bound | TFLM arena total | TFLM activation plan | note |")
+    print("|---|---|---|---|---|---|---|")
     for path in sorted(MODELS.glob("*/*/*.tflite")):
         if "audio_preprocessor" in path.name:
             continue
         total, head = tflm_arena(path)
-        arena, bound, note = ours(path)
+        arena, dsp, bound, note = ours(path)
         rel = path.parent.relative_to(MODELS)
         fmt = lambda v: "—" if v is None else f"{v:,}"
-        print(f"| {rel} | {fmt(arena)} | {fmt(bound)} | {fmt(total)} | {fmt(head)} | {note} |")
+        print(f"| {rel} | {fmt(arena)} | {fmt(dsp)} | {fmt(bound)} | {fmt(total)} | {fmt(head)} | {note} |")
 
 
 if __name__ == "__main__":
