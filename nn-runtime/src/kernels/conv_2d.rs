@@ -76,7 +76,7 @@ pub struct Conv2d<'a, B = i32> {
 /// same bits.
 pub fn conv_2d(p: &Conv2d, input: &[i8], output: &mut [i8], scratch: &mut [u8]) {
     #[cfg(nn_dsp)]
-    if blocked(p, &mut Separate { input, output }, false, scratch) {
+    if blocked(p, &mut ConvIo::Separate { input, output }, false, scratch) {
         return;
     }
     let _ = scratch;
@@ -113,7 +113,7 @@ const fn blocked_geometry(p: &Conv2d) -> bool {
 /// four), a filter padded with zero bytes to that multiple of 8 after
 /// its last row, and [`scratch_bytes`] of `scratch`, 16-byte aligned.
 pub fn conv_2d_blocked(p: &Conv2d, input: &[i8], output: &mut [i8], scratch: &mut [u8]) -> bool {
-    blocked(p, &mut Separate { input, output }, false, scratch)
+    blocked(p, &mut ConvIo::Separate { input, output }, false, scratch)
 }
 
 /// The blocked path on one buffer holding the input at byte `input` and the
@@ -132,7 +132,7 @@ pub fn conv_2d_blocked_overlapping(
     output: usize,
     scratch: &mut [u8],
 ) -> bool {
-    blocked(p, &mut Shared { buf, input, output }, output > input, scratch)
+    blocked(p, &mut ConvIo::Shared { buf, input, output }, output > input, scratch)
 }
 
 /// The reference path: TFLM's loop nest, with the zero-point sums of
@@ -338,46 +338,45 @@ pub(crate) fn valid_taps(origin: isize, dilation: usize, k: usize, n: usize) -> 
 }
 
 /// The input and output of a convolution: two slices, or two ranges of one
-/// buffer (a pointwise convolution overwriting its input).
-pub(crate) trait ConvIo {
-    /// The input tensor.
-    fn input(&self) -> &[i8];
-    /// The output tensor.
-    fn output(&mut self) -> &mut [i8];
+/// buffer (a layer overwriting its input). One concrete type rather than a
+/// trait, so that each driver is compiled once for both forms (a match per
+/// call instead of a second copy of several kilobytes of code).
+pub(crate) enum ConvIo<'a> {
+    /// Separate input and output slices.
+    Separate {
+        /// The input tensor.
+        input: &'a [i8],
+        /// The output tensor.
+        output: &'a mut [i8],
+    },
+    /// Input and output at byte offsets of one buffer.
+    Shared {
+        /// The buffer.
+        buf: &'a mut [i8],
+        /// Where the input starts.
+        input: usize,
+        /// Where the output starts.
+        output: usize,
+    },
 }
 
-/// Separate input and output slices.
-pub(crate) struct Separate<'a, 'b> {
-    pub(crate) input: &'a [i8],
-    pub(crate) output: &'b mut [i8],
-}
-
-impl ConvIo for Separate<'_, '_> {
+impl ConvIo<'_> {
+    /// The input tensor (and what follows it in a shared buffer).
     #[inline(always)]
-    fn input(&self) -> &[i8] {
-        self.input
+    pub(crate) fn input(&self) -> &[i8] {
+        match self {
+            ConvIo::Separate { input, .. } => input,
+            ConvIo::Shared { buf, input, .. } => buf.get(*input..).unwrap_or(&[]),
+        }
     }
-    #[inline(always)]
-    fn output(&mut self) -> &mut [i8] {
-        self.output
-    }
-}
 
-/// Input and output at byte offsets of one buffer.
-pub(crate) struct Shared<'a> {
-    pub(crate) buf: &'a mut [i8],
-    pub(crate) input: usize,
-    pub(crate) output: usize,
-}
-
-impl ConvIo for Shared<'_> {
+    /// The output tensor (and what follows it in a shared buffer).
     #[inline(always)]
-    fn input(&self) -> &[i8] {
-        self.buf.get(self.input..).unwrap_or(&[])
-    }
-    #[inline(always)]
-    fn output(&mut self) -> &mut [i8] {
-        self.buf.get_mut(self.output..).unwrap_or(&mut [])
+    pub(crate) fn output(&mut self) -> &mut [i8] {
+        match self {
+            ConvIo::Separate { output, .. } => output,
+            ConvIo::Shared { buf, output, .. } => buf.get_mut(*output..).unwrap_or(&mut []),
+        }
     }
 }
 
@@ -419,7 +418,7 @@ const BYTE_COLUMN_MAX: usize = 128;
 /// 128 entries if the channel count is not a multiple of four, a filter
 /// without its padding, short slices, too little scratch).
 #[inline(never)]
-fn blocked(p: &Conv2d, io: &mut impl ConvIo, backwards: bool, scratch: &mut [u8]) -> bool {
+fn blocked(p: &Conv2d, io: &mut ConvIo, backwards: bool, scratch: &mut [u8]) -> bool {
     let k = p.k_h * p.k_w * p.in_c;
     let kp = k.next_multiple_of(K_STEP);
     let pixels = p.batches * p.out_h * p.out_w;
@@ -489,10 +488,13 @@ fn blocked(p: &Conv2d, io: &mut impl ConvIo, backwards: bool, scratch: &mut [u8]
         let mut at = (px / plane, (px / row) % out_h, px % row);
         // Four pixels of a pointwise layer: their columns are four
         // consecutive runs of input, widened in one pass.
-        let src = io.input().get(px * p.in_c..(px + 4) * p.in_c).unwrap_or_default();
+        // The input view, taken once per block (the output view below ends
+        // its use).
+        let input = io.input();
+        let src = input.get(px * p.in_c..(px + 4) * p.in_c).unwrap_or_default();
         let gathered = pointwise && n == 4 && crate::simd::expand_four(src, p.in_c, cols);
         for j in (0..n).filter(|_| !gathered) {
-            fill_column(p, io.input(), at, cols.get_mut(2 * j..).unwrap_or_default(), bytes, zp_pair);
+            fill_column(p, input, at, cols.get_mut(2 * j..).unwrap_or_default(), bytes, zp_pair);
             at.2 += 1;
             if at.2 == p.out_w {
                 at.2 = 0;

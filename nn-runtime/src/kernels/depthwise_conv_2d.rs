@@ -1,7 +1,7 @@
 //! DEPTHWISE_CONV_2D, int8 with per-channel requantization; TFLM's
 //! `DepthwiseConvPerChannel`.
 
-use super::conv_2d::{valid_taps, ConvIo, Separate, Shared};
+use super::conv_2d::{valid_taps, ConvIo};
 use super::requantize;
 use super::{carve, carved};
 use crate::simd::{DwRows, DW_ROW, DW_ROWS};
@@ -121,7 +121,7 @@ pub const fn scratch_bytes(p: &DepthwiseConv2d, in_place: bool) -> usize {
 /// per channel (into two slots, so that any three consecutive rows are
 /// adjacent).
 pub fn depthwise_conv_2d_planar(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8], scratch: &mut [u8]) -> bool {
-    planar(p, &mut Separate { input, output }, false, scratch)
+    planar(p, &mut ConvIo::Separate { input, output }, false, scratch)
 }
 
 /// A layer with one input channel as the convolution it is (output channel
@@ -253,7 +253,7 @@ pub fn depthwise_conv_2d_planar_in_place(
     output: usize,
     scratch: &mut [u8],
 ) -> bool {
-    output <= input && planar(p, &mut Shared { buf, input, output }, true, scratch)
+    output <= input && planar(p, &mut ConvIo::Shared { buf, input, output }, true, scratch)
 }
 
 /// Largest depth multiplier of the planar path.
@@ -308,7 +308,7 @@ const fn band_bytes(p: &DepthwiseConv2d) -> usize {
 }
 
 #[inline(never)]
-fn planar(p: &DepthwiseConv2d, io: &mut impl ConvIo, in_place: bool, scratch: &mut [u8]) -> bool {
+fn planar(p: &DepthwiseConv2d, io: &mut ConvIo, in_place: bool, scratch: &mut [u8]) -> bool {
     use crate::simd::{dw_rows, widen_rows, DwRow, DW_ROW_BYTES};
     let c_n = p.in_c;
     let dm = p.depth_multiplier;
