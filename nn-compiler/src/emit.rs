@@ -880,6 +880,12 @@ impl Emitter<'_> {
         let ip = quote!(::nn_runtime::kernels::in_place);
         // A convolution in place gets the region spanning its input and
         // output, and its DSP scratch (if any) beside it.
+        // With DSP scratch planned, builds with the DSP kernels call the
+        // entry point that links no portable kernel.
+        let dsp_call = match &step.kernel {
+            Kernel::Conv2d { .. } => quote!(::nn_runtime::kernels::conv_2d::conv_2d_dsp_overlapping),
+            _ => quote!(::nn_runtime::kernels::depthwise_conv_2d::depthwise_conv_2d_dsp_in_place),
+        };
         let conv = |call: TokenStream| -> Result<TokenStream, Diagnostic> {
             let (ro, rl) = (a.min(o), (a + al).max(o + ol) - a.min(o));
             let (a, o) = (lit(a - ro), lit(o - ro));
@@ -901,7 +907,11 @@ impl Emitter<'_> {
             };
             Ok(quote!({
                 let ([], #names) = ::nn_runtime::arena::split_many(arena, [], #spans);
-                #call(#params, ::nn_runtime::arena::i8s_mut(r), #a, #o, s);
+                if ::nn_runtime::DSP {
+                    #dsp_call(#params, ::nn_runtime::arena::i8s_mut(r), #a, #o, s);
+                } else {
+                    #call(#params, ::nn_runtime::arena::i8s_mut(r), #a, #o, s);
+                }
             }))
         };
         match &step.kernel {
@@ -1070,10 +1080,29 @@ impl Emitter<'_> {
         if takes_dsp && dsp.is_none() {
             call_args.push(quote!(&mut []));
         }
+        // With DSP scratch planned, builds with the DSP kernels call the
+        // entry point that links no portable kernel.
+        let dsp_func = match &step.kernel {
+            Kernel::Conv2d { .. } if dsp.is_some() => Some(quote!(::nn_runtime::kernels::conv_2d::conv_2d_dsp)),
+            Kernel::DepthwiseConv2d { .. } if dsp.is_some() => {
+                Some(quote!(::nn_runtime::kernels::depthwise_conv_2d::depthwise_conv_2d_dsp))
+            }
+            _ => None,
+        };
+        let call = match dsp_func {
+            Some(dsp_func) => quote!(
+                if ::nn_runtime::DSP {
+                    #dsp_func(#params, #(#call_args),*);
+                } else {
+                    #func(#params, #(#call_args),*);
+                }
+            ),
+            None => quote!(#func(#params, #(#call_args),*);),
+        };
         Ok(quote!({
             let ([#(#in_names),*], [#(#mut_names),*]) =
                 ::nn_runtime::arena::split_many(arena, [#(#in_spans),*], [#(#mut_spans),*]);
-            #func(#params, #(#call_args),*);
+            #call
         }))
     }
 

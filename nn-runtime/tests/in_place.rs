@@ -108,6 +108,10 @@ proptest! {
         conv_2d(&p, &input, &mut expected, &mut []);
         let gap = least_gap(batches, in_h, in_w * in_c, out_h, out_w * out_c, sh, pt) + slack;
         let got = run_overlapping(&input, gap, n, |buf, at| conv_2d_rows(&p, buf, at, 0, scratch(&mut Vec::new(), nn_runtime::kernels::conv_2d::scratch_bytes(&p))));
+        prop_assert_eq!(&got, &expected);
+        // The DSP builds' entry point, whose compact fallback runs without
+        // scratch (and for this filter without its padding).
+        let got = run_overlapping(&input, gap, n, |buf, at| nn_runtime::kernels::conv_2d::conv_2d_dsp_overlapping(&p, buf, at, 0, &mut []));
         prop_assert_eq!(got, expected);
     }
 
@@ -136,6 +140,13 @@ proptest! {
         depthwise_conv_2d(&p, &input, &mut expected, &mut []);
         let gap = least_gap(batches, in_h, in_w * in_c, out_h, out_w * out_c, sh, pt) + slack;
         let got = run_overlapping(&input, gap, n, |buf, at| depthwise_conv_2d_rows(&p, buf, at, 0, scratch(&mut Vec::new(), nn_runtime::kernels::depthwise_conv_2d::scratch_bytes(&p, true))));
+        prop_assert_eq!(&got, &expected);
+        // The DSP builds' entry point with planned scratch, and its compact
+        // fallback without.
+        let s = nn_runtime::kernels::depthwise_conv_2d::scratch_bytes(&p, true);
+        let got = run_overlapping(&input, gap, n, |buf, at| nn_runtime::kernels::depthwise_conv_2d::depthwise_conv_2d_dsp_in_place(&p, buf, at, 0, scratch(&mut Vec::new(), s)));
+        prop_assert_eq!(&got, &expected);
+        let got = run_overlapping(&input, gap, n, |buf, at| nn_runtime::kernels::depthwise_conv_2d::depthwise_conv_2d_dsp_in_place(&p, buf, at, 0, &mut []));
         prop_assert_eq!(got, expected);
     }
 
@@ -162,7 +173,12 @@ proptest! {
         let above = in_c.max((pixels * in_c).saturating_sub((pixels - 1) * out_c)) + slack;
         let mut buf = vec![0x33i8; (above + pixels * out_c).max(pixels * in_c)];
         buf[..pixels * in_c].copy_from_slice(&input);
+        let fresh = buf.clone();
         conv_2d_1x1_overlapping(&p, &mut buf, 0, above, scratch(&mut Vec::new(), nn_runtime::kernels::conv_2d::scratch_bytes(&p)));
+        prop_assert_eq!(&buf[above..above + pixels * out_c], &expected[..]);
+        // The compact fallback of the DSP builds, backwards.
+        let mut buf = fresh;
+        nn_runtime::kernels::conv_2d::conv_2d_dsp_overlapping(&p, &mut buf, 0, above, &mut []);
         prop_assert_eq!(&buf[above..above + pixels * out_c], &expected[..]);
     }
 

@@ -160,6 +160,13 @@ proptest! {
         };
         let mut out = vec![0i8; out_h * out_w * out_c];
         conv_2d(&p, &input, &mut out, scratch(&mut Vec::new(), nn_runtime::kernels::conv_2d::scratch_bytes(&p)));
+        // The DSP builds' entry point: the blocked path where it takes the
+        // layer, else its compact fallback (always without scratch).
+        let mut dsp = vec![0i8; out.len()];
+        nn_runtime::kernels::conv_2d::conv_2d_dsp(&p, &input, &mut dsp, scratch(&mut Vec::new(), nn_runtime::kernels::conv_2d::scratch_bytes(&p)));
+        prop_assert_eq!(&dsp, &out);
+        nn_runtime::kernels::conv_2d::conv_2d_dsp(&p, &input, &mut dsp, &mut []);
+        prop_assert_eq!(&dsp, &out);
         prop_assert_eq!(out, conv_reference(&p, &input));
     }
 
@@ -254,6 +261,11 @@ proptest! {
         };
         let mut out = vec![0i8; out_h * out_w * out_c];
         depthwise_conv_2d(&p, &input, &mut out, scratch(&mut Vec::new(), nn_runtime::kernels::depthwise_conv_2d::scratch_bytes(&p, false)));
+        let mut dsp = vec![0i8; out.len()];
+        nn_runtime::kernels::depthwise_conv_2d::depthwise_conv_2d_dsp(&p, &input, &mut dsp, scratch(&mut Vec::new(), nn_runtime::kernels::depthwise_conv_2d::scratch_bytes(&p, false)));
+        prop_assert_eq!(&dsp, &out);
+        nn_runtime::kernels::depthwise_conv_2d::depthwise_conv_2d_dsp(&p, &input, &mut dsp, &mut []);
+        prop_assert_eq!(&dsp, &out);
         prop_assert_eq!(out, depthwise_reference(&p, &input));
     }
 }

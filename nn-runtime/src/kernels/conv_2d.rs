@@ -83,6 +83,71 @@ pub fn conv_2d(p: &Conv2d, input: &[i8], output: &mut [i8], scratch: &mut [u8]) 
     conv_2d_portable(p, input, output);
 }
 
+/// The layer through the blocked path, for a layer whose shape it takes
+/// ([`scratch_bytes`] is not 0) with that much `scratch`: the compiler calls
+/// this instead of [`conv_2d`] on cores with DSP, so that the portable
+/// kernel is not linked. Should the blocked path still decline, a compact
+/// loop nest with TFLM's arithmetic computes the layer.
+pub fn conv_2d_dsp(p: &Conv2d, input: &[i8], output: &mut [i8], scratch: &mut [u8]) {
+    let io = &mut ConvIo::Separate { input, output };
+    if !blocked(p, io, false, scratch) {
+        compact(p, io, false);
+    }
+}
+
+/// [`conv_2d_dsp`] over one buffer holding the input at byte `input` and
+/// the output at byte `output`, overlapping as the planner allows (see
+/// [`conv_2d_blocked_overlapping`]; the compact fallback goes pixel by pixel,
+/// last to first when the output is above the input).
+pub fn conv_2d_dsp_overlapping(p: &Conv2d, buf: &mut [i8], input: usize, output: usize, scratch: &mut [u8]) {
+    let io = &mut ConvIo::Shared { buf, input, output };
+    if !blocked(p, io, output > input, scratch) {
+        compact(p, io, output > input);
+    }
+}
+
+/// TFLM's loop nest in little code, output pixel by output pixel (last to
+/// first if `backwards`), each output written as soon as it is computed:
+/// the DSP builds' fallback, which never runs for a layer the compiler
+/// planned for the blocked path. The planner's overlap rules keep every
+/// output pixel clear of the inputs still to be read in that order.
+#[inline(never)]
+fn compact(p: &Conv2d, io: &mut ConvIo, backwards: bool) {
+    let fic = p.filter_in_c.max(1);
+    let (Some(per_group), Some(row), Some(rows)) =
+        (NonZeroUsize::new(p.out_c / (p.in_c / fic).max(1)), NonZeroUsize::new(p.out_w), NonZeroUsize::new(p.out_h))
+    else {
+        return;
+    };
+    let pixels = p.batches * p.out_h * p.out_w;
+    for n in 0..pixels {
+        let px = if backwards { pixels - 1 - n } else { n };
+        let (b, oy, ox) = (px / row / rows, px / row % rows, px % row);
+        for oc in 0..p.out_c {
+            let g = oc / per_group;
+            let mut acc = p.bias.get(oc).copied().unwrap_or(0);
+            for ky in 0..p.k_h {
+                let iy = (oy * p.stride_h + ky * p.dilation_h).wrapping_sub(p.pad_top);
+                for kx in 0..p.k_w {
+                    let ix = (ox * p.stride_w + kx * p.dilation_w).wrapping_sub(p.pad_left);
+                    if iy >= p.in_h || ix >= p.in_w {
+                        continue;
+                    }
+                    let x = io.input().get(((b * p.in_h + iy) * p.in_w + ix) * p.in_c + g * fic..).unwrap_or_default();
+                    let w = p.filter.get(((oc * p.k_h + ky) * p.k_w + kx) * fic..).unwrap_or_default();
+                    for (&x, &w) in x.iter().zip(w).take(fic) {
+                        acc = acc.wrapping_add((x as i32 + p.input_offset).wrapping_mul(w as i32));
+                    }
+                }
+            }
+            let (Some(&m), Some(&s)) = (p.multiplier.get(oc), p.shift.get(oc)) else { return };
+            if let Some(o) = io.output().get_mut(px * p.out_c + oc) {
+                *o = requantize(acc, m, s, p.output_offset, p.act_min, p.act_max);
+            }
+        }
+    }
+}
+
 /// Bytes of scratch the blocked path needs for a layer of this geometry
 /// (0 if it cannot run it): four columns widened to 16 bits, the
 /// requantization table, and for channel counts that are not a multiple of

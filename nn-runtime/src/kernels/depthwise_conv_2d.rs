@@ -5,6 +5,7 @@ use super::conv_2d::{valid_taps, ConvIo};
 use super::requantize;
 use super::{carve, carved};
 use crate::simd::{DwRows, DW_ROW, DW_ROWS};
+use core::num::NonZeroUsize;
 
 /// Constants of one int8 depthwise convolution layer. The filter is
 /// `[1][k_h][k_w][in_c * depth_multiplier]`.
@@ -78,6 +79,72 @@ pub fn depthwise_conv_2d(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8], s
     }
     let _ = scratch;
     depthwise_conv_2d_portable(p, input, output);
+}
+
+/// The layer through the planar or one-channel path, for a layer whose
+/// shape one of them takes ([`scratch_bytes`] is not 0) with that much
+/// `scratch`: the compiler calls this instead of [`depthwise_conv_2d`] on
+/// cores with DSP, so that the portable kernel is not linked. Should both
+/// decline, a compact loop nest with TFLM's arithmetic computes the layer.
+pub fn depthwise_conv_2d_dsp(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8], scratch: &mut [u8]) {
+    if !(depthwise_conv_2d_planar(p, input, output, scratch) || depthwise_conv_2d_as_conv(p, input, output, scratch)) {
+        compact(p, &mut ConvIo::Separate { input, output });
+    }
+}
+
+/// [`depthwise_conv_2d_dsp`] computed in place (the output at byte `output`
+/// of `buf`, at or below the input at byte `input`, as the planner places
+/// a depthwise layer over its own input).
+pub fn depthwise_conv_2d_dsp_in_place(
+    p: &DepthwiseConv2d,
+    buf: &mut [i8],
+    input: usize,
+    output: usize,
+    scratch: &mut [u8],
+) {
+    if !(depthwise_conv_2d_planar_in_place(p, buf, input, output, scratch)
+        || depthwise_conv_2d_as_conv_in_place(p, buf, input, output, scratch))
+    {
+        compact(p, &mut ConvIo::Shared { buf, input, output });
+    }
+}
+
+/// TFLM's loop nest in little code, output pixel by output pixel, each
+/// output written as soon as it is computed: the DSP builds' fallback,
+/// which never runs for a layer the compiler planned for the DSP paths. In
+/// place, the planner's row distance keeps every output clear of the
+/// inputs still to be read.
+#[inline(never)]
+fn compact(p: &DepthwiseConv2d, io: &mut ConvIo) {
+    let (Some(dm), Some(row), Some(rows)) =
+        (NonZeroUsize::new(p.depth_multiplier), NonZeroUsize::new(p.out_w), NonZeroUsize::new(p.out_h))
+    else {
+        return;
+    };
+    let out_c = p.in_c * dm.get();
+    for px in 0..p.batches * p.out_h * p.out_w {
+        let (b, oy, ox) = (px / row / rows, px / row % rows, px % row);
+        for oc in 0..out_c {
+            let ic = oc / dm;
+            let mut acc = p.bias.get(oc).copied().unwrap_or(0);
+            for ky in 0..p.k_h {
+                let iy = (oy * p.stride_h + ky * p.dilation_h).wrapping_sub(p.pad_top);
+                for kx in 0..p.k_w {
+                    let ix = (ox * p.stride_w + kx * p.dilation_w).wrapping_sub(p.pad_left);
+                    if iy >= p.in_h || ix >= p.in_w {
+                        continue;
+                    }
+                    let x = io.input().get(((b * p.in_h + iy) * p.in_w + ix) * p.in_c + ic).copied().unwrap_or(0);
+                    let w = p.filter.get((ky * p.k_w + kx) * out_c + oc).copied().unwrap_or(0);
+                    acc = acc.wrapping_add((x as i32 + p.input_offset).wrapping_mul(w as i32));
+                }
+            }
+            let (Some(&m), Some(&s)) = (p.multiplier.get(oc), p.shift.get(oc)) else { return };
+            if let Some(o) = io.output().get_mut(px * out_c + oc) {
+                *o = requantize(acc, m, s, p.output_offset, p.act_min, p.act_max);
+            }
+        }
+    }
 }
 
 /// Bytes of scratch the planar or one-channel path needs for a layer of
