@@ -483,7 +483,7 @@ const BYTE_COLUMN_MAX: usize = 128;
 /// 128 entries if the channel count is not a multiple of four, a filter
 /// without its padding, short slices, too little scratch).
 #[inline(never)]
-fn blocked(p: &Conv2d, io: &mut ConvIo, backwards: bool, scratch: &mut [u8]) -> bool {
+pub(crate) fn blocked(p: &Conv2d, io: &mut ConvIo, backwards: bool, scratch: &mut [u8]) -> bool {
     let k = p.k_h * p.k_w * p.in_c;
     let kp = k.next_multiple_of(K_STEP);
     let pixels = p.batches * p.out_h * p.out_w;

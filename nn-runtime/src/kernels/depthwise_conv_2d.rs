@@ -199,7 +199,7 @@ pub fn depthwise_conv_2d_planar(p: &DepthwiseConv2d, input: &[i8], output: &mut 
 /// ([`conv_2d_blocked`](super::conv_2d::conv_2d_blocked)) runs it in the
 /// rest. Returns `false`, having written nothing, for other layers.
 pub fn depthwise_conv_2d_as_conv(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8], scratch: &mut [u8]) -> bool {
-    as_conv(p, scratch, |c, s| super::conv_2d::conv_2d_blocked(c, input, output, s))
+    as_conv(p, &mut ConvIo::Separate { input, output }, scratch)
 }
 
 /// [`depthwise_conv_2d_as_conv`] computed in place, as
@@ -211,7 +211,7 @@ pub fn depthwise_conv_2d_as_conv_in_place(
     output: usize,
     scratch: &mut [u8],
 ) -> bool {
-    output <= input && as_conv(p, scratch, |c, s| super::conv_2d::conv_2d_blocked_overlapping(c, buf, input, output, s))
+    output <= input && as_conv(p, &mut ConvIo::Shared { buf, input, output }, scratch)
 }
 
 /// Largest filter (`k_h * k_w * depth_multiplier` weights) of
@@ -266,11 +266,7 @@ const fn as_conv_filter_bytes(p: &DepthwiseConv2d) -> usize {
 }
 
 #[inline(never)]
-fn as_conv(
-    p: &DepthwiseConv2d,
-    scratch: &mut [u8],
-    run: impl FnOnce(&super::conv_2d::Conv2d, &mut [u8]) -> bool,
-) -> bool {
+fn as_conv(p: &DepthwiseConv2d, io: &mut ConvIo, scratch: &mut [u8]) -> bool {
     let (dm, taps) = (p.depth_multiplier, p.k_h * p.k_w);
     let size = dm * taps;
     let Some(geometry) = as_conv_geometry(p) else { return false };
@@ -301,7 +297,8 @@ fn as_conv(
         shift: p.shift,
         ..geometry
     };
-    run(&c, scratch)
+    // In place the output is at or below the input: blocks go first to last.
+    super::conv_2d::blocked(&c, io, false, scratch)
 }
 
 /// The planar path on one buffer holding the input at byte `input` and the
