@@ -153,7 +153,9 @@ fn compact(p: &DepthwiseConv2d, io: &mut ConvIo) {
 /// it. Only the shape fields of `p` are read.
 pub const fn scratch_bytes(p: &DepthwiseConv2d, in_place: bool) -> usize {
     let planar = if planar_geometry(p, in_place) {
-        carved::<DwRows>(1) + carved::<i32>(DW_ROW) + if in_place { carved::<i8>(band_bytes(p)) } else { 0 }
+        carved::<DwRows>(1)
+            + carved::<i32>(p.out_w.next_multiple_of(2))
+            + if in_place { carved::<i8>(band_bytes(p)) } else { 0 }
     } else {
         0
     };
@@ -395,7 +397,7 @@ fn planar(p: &DepthwiseConv2d, io: &mut ConvIo, in_place: bool, scratch: &mut [u
     let mut scratch = scratch;
     let (Some([rows]), Some(acc), Some(band)) = (
         carve::<DwRows>(&mut scratch, 1),
-        carve::<i32>(&mut scratch, DW_ROW),
+        carve::<i32>(&mut scratch, out_w2),
         carve::<i8>(&mut scratch, if in_place { band_bytes(p) } else { 0 }),
     ) else {
         return false;
@@ -482,7 +484,7 @@ fn planar(p: &DepthwiseConv2d, io: &mut ConvIo, in_place: bool, scratch: &mut [u
                         // SAFETY: output row `r` of the band reads buffer
                         // rows `r * stride_h..+3` (below `n_in <= DW_ROWS`),
                         // each for `out_w2 * stride + 2 <= DW_ROW` halfwords;
-                        // `acc` holds `DW_ROW >= out_w2` values; the outputs
+                        // `acc` holds `out_w2` values; the outputs
                         // `oc + r * out_row + j * out_c` for `r < n_rows`,
                         // `j < out_w` lie in the band (`n_rows * out_row`
                         // bytes) or in the output (`out_h - oy0` rows from
