@@ -88,7 +88,7 @@ pub const TABLE_MIN_ELEMENTS: usize = 512;
 /// on its own, so for int8 a table of the 256 rescaled values per operand
 /// replaces two requantizations per element, and the final requantization
 /// is one 64-bit multiply-add (`quant::requantize_fused`) when its shift
-/// allows. Same bits as [`Arithmetic::scaled`] and [`Arithmetic::finish`].
+/// allows. Same bits as `Arithmetic::scaled` and `Arithmetic::finish`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Int8Tables {
     /// The first operand's rescaled value, indexed by its bits as `u8`.
