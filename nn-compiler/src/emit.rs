@@ -132,6 +132,12 @@ impl Emitter<'_> {
         quote!(&#name)
     }
 
+    fn i16_static(&mut self, name: Ident, v: &[i16]) -> TokenStream {
+        let n = lit(v.len());
+        self.statics.push(quote!(static #name: [i16; #n] = [#(#v),*];));
+        quote!(&#name)
+    }
+
     fn requant_fields(&mut self, i: usize, r: &Requant) -> TokenStream {
         let m = self.i32_static(format_ident!("M{}", i), &r.multiplier);
         let s = self.i32_static(format_ident!("S{}", i), &r.shift);
@@ -468,6 +474,33 @@ impl Emitter<'_> {
                     quote!(#k::transpose_conv::transpose_conv_f32),
                 )
             }
+            Kernel::DepthwiseConv2d16x8 { window: w, depth_multiplier, filter, bias, requant } => {
+                let f = self.i8_static(format_ident!("W{}", i), filter);
+                let b = self.i64_static(format_ident!("B{}", i), bias);
+                let rq = self.requant_fields(i, requant);
+                let geo = Self::window_fields(w);
+                let (ic, dm) = (lit(w.input.2), lit(*depth_multiplier));
+                let (dh, dw) = (lit(w.dilation.0), lit(w.dilation.1));
+                (
+                    quote!(#k::depthwise_conv_2d::DepthwiseConv2d<'static, i64>),
+                    quote!(#k::depthwise_conv_2d::DepthwiseConv2d { #geo in_c: #ic, depth_multiplier: #dm,
+                        dilation_h: #dh, dilation_w: #dw, input_offset: 0,
+                        filter: #f, bias: #b, #rq }),
+                    quote!(#k::depthwise_conv_2d::depthwise_conv_2d_16x8),
+                )
+            }
+            Kernel::FullyConnected16x8 { batches, depth, out_c, filter, bias, requant } => {
+                let f = self.i8_static(format_ident!("W{}", i), filter);
+                let b = self.i64_static(format_ident!("B{}", i), bias);
+                let rq = self.requant_fields(i, requant);
+                let (bt, d, oc) = (lit(*batches), lit(*depth), lit(*out_c));
+                (
+                    quote!(#k::fully_connected::FullyConnected<'static, i64>),
+                    quote!(#k::fully_connected::FullyConnected { batches: #bt, depth: #d, out_c: #oc,
+                        input_offset: 0, filter_offset: 0, filter: #f, bias: #b, #rq }),
+                    quote!(#k::fully_connected::fully_connected_16x8),
+                )
+            }
             Kernel::TransposeConv { dtype, window: w, input_offset, filter, bias, requant } => {
                 let f = self.i8_static(format_ident!("W{}", i), filter);
                 let wide = *dtype == DType::I16;
@@ -761,6 +794,24 @@ impl Emitter<'_> {
                     quote!(#k::softmax::Softmax { rows: #r, depth: #d, input_multiplier: #input_multiplier,
                         input_left_shift: #input_left_shift, diff_min: #diff_min }),
                     quote!(#k::softmax::softmax),
+                )
+            }
+            Kernel::SoftmaxI16 {
+                rows,
+                depth,
+                input_multiplier,
+                input_left_shift,
+                exp_lut,
+                one_over_one_plus_x_lut,
+            } => {
+                let (r, d) = (lit(*rows), lit(*depth));
+                let e = self.i16_static(format_ident!("E{}", i), exp_lut);
+                let o = self.i16_static(format_ident!("R{}", i), one_over_one_plus_x_lut);
+                (
+                    quote!(#k::softmax::SoftmaxI16<'static>),
+                    quote!(#k::softmax::SoftmaxI16 { rows: #r, depth: #d, input_multiplier: #input_multiplier,
+                        input_left_shift: #input_left_shift, exp_lut: #e, one_over_one_plus_x_lut: #o }),
+                    quote!(#k::softmax::softmax_i16),
                 )
             }
             Kernel::SoftmaxF32 { rows, depth, beta } => {

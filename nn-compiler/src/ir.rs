@@ -428,6 +428,34 @@ pub enum Kernel {
         /// Activation bounds.
         act: (f32, f32),
     },
+    /// DEPTHWISE_CONV_2D with int16 activations and int8 weights (16x8).
+    DepthwiseConv2d16x8 {
+        /// Geometry.
+        window: Window,
+        /// Output channels per input channel.
+        depth_multiplier: usize,
+        /// `[k_h][k_w][out_c]` weights.
+        filter: Vec<i8>,
+        /// int64 bias per output channel (empty for none).
+        bias: Vec<i64>,
+        /// Requantization.
+        requant: Requant,
+    },
+    /// FULLY_CONNECTED with int16 activations and int8 weights (16x8).
+    FullyConnected16x8 {
+        /// Input rows.
+        batches: usize,
+        /// Row length.
+        depth: usize,
+        /// Output units.
+        out_c: usize,
+        /// `[out_c][depth]` weights.
+        filter: Vec<i8>,
+        /// int64 bias per unit (empty for none).
+        bias: Vec<i64>,
+        /// Requantization (per-tensor: one multiplier).
+        requant: Requant,
+    },
     /// TRANSPOSE_CONV, int8 or 16x8.
     TransposeConv {
         /// Activation type (int8 or int16).
@@ -637,6 +665,21 @@ pub enum Kernel {
         /// Cut-off difference.
         diff_min: i32,
     },
+    /// SOFTMAX, int16 to int16.
+    SoftmaxI16 {
+        /// Rows.
+        rows: usize,
+        /// Row length.
+        depth: usize,
+        /// Input multiplier (to the exp table's input range).
+        input_multiplier: i32,
+        /// Input shift (positive: left).
+        input_left_shift: i32,
+        /// TFLM's 513-entry `exp` table.
+        exp_lut: Vec<i16>,
+        /// TFLM's 513-entry `1 / (1 + x)` table.
+        one_over_one_plus_x_lut: Vec<i16>,
+    },
     /// SOFTMAX, float32.
     SoftmaxF32 {
         /// Rows.
@@ -704,7 +747,9 @@ impl Kernel {
             }
             Kernel::HardSwish { table } => table.len(),
             Kernel::Arithmetic { tables: true, .. } => core::mem::size_of::<nn_runtime::kernels::add::Int8Tables>(),
-            Kernel::Conv2d16x8 { filter, bias, requant, .. } => {
+            Kernel::Conv2d16x8 { filter, bias, requant, .. }
+            | Kernel::DepthwiseConv2d16x8 { filter, bias, requant, .. }
+            | Kernel::FullyConnected16x8 { filter, bias, requant, .. } => {
                 filter.len() + 8 * bias.len() + 4 * (requant.multiplier.len() + requant.shift.len())
             }
             Kernel::TransposeConv { dtype, filter, bias, requant, .. } => {
@@ -712,6 +757,9 @@ impl Kernel {
                 filter.len() + b * bias.len() + 4 * (requant.multiplier.len() + requant.shift.len())
             }
             Kernel::LogisticTanh { table, .. } => table.len(),
+            Kernel::SoftmaxI16 { exp_lut, one_over_one_plus_x_lut, .. } => {
+                2 * (exp_lut.len() + one_over_one_plus_x_lut.len())
+            }
             Kernel::LstmI8 { gates: g, .. } | Kernel::LstmF32 { gates: g, .. } => {
                 let vecs = g.input_weights.iter().chain(&g.recurrent_weights).chain(&g.bias);
                 vecs.map(Vec::len).sum::<usize>()
@@ -727,11 +775,14 @@ impl Kernel {
             Kernel::Conv2d { window: w, filter_in_c, .. } | Kernel::Conv2dF32 { window: w, filter_in_c, .. } => {
                 (w.batches * w.output.0 * w.output.1 * w.output.2 * w.kernel.0 * w.kernel.1 * filter_in_c) as u64
             }
-            Kernel::DepthwiseConv2d { window: w, .. } | Kernel::DepthwiseConv2dF32 { window: w, .. } => {
+            Kernel::DepthwiseConv2d { window: w, .. }
+            | Kernel::DepthwiseConv2dF32 { window: w, .. }
+            | Kernel::DepthwiseConv2d16x8 { window: w, .. } => {
                 (w.batches * w.output.0 * w.output.1 * w.output.2 * w.kernel.0 * w.kernel.1) as u64
             }
             Kernel::FullyConnected { batches, depth, out_c, .. }
-            | Kernel::FullyConnectedF32 { batches, depth, out_c, .. } => (batches * depth * out_c) as u64,
+            | Kernel::FullyConnectedF32 { batches, depth, out_c, .. }
+            | Kernel::FullyConnected16x8 { batches, depth, out_c, .. } => (batches * depth * out_c) as u64,
             // The feature projection and the time filter of every filter.
             Kernel::Svdf { geometry: g, .. } | Kernel::SvdfF32 { geometry: g, .. } => {
                 (g.batches * g.filters * (g.input_size + g.memory)) as u64

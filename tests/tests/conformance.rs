@@ -178,6 +178,19 @@ nn_macro::include_model!(i16_conv_k3_s2_valid_relu_mix = "conformance/i16_conv_k
 nn_macro::include_model!(i16_conv_k1_s1_c16_o16 = "conformance/i16_conv_k1_s1_c16_o16/model.tflite");
 nn_macro::include_model!(i16_tconv_k3_s2_same = "conformance/i16_tconv_k3_s2_same/model.tflite");
 nn_macro::include_model!(i16_tconv_k2_s2_valid_nobias = "conformance/i16_tconv_k2_s2_valid_nobias/model.tflite");
+nn_macro::include_model!(i16_dw_k3_s1_same_c8_relu = "conformance/i16_dw_k3_s1_same_c8_relu/model.tflite");
+nn_macro::include_model!(i16_dw_k3_s2_valid_c3_m2 = "conformance/i16_dw_k3_s2_valid_c3_m2/model.tflite");
+nn_macro::include_model!(i16_dw_k3_s2_same_c5_m2_mix = "conformance/i16_dw_k3_s2_same_c5_m2_mix/model.tflite");
+nn_macro::include_model!(i16_dw_k3_dil2_same_c4 = "conformance/i16_dw_k3_dil2_same_c4/model.tflite");
+nn_macro::include_model!(i16_fc_k13_o8 = "conformance/i16_fc_k13_o8/model.tflite");
+nn_macro::include_model!(i16_fc_per_tensor_k13_o8_relu = "conformance/i16_fc_per_tensor_k13_o8_relu/model.tflite");
+nn_macro::include_model!(i16_fc_no_bias_k13_o6 = "conformance/i16_fc_no_bias_k13_o6/model.tflite");
+nn_macro::include_model!(i16_fc_batch3_k24_o17_mix = "conformance/i16_fc_batch3_k24_o17_mix/model.tflite");
+nn_macro::include_model!(i16_fc_b3_per_tensor_no_bias = "conformance/i16_fc_b3_per_tensor_no_bias/model.tflite");
+nn_macro::include_model!(i16_softmax_2d = "conformance/i16_softmax_2d/model.tflite");
+nn_macro::include_model!(i16_softmax_rows8_c32 = "conformance/i16_softmax_rows8_c32/model.tflite");
+nn_macro::include_model!(i16_softmax_4d_beta2_patched = "conformance/i16_softmax_4d_beta2_patched/model.tflite");
+nn_macro::include_model!(i16_softmax_2d_beta0p5_patched = "conformance/i16_softmax_2d_beta0p5_patched/model.tflite");
 nn_macro::include_model!(i16_add_two_inputs = "conformance/i16_add_two_inputs/model.tflite");
 nn_macro::include_model!(i16_add_bcast_c8_relu = "conformance/i16_add_bcast_c8_relu/model.tflite");
 nn_macro::include_model!(i16_sub_two_inputs_relu = "conformance/i16_sub_two_inputs_relu/model.tflite");
@@ -1099,6 +1112,84 @@ fn i16_tconv_k3_s2_same() {
 #[test]
 fn i16_tconv_k2_s2_valid_nobias() {
     assert_eq!(nn_tests::check_case("i16_tconv_k2_s2_valid_nobias", i16_tconv_k2_s2_valid_nobias::infer), 3);
+}
+
+/// 16x8 DEPTHWISE_CONV_2D 3x3 stride 1 SAME, fused RELU, 6x6x8
+#[test]
+fn i16_dw_k3_s1_same_c8_relu() {
+    assert_eq!(nn_tests::check_case("i16_dw_k3_s1_same_c8_relu", i16_dw_k3_s1_same_c8_relu::infer), 3);
+}
+
+/// 16x8 DEPTHWISE_CONV_2D 3x3 stride 2 VALID, depth multiplier 2, 9x8x3 -> 6
+#[test]
+fn i16_dw_k3_s2_valid_c3_m2() {
+    assert_eq!(nn_tests::check_case("i16_dw_k3_s2_valid_c3_m2", i16_dw_k3_s2_valid_c3_m2::infer), 3);
+}
+
+/// 16x8 DEPTHWISE_CONV_2D 3x3 stride 2 SAME on 8x8, depth multiplier 2, 5 -> 10, scales ~100x apart
+#[test]
+fn i16_dw_k3_s2_same_c5_m2_mix() {
+    assert_eq!(nn_tests::check_case("i16_dw_k3_s2_same_c5_m2_mix", i16_dw_k3_s2_same_c5_m2_mix::infer), 3);
+}
+
+/// 16x8 DEPTHWISE_CONV_2D 3x3 dilation 2 SAME, 7x7x4
+#[test]
+fn i16_dw_k3_dil2_same_c4() {
+    assert_eq!(nn_tests::check_case("i16_dw_k3_dil2_same_c4", i16_dw_k3_dil2_same_c4::infer), 3);
+}
+
+/// 16x8 FULLY_CONNECTED [1,13] -> 8, per-channel weights, int64 bias
+#[test]
+fn i16_fc_k13_o8() {
+    assert_eq!(nn_tests::check_case("i16_fc_k13_o8", i16_fc_k13_o8::infer), 3);
+}
+
+/// 16x8 FULLY_CONNECTED [1,13] -> 8, per-tensor weights, fused RELU
+#[test]
+fn i16_fc_per_tensor_k13_o8_relu() {
+    assert_eq!(nn_tests::check_case("i16_fc_per_tensor_k13_o8_relu", i16_fc_per_tensor_k13_o8_relu::infer), 3);
+}
+
+/// 16x8 FULLY_CONNECTED [1,13] -> 6 without bias
+#[test]
+fn i16_fc_no_bias_k13_o6() {
+    assert_eq!(nn_tests::check_case("i16_fc_no_bias_k13_o6", i16_fc_no_bias_k13_o6::infer), 3);
+}
+
+/// 16x8 FULLY_CONNECTED [3,24] -> [3,17], three rows, per-channel scales ~100x apart
+#[test]
+fn i16_fc_batch3_k24_o17_mix() {
+    assert_eq!(nn_tests::check_case("i16_fc_batch3_k24_o17_mix", i16_fc_batch3_k24_o17_mix::infer), 3);
+}
+
+/// 16x8 FULLY_CONNECTED [3,13] -> [3,5], per-tensor weights, no bias
+#[test]
+fn i16_fc_b3_per_tensor_no_bias() {
+    assert_eq!(nn_tests::check_case("i16_fc_b3_per_tensor_no_bias", i16_fc_b3_per_tensor_no_bias::infer), 3);
+}
+
+/// int16 SOFTMAX on [1,10], input calibrated on [-4,4]
+#[test]
+fn i16_softmax_2d() {
+    assert_eq!(nn_tests::check_case("i16_softmax_2d", i16_softmax_2d::infer), 3);
+}
+
+/// int16 SOFTMAX on [8,32]: eight rows, input calibrated on [-8,8]
+#[test]
+fn i16_softmax_rows8_c32() {
+    assert_eq!(nn_tests::check_case("i16_softmax_rows8_c32", i16_softmax_rows8_c32::infer), 3);
+}
+
+/// int16 SOFTMAX on [1,2,3,8] with beta 2.0 (patched)
+#[test]
+fn i16_softmax_4d_beta2_patched() {
+    assert_eq!(nn_tests::check_case("i16_softmax_4d_beta2_patched", i16_softmax_4d_beta2_patched::infer), 3);
+}
+
+/// int16 SOFTMAX on [1,16] with beta 0.5 (patched)
+#[test]
+fn i16_softmax_2d_beta0p5_patched() {
+    assert_eq!(nn_tests::check_case("i16_softmax_2d_beta0p5_patched", i16_softmax_2d_beta0p5_patched::infer), 3);
 }
 
 /// int16 ADD of the two inputs [1,5,5,4], calibrated on [-1,1] and [-4,4]

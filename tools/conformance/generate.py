@@ -1904,6 +1904,48 @@ def cases() -> list[Case]:
           (4, 5), 6, 5, 3, 2, "same", io="int16")
     tconv("i16_tconv_k2_s2_valid_nobias", "16x8 TRANSPOSE_CONV 2x2 stride 2 VALID, 3x4x4 -> 6x8x6, without bias",
           (3, 4), 4, 6, 2, 2, "valid", bias=False, io="int16")
+    def dw16(name, doc, hw, c, mult=1, s=1, pad="same", dil=1, act=None, mixed=False):
+        exp = _conv(pad.upper(), s, (act or "none").upper(), dil) | {"depth_multiplier": mult} \
+            | _w([1, 3, 3, c * mult], min_ratio=20 if mixed else None) | {"type": "16x8", "bias_dtype": "int64"}
+        C.append(Case(name, doc, dw_model(hw, c, mult, s, pad, dil, act, mixed), ["DEPTHWISE_CONV_2D"], {0: exp},
+                      io_type="int16"))
+
+    dw16("i16_dw_k3_s1_same_c8_relu", "16x8 DEPTHWISE_CONV_2D 3x3 stride 1 SAME, fused RELU, 6x6x8", (6, 6), 8,
+         act="relu")
+    dw16("i16_dw_k3_s2_valid_c3_m2", "16x8 DEPTHWISE_CONV_2D 3x3 stride 2 VALID, depth multiplier 2, 9x8x3 -> 6",
+         (9, 8), 3, 2, 2, "valid")
+    dw16("i16_dw_k3_s2_same_c5_m2_mix",
+         "16x8 DEPTHWISE_CONV_2D 3x3 stride 2 SAME on 8x8, depth multiplier 2, 5 -> 10, scales ~100x apart",
+         (8, 8), 5, 2, 2, mixed=True)
+    dw16("i16_dw_k3_dil2_same_c4", "16x8 DEPTHWISE_CONV_2D 3x3 dilation 2 SAME, 7x7x4", (7, 7), 4, dil=2)
+
+    def fc16(name, doc, in_shape, units, batch=1, bias=True, act=None, mixed=False, per_tensor=False):
+        exp = {"activation": (act or "none").upper(), "bias": bias, "type": "16x8"} \
+            | _w([units, in_shape[-1]], per_channel=not per_tensor, min_ratio=20 if mixed else None) \
+            | ({"bias_dtype": "int64"} if bias else {})
+        C.append(Case(name, doc, fc_model(in_shape, units, batch, bias, act, mixed), ["FULLY_CONNECTED"], {0: exp},
+                      per_tensor_dense=per_tensor, io_type="int16"))
+
+    fc16("i16_fc_k13_o8", "16x8 FULLY_CONNECTED [1,13] -> 8, per-channel weights, int64 bias", (13,), 8)
+    fc16("i16_fc_per_tensor_k13_o8_relu", "16x8 FULLY_CONNECTED [1,13] -> 8, per-tensor weights, fused RELU",
+         (13,), 8, act="relu", per_tensor=True)
+    fc16("i16_fc_no_bias_k13_o6", "16x8 FULLY_CONNECTED [1,13] -> 6 without bias", (13,), 6, bias=False)
+    fc16("i16_fc_batch3_k24_o17_mix",
+         "16x8 FULLY_CONNECTED [3,24] -> [3,17], three rows, per-channel scales ~100x apart",
+         (24,), 17, batch=3, mixed=True)
+    fc16("i16_fc_b3_per_tensor_no_bias", "16x8 FULLY_CONNECTED [3,13] -> [3,5], per-tensor weights, no bias",
+         (13,), 5, batch=3, bias=False, per_tensor=True)
+    C.append(Case("i16_softmax_2d", "int16 SOFTMAX on [1,10], input calibrated on [-4,4]", softmax_model((10,)),
+                  ["SOFTMAX"], {0: {"beta": 1.0, "type": "int16"}}, ranges=[(-4.0, 4.0)], io_type="int16"))
+    C.append(Case("i16_softmax_rows8_c32", "int16 SOFTMAX on [8,32]: eight rows, input calibrated on [-8,8]",
+                  softmax_model((32,), batch=8), ["SOFTMAX"], {0: {"beta": 1.0, "type": "int16"}},
+                  ranges=[(-8.0, 8.0)], io_type="int16"))
+    C.append(Case("i16_softmax_4d_beta2_patched", "int16 SOFTMAX on [1,2,3,8] with beta 2.0 (patched)",
+                  softmax_model((2, 3, 8)), ["SOFTMAX"], {0: {"beta": 2.0, "type": "int16"}}, ranges=[(-6.0, 6.0)],
+                  io_type="int16", patch=patch_softmax_beta(2.0), patch_doc="SoftmaxOptions.beta 1.0 -> 2.0"))
+    C.append(Case("i16_softmax_2d_beta0p5_patched", "int16 SOFTMAX on [1,16] with beta 0.5 (patched)",
+                  softmax_model((16,)), ["SOFTMAX"], {0: {"beta": 0.5, "type": "int16"}}, ranges=[(-12.0, 12.0)],
+                  io_type="int16", patch=patch_softmax_beta(0.5), patch_doc="SoftmaxOptions.beta 1.0 -> 0.5"))
     arith("i16_add_two_inputs", "int16 ADD of the two inputs [1,5,5,4], calibrated on [-1,1] and [-4,4]",
           "add", (5, 5, 4), (5, 5, 4), io="int16")
     arith("i16_add_bcast_c8_relu", "int16 ADD broadcasting [1,4,4,8] with a rank-1 [8] input, fused RELU",

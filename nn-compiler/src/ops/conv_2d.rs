@@ -71,20 +71,9 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     let scales = cx.weight_scales(op, w, oc, 0)?;
     if dtype == DType::I16 {
         // 16x8: int64 bias and accumulator, TFLM's 64-bit requantization.
-        let bias = match cx.optional_input(op, 2) {
-            Some(t) => cx.const_i64(op, t, "bias")?,
-            None => Vec::new(),
-        };
-        if !bias.is_empty() && bias.len() != oc {
-            return Err(cx.err(op, format_args!("the bias has {} values; expected {oc}", bias.len())));
-        }
-        let mut requant = conv_requant(cx, op, in_scale, &scales, oc, (out_scale, out_zp), activation)?;
-        let (lo, hi) = crate::quant::activation_range(activation, out_scale, out_zp, -32768, 32767);
-        requant.act_min = lo;
-        requant.act_max = hi;
-        if requant.shift.iter().any(|&s| s > 7) {
-            return Err(cx.err(op, "a requantization shift exceeds TFLM's 16x8 range"));
-        }
+        let bias = super::bias_i64(cx, op, 2, oc)?;
+        let requant = conv_requant(cx, op, in_scale, &scales, oc, (out_scale, out_zp), activation)?;
+        let requant = super::requant_16x8(cx, op, requant, (out_scale, out_zp), activation)?;
         return Ok(Lowered::Step(Step {
             state: Vec::new(),
             scratch: Vec::new(),

@@ -1,5 +1,5 @@
-//! DEPTHWISE_CONV_2D: int8, per-channel weights along dimension 3, any depth
-//! multiplier, stride and dilation; float32.
+//! DEPTHWISE_CONV_2D: int8 and 16x8, per-channel weights along dimension 3,
+//! any depth multiplier, stride and dilation; float32.
 
 use super::{bias, check_activation, conv_requant, nhwc};
 use crate::diag::Diagnostic;
@@ -16,13 +16,17 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     check_activation(cx, op, activation)?;
     let (x, w, y) = (cx.input(op, 0)?, cx.input(op, 1)?, op.outputs[0]);
     let is_f32 = cx.tensor(x).dtype == DType::F32;
-    let (in_shape, in_scale, in_zp, out_shape, out_scale, out_zp) = if is_f32 {
+    let (in_shape, dtype, in_scale, in_zp, out_shape, out_scale, out_zp) = if is_f32 {
         super::check_all_f32(cx, op, &[(w, "filter"), (y, "output")])?;
-        (cx.tensor(x).shape.clone(), 0.0, 0, cx.tensor(y).shape.clone(), 0.0, 0)
+        (cx.tensor(x).shape.clone(), DType::F32, 0.0, 0, cx.tensor(y).shape.clone(), 0.0, 0)
     } else {
-        let (in_shape, in_scale, in_zp) = cx.int8_activation(op, x, "input")?;
-        let (out_shape, out_scale, out_zp) = cx.int8_activation(op, y, "output")?;
-        (in_shape, in_scale, in_zp, out_shape, out_scale, out_zp)
+        let types = [DType::I8, DType::I16];
+        let (in_shape, dtype, in_scale, in_zp) = cx.quantized_activation(op, x, "input", &types)?;
+        let (out_shape, out_type, out_scale, out_zp) = cx.quantized_activation(op, y, "output", &types)?;
+        if out_type != dtype {
+            return Err(cx.err(op, "input and output types differ"));
+        }
+        (in_shape, dtype, in_scale, in_zp, out_shape, out_scale, out_zp)
     };
     let [n, ih, iw, ic] = nhwc(cx, op, &in_shape, "the input")?;
     let [on, oh, ow, oc] = nhwc(cx, op, &out_shape, "the output")?;
@@ -62,6 +66,21 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     }
     let filter = cx.const_i8(op, w, "filter")?;
     let scales = cx.weight_scales(op, w, oc, 3)?;
+    if dtype == DType::I16 {
+        // 16x8: int64 bias and accumulator, TFLM's 64-bit requantization.
+        let bias = super::bias_i64(cx, op, 2, oc)?;
+        let requant = conv_requant(cx, op, in_scale, &scales, oc, (out_scale, out_zp), activation)?;
+        let requant = super::requant_16x8(cx, op, requant, (out_scale, out_zp), activation)?;
+        return Ok(Lowered::Step(Step {
+            state: Vec::new(),
+            scratch: Vec::new(),
+            op_index: op.index,
+            op_name: op.name.clone(),
+            kernel: Kernel::DepthwiseConv2d16x8 { window, depth_multiplier: oc / ic, filter, bias, requant },
+            inputs: vec![x],
+            output: y,
+        }));
+    }
     let bias = bias(cx, op, 2, oc)?;
     // Weights are `[taps][out_c]`: sum each column.
     let mut sums = vec![0i64; oc];

@@ -1,5 +1,5 @@
-//! FULLY_CONNECTED: int8, per-tensor or per-channel weights, optional bias,
-//! any number of input rows, `keep_num_dims`.
+//! FULLY_CONNECTED: int8 and 16x8, per-tensor or per-channel weights,
+//! optional bias, any number of input rows, `keep_num_dims`; float32.
 
 use super::{bias, check_activation, const_f32_bytes, multiplier};
 use crate::diag::Diagnostic;
@@ -22,8 +22,12 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     if cx.tensor(x).dtype == DType::F32 {
         return lower_f32(cx, op, activation);
     }
-    let (in_shape, in_scale, in_zp) = cx.int8_activation(op, x, "input")?;
-    let (out_shape, out_scale, out_zp) = cx.int8_activation(op, y, "output")?;
+    let types = [DType::I8, DType::I16];
+    let (in_shape, dtype, in_scale, in_zp) = cx.quantized_activation(op, x, "input", &types)?;
+    let (out_shape, out_type, out_scale, out_zp) = cx.quantized_activation(op, y, "output", &types)?;
+    if out_type != dtype {
+        return Err(cx.err(op, "input and output types differ"));
+    }
     let fshape = cx.tensor(w).shape.clone();
     let [out_c, depth] = <[usize; 2]>::try_from(fshape.as_slice()).map_err(|_| {
         cx.err(op, format_args!("the filter has shape {fshape:?}; a 2-D [units, depth] shape is required"))
@@ -39,8 +43,6 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     let batches = in_elems / depth;
     let filter = cx.const_i8(op, w, "filter")?;
     let scales = cx.weight_scales(op, w, out_c, 0)?;
-    let bias = bias(cx, op, 2, out_c)?;
-    super::check_accumulator(cx, op, &super::abs_sums_rows(&filter, out_c), -in_zp, &bias)?;
     let (mut mult, mut shift) = (Vec::new(), Vec::new());
     if scales.len() > 1 {
         for &fs in &scales {
@@ -58,6 +60,36 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         shift.push(s);
     }
     let (act_min, act_max) = activation_range(activation, out_scale, out_zp, -128, 127);
+    let requant = Requant { multiplier: mult, shift, output_offset: out_zp, act_min, act_max };
+    if dtype == DType::I16 {
+        // 16x8: TFLM accumulates in int64 with an int64 bias (an int32 bias
+        // selects its int32 accumulator, which is not implemented).
+        if let Some(t) = cx.optional_input(op, 2) {
+            if cx.tensor(t).dtype != DType::I64 {
+                return Err(cx.err(
+                    op,
+                    format_args!(
+                        "bias {} has type {}; int16 FULLY_CONNECTED is supported with an int64 bias",
+                        cx.describe(t),
+                        cx.tensor(t).dtype.name()
+                    ),
+                ));
+            }
+        }
+        let bias = super::bias_i64(cx, op, 2, out_c)?;
+        let requant = super::requant_16x8(cx, op, requant, (out_scale, out_zp), activation)?;
+        return Ok(Lowered::Step(Step {
+            state: Vec::new(),
+            scratch: Vec::new(),
+            op_index: op.index,
+            op_name: op.name.clone(),
+            kernel: Kernel::FullyConnected16x8 { batches, depth, out_c, filter, bias, requant },
+            inputs: vec![x],
+            output: y,
+        }));
+    }
+    let bias = bias(cx, op, 2, out_c)?;
+    super::check_accumulator(cx, op, &super::abs_sums_rows(&filter, out_c), -in_zp, &bias)?;
     Ok(Lowered::Step(Step {
         state: Vec::new(),
         scratch: Vec::new(),
@@ -71,7 +103,7 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
             filter_offset: 0,
             filter,
             bias,
-            requant: Requant { multiplier: mult, shift, output_offset: out_zp, act_min, act_max },
+            requant,
         },
         inputs: vec![x],
         output: y,

@@ -241,6 +241,36 @@ pub(crate) fn bias(cx: &Cx, op: &Op, index: usize, channels: usize) -> Result<Ve
     Ok(b)
 }
 
+/// The int64 bias of a 16x8 operator (int16 activations): one value per
+/// output channel, or empty when absent.
+pub(crate) fn bias_i64(cx: &Cx, op: &Op, index: usize, channels: usize) -> Result<Vec<i64>, Diagnostic> {
+    let Some(t) = cx.optional_input(op, index) else {
+        return Ok(Vec::new());
+    };
+    let b = cx.const_i64(op, t, "bias")?;
+    if b.len() != channels {
+        return Err(cx.err(op, format_args!("bias {} has {} values; expected {channels}", cx.describe(t), b.len())));
+    }
+    Ok(b)
+}
+
+/// Turns an int8-style requantization into a 16x8 one: the fused
+/// activation's range in int16, and every shift within what TFLM's 64-bit
+/// `MultiplyByQuantizedMultiplier` accepts (at most 7 to the left).
+pub(crate) fn requant_16x8(
+    cx: &Cx,
+    op: &Op,
+    mut requant: Requant,
+    output: (f32, i32),
+    act: Activation,
+) -> Result<Requant, Diagnostic> {
+    if requant.shift.iter().any(|&s| s > 7) {
+        return Err(cx.err(op, "a requantization shift exceeds TFLM's 16x8 range"));
+    }
+    (requant.act_min, requant.act_max) = activation_range(act, output.0, output.1, -32768, 32767);
+    Ok(requant)
+}
+
 /// Checks an NHWC shape of rank 4 and returns it.
 pub(crate) fn nhwc(cx: &Cx, op: &Op, shape: &[usize], role: &str) -> Result<[usize; 4], Diagnostic> {
     match <[usize; 4]>::try_from(shape) {

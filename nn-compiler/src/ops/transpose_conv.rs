@@ -93,12 +93,7 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
     }
     let mut requant = conv_requant(cx, op, in_scale, &scales, oc, (out_scale, out_zp), activation)?;
     if dtype == DType::I16 {
-        let (lo, hi) = crate::quant::activation_range(activation, out_scale, out_zp, -32768, 32767);
-        requant.act_min = lo;
-        requant.act_max = hi;
-        if requant.shift.iter().any(|&s| s > 7) {
-            return Err(cx.err(op, "a requantization shift exceeds TFLM's 16x8 range"));
-        }
+        requant = super::requant_16x8(cx, op, requant, (out_scale, out_zp), activation)?;
     }
     Ok(Lowered::Step(Step {
         state: Vec::new(),

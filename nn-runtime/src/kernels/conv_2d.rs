@@ -1,9 +1,8 @@
 //! CONV_2D, int8 activations and int8 weights with per-channel (or
 //! broadcast per-tensor) requantization; TFLM's `ConvPerChannel`.
 
-use super::requantize;
-use crate::kernels::{carve, carved, clamp};
-use crate::quant::multiply_by_quantized_multiplier_i64;
+use super::{dot_16x8, requantize, requantize_16x8};
+use crate::kernels::{carve, carved};
 use crate::simd::Channel;
 use core::num::NonZeroUsize;
 
@@ -344,16 +343,13 @@ pub fn conv_2d_16x8(p: &Conv2d<i64>, input: &[i16], output: &mut [i16]) {
                             let ix = (ix0 + (kx * p.dilation_w) as isize) as usize;
                             let at = in_batch + (iy * p.in_w + ix) * p.in_c + in_c0;
                             let w = &filter[(ky * p.k_w + kx) * fic..(ky * p.k_w + kx + 1) * fic];
-                            let x = &input[at..at + fic];
-                            // Each product fits in i32; the sum is exact in i64.
-                            acc += x.iter().zip(w).map(|(&x, &w)| (x as i32 * w as i32) as i64).sum::<i64>();
+                            acc += dot_16x8(&input[at..at + fic], w);
                         }
                     }
                     if let Some(&bias) = p.bias.get(oc) {
                         acc = acc.wrapping_add(bias);
                     }
-                    let scaled = multiply_by_quantized_multiplier_i64(acc, p.multiplier[oc], p.shift[oc]);
-                    output[o] = clamp(scaled, p.act_min, p.act_max) as i16;
+                    output[o] = requantize_16x8(acc, p.multiplier[oc], p.shift[oc], p.act_min, p.act_max);
                     o += 1;
                 }
             }

@@ -1,16 +1,17 @@
-//! DEPTHWISE_CONV_2D, int8 with per-channel requantization; TFLM's
-//! `DepthwiseConvPerChannel`.
+//! DEPTHWISE_CONV_2D, int8 and 16x8 with per-channel requantization;
+//! TFLM's `DepthwiseConvPerChannel`.
 
 use super::conv_2d::{valid_taps, ConvIo};
-use super::requantize;
 use super::{carve, carved};
+use super::{requantize, requantize_16x8};
 use crate::simd::{DwRows, DW_ROW, DW_ROWS};
 use core::num::NonZeroUsize;
 
-/// Constants of one int8 depthwise convolution layer. The filter is
-/// `[1][k_h][k_w][in_c * depth_multiplier]`.
+/// Constants of one depthwise convolution layer. The filter is
+/// `[1][k_h][k_w][in_c * depth_multiplier]`. The bias is `i32` for int8
+/// activations and `i64` for int16 activations (16x8).
 #[derive(Clone, Copy, Debug)]
-pub struct DepthwiseConv2d<'a> {
+pub struct DepthwiseConv2d<'a, B = i32> {
     /// Batch size.
     pub batches: usize,
     /// Input height.
@@ -52,7 +53,7 @@ pub struct DepthwiseConv2d<'a> {
     /// Filter weights.
     pub filter: &'a [i8],
     /// Bias per output channel, or empty for none.
-    pub bias: &'a [i32],
+    pub bias: &'a [B],
     /// Q0.31 requantization multiplier per output channel.
     pub multiplier: &'a [i32],
     /// Requantization shift per output channel.
@@ -567,6 +568,44 @@ pub fn depthwise_conv_2d_portable(p: &DepthwiseConv2d, input: &[i8], output: &mu
                         o += 1;
                     }
                     c0 += n;
+                }
+            }
+        }
+    }
+}
+
+/// Runs a 16x8 depthwise convolution (int16 activations with zero point 0,
+/// int8 weights, int64 bias and accumulator); TFLM's int16
+/// `DepthwiseConvPerChannel`. Taps in the padding are skipped.
+pub fn depthwise_conv_2d_16x8(p: &DepthwiseConv2d<i64>, input: &[i16], output: &mut [i16]) {
+    let dm = p.depth_multiplier.max(1);
+    let out_c = p.in_c * dm;
+    let mut o = 0;
+    for b in 0..p.batches {
+        let in_batch = b * p.in_h * p.in_w * p.in_c;
+        for oy in 0..p.out_h {
+            let iy0 = (oy * p.stride_h) as isize - p.pad_top as isize;
+            let (ky0, ky1) = valid_taps(iy0, p.dilation_h, p.k_h, p.in_h);
+            for ox in 0..p.out_w {
+                let ix0 = (ox * p.stride_w) as isize - p.pad_left as isize;
+                let (kx0, kx1) = valid_taps(ix0, p.dilation_w, p.k_w, p.in_w);
+                for oc in 0..out_c {
+                    let ic = oc / dm;
+                    let mut acc: i64 = 0;
+                    for ky in ky0..ky1 {
+                        let iy = (iy0 + (ky * p.dilation_h) as isize) as usize;
+                        for kx in kx0..kx1 {
+                            let ix = (ix0 + (kx * p.dilation_w) as isize) as usize;
+                            let x = input[in_batch + (iy * p.in_w + ix) * p.in_c + ic];
+                            let w = p.filter[(ky * p.k_w + kx) * out_c + oc];
+                            acc += (x as i32 * w as i32) as i64;
+                        }
+                    }
+                    if let Some(&bias) = p.bias.get(oc) {
+                        acc = acc.wrapping_add(bias);
+                    }
+                    output[o] = requantize_16x8(acc, p.multiplier[oc], p.shift[oc], p.act_min, p.act_max);
+                    o += 1;
                 }
             }
         }

@@ -1,12 +1,13 @@
-//! FULLY_CONNECTED, int8 with per-tensor or per-channel requantization;
-//! TFLM's `FullyConnected` and `FullyConnectedPerChannel`.
+//! FULLY_CONNECTED, int8 and 16x8 with per-tensor or per-channel
+//! requantization; TFLM's `FullyConnected` and `FullyConnectedPerChannel`.
 
-use super::requantize;
+use super::{dot_16x8, requantize, requantize_16x8};
 
-/// Constants of one int8 fully connected layer. The filter is
-/// `[out_c][depth]`.
+/// Constants of one fully connected layer. The filter is `[out_c][depth]`.
+/// The bias is `i32` for int8 activations and `i64` for int16 activations
+/// (16x8).
 #[derive(Clone, Copy, Debug)]
-pub struct FullyConnected<'a> {
+pub struct FullyConnected<'a, B = i32> {
     /// Rows of the input (the product of all but the last input dimension
     /// after flattening to `[batches, depth]`).
     pub batches: usize,
@@ -27,7 +28,7 @@ pub struct FullyConnected<'a> {
     /// Filter weights.
     pub filter: &'a [i8],
     /// Bias per output unit, or empty for none.
-    pub bias: &'a [i32],
+    pub bias: &'a [B],
     /// Q0.31 multiplier: one for all units (per-tensor) or one per unit.
     pub multiplier: &'a [i32],
     /// Shift: one for all units or one per unit.
@@ -54,6 +55,24 @@ pub fn fully_connected(p: &FullyConnected, input: &[i8], output: &mut [i8]) {
             let ch = if per_channel { oc } else { 0 };
             output[b * p.out_c + oc] =
                 requantize(acc, p.multiplier[ch], p.shift[ch], p.output_offset, p.act_min, p.act_max);
+        }
+    }
+}
+
+/// Runs a 16x8 fully connected layer (int16 activations with zero point 0,
+/// int8 weights, int64 bias and accumulator); TFLM's int16
+/// `FullyConnected` and `FullyConnectedPerChannel` with an int64 bias.
+pub fn fully_connected_16x8(p: &FullyConnected<i64>, input: &[i16], output: &mut [i16]) {
+    let per_channel = p.multiplier.len() > 1;
+    for b in 0..p.batches {
+        let x = &input[b * p.depth..(b + 1) * p.depth];
+        for oc in 0..p.out_c {
+            let mut acc = dot_16x8(x, &p.filter[oc * p.depth..(oc + 1) * p.depth]);
+            if let Some(&bias) = p.bias.get(oc) {
+                acc = acc.wrapping_add(bias);
+            }
+            let ch = if per_channel { oc } else { 0 };
+            output[b * p.out_c + oc] = requantize_16x8(acc, p.multiplier[ch], p.shift[ch], p.act_min, p.act_max);
         }
     }
 }

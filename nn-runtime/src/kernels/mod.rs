@@ -105,6 +105,21 @@ pub(crate) fn requantize(acc: i32, multiplier: i32, shift: i32, output_offset: i
     clamp_i8(scaled.wrapping_add(output_offset), min, max)
 }
 
+/// The requantization of one 16x8 output (int16 activations, zero points
+/// 0): TFLM's 64-bit `MultiplyByQuantizedMultiplier` followed by the fused
+/// activation clamp.
+#[inline(always)]
+pub(crate) fn requantize_16x8(acc: i64, multiplier: i32, shift: i32, min: i32, max: i32) -> i16 {
+    clamp(crate::quant::multiply_by_quantized_multiplier_i64(acc, multiplier, shift), min, max) as i16
+}
+
+/// `sum(x * w)` of int16 activations and int8 weights: each product fits in
+/// `i32`, and the sum is exact in `i64` (TFLM's 16x8 accumulator).
+#[inline(always)]
+pub(crate) fn dot_16x8(x: &[i16], w: &[i8]) -> i64 {
+    x.iter().zip(w).map(|(&x, &w)| (x as i32 * w as i32) as i64).sum()
+}
+
 /// Constants of one int8 pooling layer (AVERAGE_POOL_2D, MAX_POOL_2D).
 #[derive(Clone, Copy, Debug)]
 pub struct Pool2d {
