@@ -1467,6 +1467,35 @@ fn nan_beta_is_named() {
     assert!(rejected_with(&encode(&m), "beta"));
 }
 
+/// The int16 combinations that the 16x8 paths do not implement are compile
+/// errors naming the operator, its opcode and the type: an int32 bias on an
+/// int16 FULLY_CONNECTED (TFLM's int32 accumulator), int16 in and int8 out
+/// on a DEPTHWISE_CONV_2D, and an int16 SOFTMAX output off TFLM's 1/32768.
+#[test]
+fn int16_combinations_outside_16x8_are_named() {
+    let mut m = conformance("i16_fc_k13_o8");
+    let bias = op_inputs(&m, 0)[2] as usize;
+    let narrowed: Vec<u8> = data(&m, bias)
+        .expect("a constant bias")
+        .chunks_exact(8)
+        .flat_map(|c| (i64::from_le_bytes(c.try_into().expect("8 bytes")) as i32).to_le_bytes())
+        .collect();
+    tensor_mut(&mut m, bias).type_ = TensorType::Int32;
+    set_data(&mut m, bias, Some(narrowed));
+    assert!(rejected_with(&encode(&m), "operator 0 (FULLY_CONNECTED): bias tensor"));
+    assert!(rejected_with(&encode(&m), "has type int32; int16 FULLY_CONNECTED is supported with an int64 bias"));
+
+    let mut m = conformance("i16_dw_k3_s1_same_c8_relu");
+    let out = op_outputs(&m, 0)[0] as usize;
+    tensor_mut(&mut m, out).type_ = TensorType::Int8;
+    assert!(rejected_with(&encode(&m), "operator 0 (DEPTHWISE_CONV_2D): the input is int16 but the output int8"));
+
+    let mut m = conformance("i16_softmax_2d");
+    let out = op_outputs(&m, 0)[0] as usize;
+    quant_mut(&mut m, out).scale = Some(vec![1.0 / 256.0]);
+    assert!(rejected_with(&encode(&m), "operator 0 (SOFTMAX): the output has scale 0.00390625"));
+}
+
 /// A generated model whose `n` int8 activations have random overlapping
 /// lifetimes and sizes: `FULLY_CONNECTED` from the graph input makes each,
 /// a later `FULLY_CONNECTED` consumes it into a 1-element tensor, and ADDs

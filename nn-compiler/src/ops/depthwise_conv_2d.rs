@@ -24,7 +24,10 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         let (in_shape, dtype, in_scale, in_zp) = cx.quantized_activation(op, x, "input", &types)?;
         let (out_shape, out_type, out_scale, out_zp) = cx.quantized_activation(op, y, "output", &types)?;
         if out_type != dtype {
-            return Err(cx.err(op, "input and output types differ"));
+            return Err(cx.err(
+                op,
+                format_args!("the input is {} but the output {}; they must match", dtype.name(), out_type.name()),
+            ));
         }
         (in_shape, dtype, in_scale, in_zp, out_shape, out_scale, out_zp)
     };

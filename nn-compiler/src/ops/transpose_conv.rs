@@ -30,7 +30,10 @@ pub fn lower(cx: &Cx, op: &Op) -> Result<Lowered, Diagnostic> {
         (in_shape, dtype, in_scale, in_zp, out_shape, out_type, out_scale, out_zp)
     };
     if out_type != dtype {
-        return Err(cx.err(op, "input and output types differ"));
+        return Err(cx.err(
+            op,
+            format_args!("the input is {} but the output {}; they must match", dtype.name(), out_type.name()),
+        ));
     }
     let [n, ih, iw, ic] = nhwc(cx, op, &in_shape, "the input")?;
     let [on, oh, ow, oc] = nhwc(cx, op, &out_shape, "the output")?;
