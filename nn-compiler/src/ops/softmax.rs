@@ -109,6 +109,14 @@ fn lower_i16(cx: &Cx, op: &Op, beta: f32) -> Result<Lowered, Diagnostic> {
     // stands for [-10, 0], the exp table's input range.
     let (input_multiplier, input_left_shift) =
         multiplier(cx, op, in_scale as f64 * beta as f64 / (10.0 / 65535.0), "input")?;
+    // A multiplier that rounds to zero would give every element the same
+    // probability, whatever the input.
+    if input_multiplier == 0 {
+        return Err(cx.err(
+            op,
+            format_args!("beta * input scale ({beta} * {in_scale}) is too small for TFLite's int16 softmax"),
+        ));
+    }
     // TFLM shifts a difference of up to 65535 left in 32-bit arithmetic.
     if input_left_shift > 15 {
         return Err(cx.err(
