@@ -58,6 +58,19 @@ pub fn conv_filter_padding(len: usize, out_c: usize) -> usize {
     row.next_multiple_of(8) - row
 }
 
+/// Per unit of a fully connected layer, `bias + input_offset * sum(w)`
+/// with wrapping `i32` arithmetic (what the runtime's fast path starts
+/// each output from).
+fn fc_folded_bias(filter: &[i8], bias: &[i32], out_c: usize, depth: usize, input_offset: i32) -> Vec<i32> {
+    (0..out_c)
+        .map(|c| {
+            let row = filter.get(c * depth..(c + 1) * depth).unwrap_or_default();
+            let s = row.iter().fold(0i32, |a, &v| a.wrapping_add(v as i32));
+            bias.get(c).copied().unwrap_or(0).wrapping_add(input_offset.wrapping_mul(s))
+        })
+        .collect()
+}
+
 fn usizes(v: &[usize]) -> Vec<Literal> {
     v.iter().map(|&n| lit(n)).collect()
 }
@@ -240,12 +253,22 @@ impl Emitter<'_> {
             Kernel::FullyConnected { batches, depth, out_c, input_offset, filter_offset, filter, bias, requant } => {
                 let f = self.i8_static(format_ident!("W{}", i), filter);
                 let b = self.i32_static(format_ident!("B{}", i), bias);
+                // The zero-point sums folded into the bias at compile time
+                // (int8 weights have no filter offset; else the kernel's
+                // reference path runs).
+                let bf = if *filter_offset == 0 {
+                    let folded = fc_folded_bias(filter, bias, *out_c, *depth, *input_offset);
+                    self.i32_static(format_ident!("BF{}", i), &folded)
+                } else {
+                    quote!(&[])
+                };
                 let rq = self.requant_fields(i, requant);
                 let (bt, d, oc) = (lit(*batches), lit(*depth), lit(*out_c));
                 (
                     quote!(#k::fully_connected::FullyConnected<'static>),
                     quote!(#k::fully_connected::FullyConnected { batches: #bt, depth: #d, out_c: #oc,
-                        input_offset: #input_offset, filter_offset: #filter_offset, filter: #f, bias: #b, #rq }),
+                        input_offset: #input_offset, filter_offset: #filter_offset, filter: #f, bias: #b,
+                        bias_folded: #bf, #rq }),
                     quote!(#k::fully_connected::fully_connected),
                 )
             }
@@ -497,7 +520,7 @@ impl Emitter<'_> {
                 (
                     quote!(#k::fully_connected::FullyConnected<'static, i64>),
                     quote!(#k::fully_connected::FullyConnected { batches: #bt, depth: #d, out_c: #oc,
-                        input_offset: 0, filter_offset: 0, filter: #f, bias: #b, #rq }),
+                        input_offset: 0, filter_offset: 0, filter: #f, bias: #b, bias_folded: &[], #rq }),
                     quote!(#k::fully_connected::fully_connected_16x8),
                 )
             }

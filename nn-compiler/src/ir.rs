@@ -731,9 +731,13 @@ impl Kernel {
                     + crate::emit::conv_filter_padding(filter.len(), window.output.2)
                     + 4 * (bias.len() + requant.multiplier.len() * 2 + requant.shift.len())
             }
-            Kernel::DepthwiseConv2d { filter, bias, requant, .. }
-            | Kernel::FullyConnected { filter, bias, requant, .. } => {
+            Kernel::DepthwiseConv2d { filter, bias, requant, .. } => {
                 filter.len() + 4 * (bias.len() + requant.multiplier.len() + requant.shift.len())
+            }
+            // Also the bias with the zero-point sums folded in, per unit.
+            Kernel::FullyConnected { filter, bias, requant, out_c, filter_offset, .. } => {
+                let folded = if *filter_offset == 0 { *out_c } else { 0 };
+                filter.len() + 4 * (bias.len() + folded + requant.multiplier.len() + requant.shift.len())
             }
             Kernel::FullyConnectedF32 { filter, bias, .. }
             | Kernel::Conv2dF32 { filter, bias, .. }

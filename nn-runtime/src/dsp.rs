@@ -448,6 +448,60 @@ pub(crate) unsafe fn expand_window(src: *const i8, dst: *mut u32, rows: usize, w
     }
 }
 
+/// Widens `rows` runs of `words` words each, runs `step` bytes apart (end
+/// of one to start of the next), from `src` at any alignment into pairs at
+/// `dst`, `dst + 8`, ... (see `crate::simd::expand_rows`): two words per
+/// iteration with `LDR`, 5 instructions per word.
+///
+/// # Safety
+///
+/// `rows > 0`, `words > 0`; `src` readable for the runs; `dst` 4-aligned
+/// and writable at words `8 * i` and `8 * i + 1` for `i < rows * words`.
+#[inline(always)]
+pub(crate) unsafe fn expand_rows(src: *const i8, dst: *mut u32, rows: usize, words: usize, step: usize) {
+    // SAFETY: the accesses are the ones the caller vouches for (unaligned
+    // `LDR` is allowed on ARMv7-M normal memory).
+    unsafe {
+        asm!(
+            "1:",
+            "lsrs {q}, {words}, #1",
+            "beq 3f",
+            "2:",
+            "ldr r0, [{src}], #4",
+            "ldr r1, [{src}], #4",
+            "sxtb16 {t}, r0",
+            "sxtb16 r0, r0, ror #8",
+            "strd {t}, r0, [{dst}], #32",
+            "sxtb16 {t}, r1",
+            "sxtb16 r1, r1, ror #8",
+            "strd {t}, r1, [{dst}], #32",
+            "subs {q}, {q}, #1",
+            "bne 2b",
+            "3:",
+            "tst {words}, #1",
+            "beq 5f",
+            "ldr r0, [{src}], #4",
+            "sxtb16 {t}, r0",
+            "sxtb16 r0, r0, ror #8",
+            "strd {t}, r0, [{dst}], #32",
+            "5:",
+            "add {src}, {src}, {step}",
+            "subs {rows}, {rows}, #1",
+            "bne 1b",
+            src = inout(reg) src => _,
+            dst = inout(reg) dst => _,
+            rows = inout(reg) rows => _,
+            words = in(reg) words,
+            step = in(reg) step,
+            q = out(reg) _,
+            t = out(reg) _,
+            out("r0") _,
+            out("r1") _,
+            options(nostack),
+        );
+    }
+}
+
 /// See `crate::simd::gather_rows`: words while four bytes remain, then
 /// bytes.
 ///
@@ -807,3 +861,126 @@ core::arch::global_asm!(
     act_max = const offset_of!(DwRow, act_max),
     clamp = const offset_of!(DwRow, clamp),
 );
+
+/// One word of `crate::simd::fc_4`'s loop (registers as in `fc_4`): the
+/// input word widened once into r10 (entries 0, 2) and r11 (1, 3), then per
+/// row a load, two `SXTB16` and two `SMLAD`; row 0 last, advancing the
+/// weight pointer.
+macro_rules! fc_4_word {
+    () => {
+        concat!(
+            "ldr r12, [r4], #4\n",
+            "sxtb16 r10, r12\n",
+            "sxtb16 r11, r12, ror #8\n",
+            "ldr r12, [r5, r8]\n",
+            "sxtb16 lr, r12\n",
+            "sxtb16 r12, r12, ror #8\n",
+            "smlad r1, r10, lr, r1\n",
+            "smlad r1, r11, r12, r1\n",
+            "ldr r12, [r5, r8, lsl #1]\n",
+            "sxtb16 lr, r12\n",
+            "sxtb16 r12, r12, ror #8\n",
+            "smlad r2, r10, lr, r2\n",
+            "smlad r2, r11, r12, r2\n",
+            "ldr r12, [r5, r9]\n",
+            "sxtb16 lr, r12\n",
+            "sxtb16 r12, r12, ror #8\n",
+            "smlad r3, r10, lr, r3\n",
+            "smlad r3, r11, r12, r3\n",
+            "ldr r12, [r5], #4\n",
+            "sxtb16 lr, r12\n",
+            "sxtb16 r12, r12, ror #8\n",
+            "smlad r0, r10, lr, r0\n",
+            "smlad r0, r11, r12, r0\n",
+        )
+    };
+}
+
+/// See `crate::simd::fc_4`: per word of `x`, one load and two `SXTB16`
+/// shared by the four rows, then per row a load, two `SXTB16` and two
+/// `SMLAD`; 24 instructions per 16 multiply-accumulates with the loop test
+/// (two words per iteration, an odd word first).
+///
+/// # Safety
+///
+/// `words > 0`; `x` and the rows at `w + r * stride` (`r < 4`) readable for
+/// `4 * words` bytes (any alignment).
+#[inline(always)]
+pub(crate) unsafe fn fc_4(x: *const i8, w: *const i8, stride: usize, words: usize, acc: [i32; 4]) -> [i32; 4] {
+    let [mut a0, mut a1, mut a2, mut a3] = acc;
+    // SAFETY: reads stay within the ranges the caller vouches for: the loop
+    // stops when the input pointer r4 reaches its end, after an odd word
+    // alone if `words` is odd (unaligned `LDR` is allowed on ARMv7-M normal
+    // memory). The loop needs 13 registers; r6 (which LLVM may reserve) is
+    // saved on the stack and holds the end pointer, as in `mac_4x1`.
+    unsafe {
+        asm!(
+            "push {{r6}}",
+            "mov r6, lr",
+            "cmp r12, #0",
+            "beq 2f",
+            fc_4_word!(),
+            "cmp r4, r6",
+            "beq 3f",
+            "2:",
+            fc_4_word!(),
+            fc_4_word!(),
+            "cmp r4, r6",
+            "bne 2b",
+            "3:",
+            "pop {{r6}}",
+            inout("r4") x => _,
+            inout("r5") w => _,
+            in("r8") stride,
+            in("r9") 3 * stride,
+            // The odd-word flag and the end pointer arrive in the
+            // temporaries.
+            inout("r12") words & 1 => _,
+            inout("lr") x.wrapping_add(4 * words) => _,
+            inout("r0") a0,
+            inout("r1") a1,
+            inout("r2") a2,
+            inout("r3") a3,
+            out("r10") _,
+            out("r11") _,
+            options(readonly),
+        );
+    }
+    [a0, a1, a2, a3]
+}
+
+/// See `crate::simd::fc_1`: ten instructions per four multiply-accumulates.
+///
+/// # Safety
+///
+/// `words > 0`; `x` and `w` readable for `4 * words` bytes (any alignment).
+#[inline(always)]
+pub(crate) unsafe fn fc_1(x: *const i8, w: *const i8, words: usize, acc: i32) -> i32 {
+    let mut acc = acc;
+    // SAFETY: reads stay within the ranges the caller vouches for.
+    unsafe {
+        asm!(
+            "2:",
+            "ldr {a}, [{x}], #4",
+            "ldr {b}, [{w}], #4",
+            "sxtb16 {c}, {a}",
+            "sxtb16 {a}, {a}, ror #8",
+            "sxtb16 {d}, {b}",
+            "sxtb16 {b}, {b}, ror #8",
+            "smlad {acc}, {c}, {d}, {acc}",
+            "smlad {acc}, {a}, {b}, {acc}",
+            "cmp {x}, {end}",
+            "bne 2b",
+            x = inout(reg) x => _,
+            w = inout(reg) w => _,
+            end = in(reg) x.wrapping_add(4 * words),
+            acc = inout(reg) acc,
+            a = out(reg) _,
+            b = out(reg) _,
+            c = out(reg) _,
+            d = out(reg) _,
+            options(readonly, nostack),
+        );
+    }
+    acc
+}

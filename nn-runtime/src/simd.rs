@@ -231,6 +231,27 @@ pub(crate) fn expand_window(src: &[i8], dst: &mut [u32], rows: usize, words: usi
     }
 }
 
+/// [`expand_window`] for a window at any alignment (one word per load).
+/// Does nothing unless both slices are long enough.
+#[inline(always)]
+pub(crate) fn expand_rows(src: &[i8], dst: &mut [u32], rows: usize, words: usize, step: usize) {
+    let run = 4 * words;
+    if rows == 0 || words == 0 || src.len() < (rows - 1) * (run + step) + run || dst.len() < 8 * (rows * words - 1) + 2
+    {
+        return;
+    }
+    #[cfg(nn_dsp)]
+    // SAFETY: checked above.
+    unsafe {
+        crate::dsp::expand_rows(src.as_ptr(), dst.as_mut_ptr(), rows, words, step)
+    }
+    #[cfg(not(nn_dsp))]
+    for r in 0..rows {
+        let at = r * (run + step);
+        expand(&src[at..at + run], &mut dst[8 * r * words..]);
+    }
+}
+
 /// Copies `rows` runs of `len` bytes, run `r` from `src[r * stride..]`, one
 /// after the other into `dst`. Returns `false`, having copied nothing, if a
 /// range does not fit.
@@ -443,5 +464,74 @@ pub(crate) unsafe fn dw_rows(r: &mut DwRow) {
             r.out = r.out.wrapping_add(r.out_row);
             r.n_rows -= 1;
         }
+    }
+}
+
+/// The one-pass requantization of [`conv_block`] in Rust: the output
+/// before saturation (`quant::requantize_fused` plus the offset, as an
+/// `i32`) of accumulator `x` with the constants `[_, multiplier, hi_c, sh]`
+/// of [`channel`].
+#[inline(always)]
+pub(crate) fn requantize_channel(x: i32, [_, m, hi_c, sh]: Channel) -> i32 {
+    let lo = ((x as u32 & 0x8000_0000) | 0x4000_0000) as u64 as i64;
+    let hi = hi_c.wrapping_add(x >> 31) as i64;
+    let t = ((hi << 32) | lo).wrapping_add(x as i64 * m as i64);
+    ((t >> 32) as i32) >> (sh & 31)
+}
+
+/// The dot products of four int8 weight rows, at `w`, `w + stride`,
+/// `w + 2 * stride` and `w + 3 * stride`, with the int8 vector `x`, over
+/// their first `4 * words` values, added to `acc` with wrapping `i32`
+/// arithmetic. `x` is loaded and widened once for the four rows.
+///
+/// # Safety
+///
+/// `words > 0`; `x` and the four rows readable for `4 * words` bytes (no
+/// alignment needed).
+#[inline(always)]
+pub(crate) unsafe fn fc_4(x: *const i8, w: *const i8, stride: usize, words: usize, acc: [i32; 4]) -> [i32; 4] {
+    #[cfg(nn_dsp)]
+    {
+        // SAFETY: the caller's contract is the one of `dsp::fc_4`.
+        unsafe { crate::dsp::fc_4(x, w, stride, words, acc) }
+    }
+    #[cfg(not(nn_dsp))]
+    {
+        let mut acc = acc;
+        for i in 0..4 * words {
+            // SAFETY: the caller's contract: `4 * words` bytes of `x` and of
+            // every row.
+            let xv = unsafe { *x.add(i) } as i32;
+            for (r, a) in acc.iter_mut().enumerate() {
+                // SAFETY: as above.
+                let wv = unsafe { *w.add(r * stride + i) } as i32;
+                *a = a.wrapping_add(xv * wv);
+            }
+        }
+        acc
+    }
+}
+
+/// [`fc_4`] for one weight row.
+///
+/// # Safety
+///
+/// `words > 0`; `x` and `w` readable for `4 * words` bytes.
+#[inline(always)]
+pub(crate) unsafe fn fc_1(x: *const i8, w: *const i8, words: usize, acc: i32) -> i32 {
+    #[cfg(nn_dsp)]
+    {
+        // SAFETY: the caller's contract is the one of `dsp::fc_1`.
+        unsafe { crate::dsp::fc_1(x, w, words, acc) }
+    }
+    #[cfg(not(nn_dsp))]
+    {
+        let mut acc = acc;
+        for i in 0..4 * words {
+            // SAFETY: the caller's contract.
+            let (xv, wv) = unsafe { (*x.add(i) as i32, *w.add(i) as i32) };
+            acc = acc.wrapping_add(xv * wv);
+        }
+        acc
     }
 }

@@ -3,6 +3,9 @@
 
 use nn_runtime::kernels::conv_2d::{conv_2d, Conv2d};
 use nn_runtime::kernels::depthwise_conv_2d::{depthwise_conv_2d, DepthwiseConv2d};
+use nn_runtime::kernels::fully_connected::{
+    fully_connected, fully_connected_fast, fully_connected_portable, FullyConnected,
+};
 use nn_runtime::quant::multiply_by_quantized_multiplier;
 use proptest::prelude::*;
 
@@ -367,6 +370,142 @@ proptest! {
         let mut out = vec![0i8; batches * out_h * out_w * dm];
         prop_assert!(nn_runtime::kernels::depthwise_conv_2d::depthwise_conv_2d_as_conv(&p, &input, &mut out, scratch(&mut Vec::new(), nn_runtime::kernels::depthwise_conv_2d::scratch_bytes(&p, false))));
         prop_assert_eq!(out, depthwise_reference(&p, &input));
+    }
+}
+
+/// TFLM's `FullyConnected` / `FullyConnectedPerChannel` loop nest.
+fn fc_reference(p: &FullyConnected, input: &[i8]) -> Vec<i8> {
+    let mut out = Vec::new();
+    for b in 0..p.batches {
+        for oc in 0..p.out_c {
+            let mut acc = 0i32;
+            for d in 0..p.depth {
+                let x = input[b * p.depth + d] as i32 + p.input_offset;
+                let w = p.filter[oc * p.depth + d] as i32 + p.filter_offset;
+                acc = acc.wrapping_add(x * w);
+            }
+            if !p.bias.is_empty() {
+                acc = acc.wrapping_add(p.bias[oc]);
+            }
+            let ch = if p.multiplier.len() > 1 { oc } else { 0 };
+            out.push(requant(acc, p.multiplier[ch], p.shift[ch], p.output_offset, p.act_min, p.act_max));
+        }
+    }
+    out
+}
+
+/// Per unit, the bias plus `input_offset` times the sum of its weights (what
+/// the compiler emits as `bias_folded`).
+fn fc_folded(filter: &[i8], bias: &[i32], out_c: usize, depth: usize, input_offset: i32) -> Vec<i32> {
+    (0..out_c)
+        .map(|c| {
+            let s: i32 = filter[c * depth..(c + 1) * depth].iter().map(|&w| w as i32).sum();
+            bias.get(c).copied().unwrap_or(0).wrapping_add(input_offset.wrapping_mul(s))
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases(500)))]
+
+    /// The fast fully connected path (four units at a time over the
+    /// depth's whole words, the last `depth % 4` values one by one, the
+    /// one-multiply requantization where it applies) equals TFLM's loops.
+    #[test]
+    fn fully_connected_fast_matches_reference(
+        (batches, depth, out_c) in (1usize..4, 1usize..70, 1usize..14),
+        per_channel in any::<bool>(),
+        zp in -128i32..128, out_zp in -128i32..128,
+        // Mostly the right shifts of the one-multiply form, sometimes
+        // others (left shifts, very small multipliers).
+        shift in prop_oneof![-20i32..0, -29i32..8],
+        mult in prop_oneof![(1i32 << 30)..i32::MAX, 0i32..(1 << 30)],
+        act in prop_oneof![Just((-128i32, 127i32)), (-128i32..0, 0i32..128)],
+        with_bias in any::<bool>(), seed in any::<u64>(),
+    ) {
+        let input = vec_i8(batches * depth, seed);
+        let filter = vec_i8(out_c * depth, seed ^ 0x5a5a);
+        let bias: Vec<i32> = if with_bias { (0..out_c as i32).map(|c| c * 1231 - 7000).collect() } else { vec![] };
+        let n = if per_channel { out_c } else { 1 };
+        let multiplier: Vec<i32> = (0..n as i32).map(|c| mult.wrapping_sub(c * 3_000_017).max(0)).collect();
+        let shifts: Vec<i32> = (0..n as i32).map(|c| shift - c % 3).collect();
+        let folded = fc_folded(&filter, &bias, out_c, depth, -zp);
+        let p = FullyConnected {
+            batches, depth, out_c, input_offset: -zp, filter_offset: 0, output_offset: out_zp,
+            act_min: act.0, act_max: act.1, filter: &filter, bias: &bias, bias_folded: &folded,
+            multiplier: &multiplier, shift: &shifts,
+        };
+        let reference = fc_reference(&p, &input);
+        let mut out = vec![0i8; batches * out_c];
+        prop_assert!(fully_connected_fast(&p, &input, &mut out));
+        prop_assert_eq!(&out, &reference);
+        let mut out = vec![0i8; batches * out_c];
+        fully_connected(&p, &input, &mut out);
+        prop_assert_eq!(&out, &reference);
+        let mut out = vec![0i8; batches * out_c];
+        fully_connected_portable(&p, &input, &mut out);
+        prop_assert_eq!(&out, &reference);
+        // Without the folded bias the fast path declines and the reference
+        // path runs.
+        let unfolded = FullyConnected { bias_folded: &[], ..p };
+        let mut out = vec![0i8; batches * out_c];
+        prop_assert!(!fully_connected_fast(&unfolded, &input, &mut out));
+        fully_connected(&unfolded, &input, &mut out);
+        prop_assert_eq!(&out, &reference);
+    }
+
+    /// A filter zero point (not emitted for int8 weights, but part of the
+    /// kernel's interface) takes the reference path.
+    #[test]
+    fn fully_connected_filter_offset(
+        (depth, out_c) in (1usize..20, 1usize..6), filter_offset in -3i32..4, seed in any::<u64>(),
+    ) {
+        let input = vec_i8(depth, seed);
+        let filter = vec_i8(out_c * depth, seed ^ 9);
+        let folded = fc_folded(&filter, &[], out_c, depth, 5);
+        let p = FullyConnected {
+            batches: 1, depth, out_c, input_offset: 5, filter_offset, output_offset: 3,
+            act_min: -128, act_max: 127, filter: &filter, bias: &[], bias_folded: &folded,
+            multiplier: &[1_500_000_000], shift: &[-9],
+        };
+        let mut out = vec![0i8; out_c];
+        prop_assert_eq!(fully_connected_fast(&p, &input, &mut out), filter_offset == 0);
+        fully_connected(&p, &input, &mut out);
+        prop_assert_eq!(out, fc_reference(&p, &input));
+    }
+
+    /// The blocked convolution's columns of whole-word rows with a channel
+    /// count that is not a multiple of four (micro_speech's one-channel
+    /// 10x8 filter): inside the input, partly in the vertical padding,
+    /// partly in the horizontal padding.
+    #[test]
+    fn blocked_conv_word_rows(
+        (in_h, in_w) in (1usize..14, 1usize..14),
+        (in_c, k_w) in prop_oneof![Just((1usize, 4usize)), Just((1, 8)), Just((1, 12)), Just((2, 2)), Just((2, 6)), Just((3, 4))],
+        k_h in 1usize..11, (sh, sw, dh) in (1usize..4, 1usize..4, 1usize..3), (pt, pl) in (0usize..6, 0usize..6),
+        (out_c, batches) in (1usize..10, 1usize..3),
+        zp in -128i32..128, out_zp in -128i32..128, seed in any::<u64>(),
+    ) {
+        prop_assume!((k_h * k_w * in_c).next_multiple_of(8) <= 128);
+        let (out_h, out_w) = (out_len(in_h, k_h, sh, dh, pt), out_len(in_w, k_w, sw, 1, pl));
+        let input = vec_i8(batches * in_h * in_w * in_c, seed);
+        let per_oc = k_h * k_w * in_c;
+        let mut filter = vec_i8(out_c * per_oc, seed ^ 0x77);
+        let bias: Vec<i32> = (0..out_c as i32).map(|c| c * 313 - 1000).collect();
+        let multiplier: Vec<i32> = (0..out_c as i32).map(|c| (1 << 30) + c * 9_000_011).collect();
+        let shifts: Vec<i32> = (0..out_c as i32).map(|c| -3 - c % 7).collect();
+        let folded = fc_folded(&filter, &bias, out_c, per_oc, -zp);
+        let reference_filter = filter.clone();
+        filter.resize(filter.len() + per_oc.next_multiple_of(8) - per_oc, 0);
+        let p = Conv2d {
+            batches, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w, filter_in_c: in_c,
+            stride_h: sh, stride_w: sw, dilation_h: dh, dilation_w: 1, pad_top: pt, pad_left: pl,
+            input_offset: -zp, output_offset: out_zp, act_min: -128, act_max: 127,
+            filter: &filter, bias: &bias, bias_folded: &folded, multiplier: &multiplier, shift: &shifts,
+        };
+        let mut out = vec![0i8; batches * out_h * out_w * out_c];
+        prop_assert!(nn_runtime::kernels::conv_2d::conv_2d_blocked(&p, &input, &mut out));
+        prop_assert_eq!(out, conv_reference(&Conv2d { filter: &reference_filter, ..p }, &input));
     }
 }
 

@@ -1,6 +1,7 @@
 //! Random layers through the kernels as the generated code calls them (on
 //! Cortex-M4 the DSP paths: blocked convolution, planar depthwise, both
-//! also over their own input) and through the portable reference paths,
+//! also over their own input, and the fully connected rows) and through
+//! the portable reference paths,
 //! which must agree bit for bit. The host property tests cover the
 //! portable paths and the plain-Rust forms of the DSP drivers; this binary
 //! covers the ARMv7E-M assembly. On the other targets both sides are
@@ -16,6 +17,7 @@ use nn_runtime::kernels::conv_2d::{
 use nn_runtime::kernels::depthwise_conv_2d::{
     depthwise_conv_2d, depthwise_conv_2d_portable, scratch_bytes as dw_scratch, DepthwiseConv2d,
 };
+use nn_runtime::kernels::fully_connected::{fully_connected, fully_connected_portable, FullyConnected};
 use nn_runtime::kernels::in_place::{conv_2d_rows, depthwise_conv_2d_rows};
 
 /// xorshift64.
@@ -286,6 +288,57 @@ fn depthwise_case(b: &mut Buffers, rng: &mut Rng, case: u32) -> bool {
     same
 }
 
+fn fc_case(b: &mut Buffers, rng: &mut Rng, case: u32) -> bool {
+    let batches = rng.size(1, 4);
+    // Mostly layers deeper than a few words, sometimes a long one like
+    // micro_speech's (4000 values).
+    let depth = if case % 10 == 3 { rng.size(1000, 2001) } else { rng.size(1, 300) };
+    let out_c = if depth > 1000 { rng.size(1, 6) } else { rng.size(1, 21) };
+    let per_channel = case % 3 != 0;
+    let zp = rng.range(-128, 128);
+    let (n_in, n_out) = (batches * depth, batches * out_c);
+    for v in &mut b.input[..n_in] {
+        *v = rng.next() as i8;
+    }
+    for v in &mut b.filter[..out_c * depth] {
+        *v = rng.next() as i8;
+    }
+    requant(b, rng, out_c, case % 7 == 3);
+    for c in 0..out_c {
+        let sum: i32 = b.filter[c * depth..(c + 1) * depth].iter().map(|&w| w as i32).sum();
+        b.folded[c] = b.bias[c] - zp * sum;
+    }
+    let (act_min, act_max) = if case % 5 == 1 { (rng.range(-128, 0), rng.range(0, 128)) } else { (-128, 127) };
+    let n = if per_channel { out_c } else { 1 };
+    let (filter, bias, folded, multiplier, shift) = (b.filter, b.bias, b.folded, b.multiplier, b.shift);
+    let p = FullyConnected {
+        batches,
+        depth,
+        out_c,
+        input_offset: -zp,
+        filter_offset: 0,
+        output_offset: rng.range(-128, 128),
+        act_min,
+        act_max,
+        filter: &filter[..out_c * depth],
+        bias: if case % 4 == 2 { &[] } else { &bias[..out_c] },
+        bias_folded: &folded[..out_c],
+        multiplier: &multiplier[..n],
+        shift: &shift[..n],
+    };
+    // Without a bias the folded bias is the zero-point term alone.
+    let unbiased: [i32; MAX_C];
+    let p = if p.bias.is_empty() {
+        unbiased = core::array::from_fn(|c| if c < out_c { folded[c] - bias[c] } else { 0 });
+        FullyConnected { bias_folded: &unbiased[..out_c], ..p }
+    } else {
+        p
+    };
+    fully_connected(&p, &b.input[..n_in], &mut b.out[..n_out]);
+    fully_connected_portable(&p, &b.input[..n_in], &mut b.reference[..n_out]);
+    b.out[..n_out] == b.reference[..n_out]
+}
+
 #[entry]
 fn main() -> ! {
     // SAFETY: the only reference to BUFFERS, taken once.
@@ -293,8 +346,14 @@ fn main() -> ! {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let (mut passed, mut total) = (0u32, 0u32);
     let mut failure = [0i32; 2];
-    for case in 0..800u32 {
-        let same = if case % 2 == 0 { conv_case(b, &mut rng, case / 2) } else { depthwise_case(b, &mut rng, case / 2) };
+    for case in 0..1000u32 {
+        let same = if case >= 800 {
+            fc_case(b, &mut rng, case - 800)
+        } else if case % 2 == 0 {
+            conv_case(b, &mut rng, case / 2)
+        } else {
+            depthwise_case(b, &mut rng, case / 2)
+        };
         total += 1;
         if same {
             passed += 1;

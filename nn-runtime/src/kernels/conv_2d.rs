@@ -630,6 +630,10 @@ fn fill_column(
     let iy0 = (oy * p.stride_h) as isize - p.pad_top as isize;
     let ix0 = (ox * p.stride_w) as isize - p.pad_left as isize;
     let row_len = p.k_w * p.in_c;
+    if p.in_c % 4 != 0 && row_len % 4 == 0 && p.dilation_w == 1 {
+        fill_word_rows(p, input, (b, iy0, ix0), dst, bytes, zp_pair);
+        return;
+    }
     let whole_rows = p.dilation_w == 1 && ix0 >= 0 && ix0 as usize + p.k_w <= p.in_w;
     if p.in_c % 4 != 0 {
         // Channels not a multiple of four: the column is gathered as bytes
@@ -722,6 +726,67 @@ fn fill_column(
     }
 }
 
+/// [`fill_column`] for rows of whole words without horizontal dilation
+/// (`p.k_w * p.in_c` a multiple of four, `p.in_c` not, typically one input
+/// channel), for the window whose top-left tap is at `(iy0, ix0)` of batch
+/// `b`: rows in the padding are zero-point words; the rows inside the
+/// input widen in one pass, straight from the input when the window lies
+/// inside it horizontally, else staged as bytes first (the zero point,
+/// then the run of taps inside the input). Not inlined, so that the other
+/// paths of [`fill_column`] keep their code.
+#[inline(never)]
+fn fill_word_rows(
+    p: &Conv2d,
+    input: &[i8],
+    (b, iy0, ix0): (usize, isize, isize),
+    dst: &mut [u32],
+    bytes: &mut [i8],
+    zp_pair: u32,
+) {
+    let row_len = p.k_w * p.in_c;
+    let words = row_len / 4;
+    let stride = p.dilation_h * p.in_w * p.in_c;
+    let whole_rows = ix0 >= 0 && ix0 as usize + p.k_w <= p.in_w;
+    let last_iy = iy0 + ((p.k_h - 1) * p.dilation_h) as isize;
+    if whole_rows && iy0 >= 0 && (last_iy as usize) < p.in_h {
+        // The window lies inside the input (the common case, first).
+        let at = ((b * p.in_h + iy0 as usize) * p.in_w + ix0 as usize) * p.in_c;
+        crate::simd::expand_rows(input.get(at..).unwrap_or_default(), dst, p.k_h, words, stride - row_len);
+        return;
+    }
+    let (ky0, ky1) = valid_taps(iy0, p.dilation_h, p.k_h, p.in_h);
+    for g in (0..ky0 * words).chain(ky1 * words..p.k_h * words) {
+        if let Some([lo, hi, ..]) = dst.get_mut(8 * g..) {
+            *lo = zp_pair;
+            *hi = zp_pair;
+        }
+    }
+    if ky0 == ky1 {
+        return;
+    }
+    let rows = ky1 - ky0;
+    let iy = (iy0 + (ky0 * p.dilation_h) as isize) as usize;
+    let dst = dst.get_mut(8 * ky0 * words..).unwrap_or_default();
+    // The first row's taps start at `first * in_c` (less than zero only
+    // left of the first row, whose taps inside the input start at `lo`).
+    let first = ((b * p.in_h + iy) * p.in_w) as isize + ix0;
+    if whole_rows {
+        let src = input.get(first as usize * p.in_c..).unwrap_or_default();
+        crate::simd::expand_rows(src, dst, rows, words, stride - row_len);
+        return;
+    }
+    let (kx0, kx1) = valid_taps(ix0, 1, p.k_w, p.in_w);
+    let (lo, hi) = (kx0 * p.in_c, kx1 * p.in_c);
+    let staged = bytes.get_mut(..rows * row_len).unwrap_or_default();
+    fill_bytes(staged, zp_pair as i8);
+    let at = (first as usize).wrapping_mul(p.in_c).wrapping_add(lo);
+    for (r, row) in staged.chunks_exact_mut(row_len).enumerate() {
+        let src = input.get(at.wrapping_add(r * stride)..).unwrap_or_default();
+        copy_bytes(row.get_mut(lo..hi).unwrap_or_default(), src);
+    }
+    crate::simd::expand(staged, dst);
+}
+
 /// Copies `src` into `dst` (the shorter length) four bytes at a time,
 /// without a call to `memcpy`, whose set-up dominates for the few bytes of
 /// a tap or a row of taps.
@@ -739,6 +804,22 @@ fn copy_bytes(dst: &mut [i8], src: &[i8]) {
     }
     for (d, &s) in d.into_remainder().iter_mut().zip(s.remainder()) {
         *d = s;
+    }
+}
+
+/// Sets every byte of `dst` to `v`, four at a time, without a call to
+/// `memset` (as [`copy_bytes`]).
+#[inline(always)]
+fn fill_bytes(dst: &mut [i8], v: i8) {
+    let word = [v; 4];
+    let mut d = dst.chunks_exact_mut(4);
+    for d in &mut d {
+        if let Ok(d) = <&mut [i8; 4]>::try_from(d) {
+            *d = word;
+        }
+    }
+    for d in d.into_remainder() {
+        *d = v;
     }
 }
 

@@ -1,7 +1,8 @@
 //! FULLY_CONNECTED, int8 and 16x8 with per-tensor or per-channel
 //! requantization; TFLM's `FullyConnected` and `FullyConnectedPerChannel`.
 
-use super::{dot_16x8, requantize, requantize_16x8};
+use super::{clamp, dot_16x8, requantize, requantize_16x8};
+use crate::simd::{channel, fc_1, fc_4, requantize_channel};
 
 /// Constants of one fully connected layer. The filter is `[out_c][depth]`.
 /// The bias is `i32` for int8 activations and `i64` for int16 activations
@@ -29,14 +30,29 @@ pub struct FullyConnected<'a, B = i32> {
     pub filter: &'a [i8],
     /// Bias per output unit, or empty for none.
     pub bias: &'a [B],
+    /// For int8: per output unit, the bias plus `input_offset` times the
+    /// sum of the unit's weights (wrapping), so that the fast path needs
+    /// only `sum(w * x)`; empty: not precomputed (the reference path runs).
+    pub bias_folded: &'a [i32],
     /// Q0.31 multiplier: one for all units (per-tensor) or one per unit.
     pub multiplier: &'a [i32],
     /// Shift: one for all units or one per unit.
     pub shift: &'a [i32],
 }
 
-/// Runs the fully connected layer.
+/// Runs the fully connected layer: [`fully_connected_fast`] when it
+/// handles the layer, else [`fully_connected_portable`]; both give the
+/// same bits.
+#[inline(always)]
 pub fn fully_connected(p: &FullyConnected, input: &[i8], output: &mut [i8]) {
+    if !fully_connected_fast(p, input, output) {
+        fully_connected_portable(p, input, output);
+    }
+}
+
+/// The reference path: TFLM's loop nest, `sum((w + filter_offset) * (x +
+/// input_offset)) + bias` per output, requantized with its two roundings.
+pub fn fully_connected_portable(p: &FullyConnected, input: &[i8], output: &mut [i8]) {
     let per_channel = p.multiplier.len() > 1;
     for b in 0..p.batches {
         let x = &input[b * p.depth..(b + 1) * p.depth];
@@ -59,6 +75,88 @@ pub fn fully_connected(p: &FullyConnected, input: &[i8], output: &mut [i8]) {
     }
 }
 
+/// The fast path (see [`fully_connected`]), callable on every target so
+/// that tests can compare it with [`fully_connected_portable`]; returns
+/// `false`, having written nothing, for a layer it does not handle (a
+/// non-zero filter offset, no `bias_folded`, short slices).
+///
+/// Each output starts at its folded bias, so only `sum(w * x)` remains:
+/// four weight rows at a time meet the input, which is loaded and widened
+/// once for the four (`SXTB16` and `SMLAD` on ARMv7E-M, `simd::fc_4`), and
+/// the depth's last `depth % 4` values are added one by one. Outputs whose
+/// requantization fits the one-multiply form (`simd::channel`: right shifts
+/// of 2 to 22) take it, the others TFLM's two roundings; both give
+/// `multiply_by_quantized_multiplier(acc) + output_offset` exactly, then
+/// the same clamp.
+#[inline(always)]
+pub fn fully_connected_fast(p: &FullyConnected, input: &[i8], output: &mut [i8]) -> bool {
+    let (depth, out_c) = (p.depth, p.out_c);
+    let per_channel = p.multiplier.len() > 1;
+    let constants = if per_channel { out_c } else { 1 };
+    let (Some(weights), Some(ins), Some(outs)) =
+        (out_c.checked_mul(depth), p.batches.checked_mul(depth), p.batches.checked_mul(out_c))
+    else {
+        return false;
+    };
+    if p.filter_offset != 0
+        || depth == 0
+        || out_c == 0
+        || p.bias_folded.len() < out_c
+        || p.multiplier.len() < constants
+        || p.shift.len() < constants
+        || p.filter.len() < weights
+        || input.len() < ins
+        || output.len() < outs
+    {
+        return false;
+    }
+    // Views cut once (lengths checked above), so that the loops index
+    // nothing.
+    let (filter, folded) = (&p.filter[..weights], &p.bias_folded[..out_c]);
+    let (multiplier, shift) = (&p.multiplier[..constants], &p.shift[..constants]);
+    let (off, lo, hi) = (p.output_offset, p.act_min, p.act_max);
+    let rq = Outputs { tensor: channel(0, multiplier[0], shift[0], off), per_channel, multiplier, shift, off, lo, hi };
+    let words = depth / 4;
+    let body = 4 * words;
+    for (x, out) in input[..ins].chunks_exact(depth).zip(output[..outs].chunks_exact_mut(out_c)) {
+        let tail = &x[body..];
+        let mut rows = filter.chunks_exact(4 * depth);
+        let mut outs4 = out.chunks_exact_mut(4);
+        let mut bias4 = folded.chunks_exact(4);
+        let mut oc = 0;
+        for ((w, o), b) in (&mut rows).zip(&mut outs4).zip(&mut bias4) {
+            let mut acc = [b[0], b[1], b[2], b[3]];
+            if words > 0 {
+                // SAFETY: `x` and the four rows of `w` hold `depth >= 4 *
+                // words` bytes each, rows `depth` apart.
+                acc = unsafe { fc_4(x.as_ptr(), w.as_ptr(), depth, words, acc) };
+            }
+            for (r, (a, o)) in acc.iter_mut().zip(o.iter_mut()).enumerate() {
+                let row = &w[r * depth..][body..depth];
+                for (&xv, &wv) in tail.iter().zip(row) {
+                    *a = a.wrapping_add(xv as i32 * wv as i32);
+                }
+                *o = rq.store(*a, oc + r);
+            }
+            oc += 4;
+        }
+        let rest = rows.remainder().chunks_exact(depth);
+        for ((w, o), &b) in rest.zip(outs4.into_remainder()).zip(bias4.remainder()) {
+            let mut acc = b;
+            if words > 0 {
+                // SAFETY: `x` and `w` hold `depth >= 4 * words` bytes.
+                acc = unsafe { fc_1(x.as_ptr(), w.as_ptr(), words, acc) };
+            }
+            for (&xv, &wv) in tail.iter().zip(&w[body..]) {
+                acc = acc.wrapping_add(xv as i32 * wv as i32);
+            }
+            *o = rq.store(acc, oc);
+            oc += 1;
+        }
+    }
+    true
+}
+
 /// Runs a 16x8 fully connected layer (int16 activations with zero point 0,
 /// int8 weights, int64 bias and accumulator); TFLM's int16
 /// `FullyConnected` and `FullyConnectedPerChannel` with an int64 bias.
@@ -73,6 +171,32 @@ pub fn fully_connected_16x8(p: &FullyConnected<i64>, input: &[i16], output: &mut
             }
             let ch = if per_channel { oc } else { 0 };
             output[b * p.out_c + oc] = requantize_16x8(acc, p.multiplier[ch], p.shift[ch], p.act_min, p.act_max);
+        }
+    }
+}
+
+/// The requantization of the fast path's outputs.
+struct Outputs<'a> {
+    /// The one-multiply constants of a per-tensor layer, if they apply.
+    tensor: Option<crate::simd::Channel>,
+    per_channel: bool,
+    multiplier: &'a [i32],
+    shift: &'a [i32],
+    off: i32,
+    lo: i32,
+    hi: i32,
+}
+
+impl Outputs<'_> {
+    /// Output `oc` of accumulator `acc`, as `requantize` computes it.
+    #[inline(always)]
+    fn store(&self, acc: i32, oc: usize) -> i8 {
+        let ch = if self.per_channel { oc } else { 0 };
+        let (m, s) = (self.multiplier.get(ch).copied().unwrap_or(0), self.shift.get(ch).copied().unwrap_or(0));
+        let fused = if self.per_channel { channel(0, m, s, self.off) } else { self.tensor };
+        match fused {
+            Some(c) => clamp(requantize_channel(acc, c), self.lo, self.hi) as i8,
+            None => requantize(acc, m, s, self.off, self.lo, self.hi),
         }
     }
 }
