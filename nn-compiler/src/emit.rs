@@ -139,6 +139,17 @@ impl Emitter<'_> {
         quote!(&#name)
     }
 
+    /// An `i32` table as one little-endian byte-string literal, converted
+    /// at compile time (`nn_runtime::arena::i32s_le`): one token instead of
+    /// one per value, for tables as long as a layer's units.
+    fn i32_bytes_static(&mut self, name: Ident, v: &[i32]) -> TokenStream {
+        let n = lit(v.len());
+        let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
+        let data = Literal::byte_string(&bytes);
+        self.statics.push(quote!(static #name: [i32; #n] = ::nn_runtime::arena::i32s_le(#data);));
+        quote!(&#name)
+    }
+
     fn i64_static(&mut self, name: Ident, v: &[i64]) -> TokenStream {
         let n = lit(v.len());
         self.statics.push(quote!(static #name: [i64; #n] = [#(#v),*];));
@@ -258,7 +269,7 @@ impl Emitter<'_> {
                 // reference path runs).
                 let bf = if *filter_offset == 0 {
                     let folded = fc_folded_bias(filter, bias, *out_c, *depth, *input_offset);
-                    self.i32_static(format_ident!("BF{}", i), &folded)
+                    self.i32_bytes_static(format_ident!("BF{}", i), &folded)
                 } else {
                     quote!(&[])
                 };

@@ -9,6 +9,20 @@
 /// A byte range of the arena: `(offset, length)`.
 pub type Span = (usize, usize);
 
+/// The little-endian `i32` values of `bytes` (`B = 4 * N`), evaluated at
+/// compile time in the generated code's statics: a long constant table is
+/// then one byte-string literal instead of a token per value. Values past
+/// the end of `bytes` are zero.
+pub const fn i32s_le<const N: usize, const B: usize>(bytes: &[u8; B]) -> [i32; N] {
+    let mut out = [0i32; N];
+    let mut i = 0;
+    while i < N && 4 * i + 3 < B {
+        out[i] = i32::from_le_bytes([bytes[4 * i], bytes[4 * i + 1], bytes[4 * i + 2], bytes[4 * i + 3]]);
+        i += 1;
+    }
+    out
+}
+
 /// Splits `arena` into `N` shared input views and one mutable output view.
 ///
 /// Every input span must lie entirely before or entirely after the output
