@@ -504,7 +504,9 @@ proptest! {
             filter: &filter, bias: &bias, bias_folded: &folded, multiplier: &multiplier, shift: &shifts,
         };
         let mut out = vec![0i8; batches * out_h * out_w * out_c];
-        prop_assert!(nn_runtime::kernels::conv_2d::conv_2d_blocked(&p, &input, &mut out));
+        let mut buf = Vec::new();
+        let s = scratch(&mut buf, nn_runtime::kernels::conv_2d::scratch_bytes(&p));
+        prop_assert!(nn_runtime::kernels::conv_2d::conv_2d_blocked(&p, &input, &mut out, s));
         prop_assert_eq!(out, conv_reference(&Conv2d { filter: &reference_filter, ..p }, &input));
     }
 }
