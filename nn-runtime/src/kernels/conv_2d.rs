@@ -746,6 +746,9 @@ fn fill_word_rows(
     let row_len = p.k_w * p.in_c;
     let words = row_len / 4;
     let stride = p.dilation_h * p.in_w * p.in_c;
+    if words == 0 {
+        return;
+    }
     let whole_rows = ix0 >= 0 && ix0 as usize + p.k_w <= p.in_w;
     let last_iy = iy0 + ((p.k_h - 1) * p.dilation_h) as isize;
     if whole_rows && iy0 >= 0 && (last_iy as usize) < p.in_h {
@@ -780,7 +783,9 @@ fn fill_word_rows(
     let staged = bytes.get_mut(..rows * row_len).unwrap_or_default();
     fill_bytes(staged, zp_pair as i8);
     let at = (first as usize).wrapping_mul(p.in_c).wrapping_add(lo);
-    for (r, row) in staged.chunks_exact_mut(row_len).enumerate() {
+    // A non-zero chunk length by type: no panic path.
+    let Some(run) = NonZeroUsize::new(row_len) else { return };
+    for (r, row) in staged.chunks_exact_mut(run.get()).enumerate() {
         let src = input.get(at.wrapping_add(r * stride)..).unwrap_or_default();
         copy_bytes(row.get_mut(lo..hi).unwrap_or_default(), src);
     }

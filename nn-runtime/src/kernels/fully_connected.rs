@@ -119,7 +119,7 @@ pub fn fully_connected_fast(p: &FullyConnected, input: &[i8], output: &mut [i8])
     let words = depth / 4;
     let body = 4 * words;
     for (x, out) in input[..ins].chunks_exact(depth).zip(output[..outs].chunks_exact_mut(out_c)) {
-        let tail = &x[body..];
+        let tail = x.get(body..).unwrap_or_default();
         let mut rows = filter.chunks_exact(4 * depth);
         let mut outs4 = out.chunks_exact_mut(4);
         let mut bias4 = folded.chunks_exact(4);
@@ -132,7 +132,7 @@ pub fn fully_connected_fast(p: &FullyConnected, input: &[i8], output: &mut [i8])
                 acc = unsafe { fc_4(x.as_ptr(), w.as_ptr(), depth, words, acc) };
             }
             for (r, (a, o)) in acc.iter_mut().zip(o.iter_mut()).enumerate() {
-                let row = &w[r * depth..][body..depth];
+                let row = w.get(r * depth + body..(r + 1) * depth).unwrap_or_default();
                 for (&xv, &wv) in tail.iter().zip(row) {
                     *a = a.wrapping_add(xv as i32 * wv as i32);
                 }
@@ -147,7 +147,7 @@ pub fn fully_connected_fast(p: &FullyConnected, input: &[i8], output: &mut [i8])
                 // SAFETY: `x` and `w` hold `depth >= 4 * words` bytes.
                 acc = unsafe { fc_1(x.as_ptr(), w.as_ptr(), words, acc) };
             }
-            for (&xv, &wv) in tail.iter().zip(&w[body..]) {
+            for (&xv, &wv) in tail.iter().zip(w.get(body..).unwrap_or_default()) {
                 acc = acc.wrapping_add(xv as i32 * wv as i32);
             }
             *o = rq.store(acc, oc);
