@@ -142,11 +142,20 @@ impl Emitter<'_> {
     /// An `i32` table as one little-endian byte-string literal, converted
     /// at compile time (`nn_runtime::arena::i32s_le`): one token instead of
     /// one per value, for tables as long as a layer's units.
+    /// A table of one repeated value (a layer whose input zero point is 0
+    /// and that has no bias) is `[v; N]`.
     fn i32_bytes_static(&mut self, name: Ident, v: &[i32]) -> TokenStream {
         let n = lit(v.len());
-        let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
-        let data = Literal::byte_string(&bytes);
-        self.statics.push(quote!(static #name: [i32; #n] = ::nn_runtime::arena::i32s_le(#data);));
+        match v.first() {
+            Some(&first) if v.iter().all(|&x| x == first) => {
+                self.statics.push(quote!(static #name: [i32; #n] = [#first; #n];));
+            }
+            _ => {
+                let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
+                let data = Literal::byte_string(&bytes);
+                self.statics.push(quote!(static #name: [i32; #n] = ::nn_runtime::arena::i32s_le(#data);));
+            }
+        }
         quote!(&#name)
     }
 
