@@ -206,14 +206,22 @@ pub fn conv_2d_blocked_overlapping(
 /// padding. Integer sums are reordered freely: wrapping `i32` addition is
 /// associative, so the result is bit-identical to TFLM's loop order.
 pub fn conv_2d_portable(p: &Conv2d, input: &[i8], output: &mut [i8]) {
-    let fic = p.filter_in_c.max(1);
+    // Divisors non-zero by type, per-channel views cut once, and every
+    // other view taken with `get`: no panic path. A view out of bounds
+    // (impossible for a layer the compiler planned) ends the layer.
+    let Some(fic) = NonZeroUsize::new(p.filter_in_c.max(1)) else { return };
     let groups = (p.in_c / fic).max(1);
-    let filters_per_group = (p.out_c / groups).max(1);
+    let Some(filters_per_group) = NonZeroUsize::new((p.out_c / groups).max(1)) else { return };
+    let fic = fic.get();
     let filter_size = p.k_h * p.k_w * fic;
+    let out_c = p.out_c;
+    let (Some(multiplier), Some(shift)) = (p.multiplier.get(..out_c), p.shift.get(..out_c)) else { return };
     // Without dilation or groups, the valid taps of one filter row are one
     // contiguous run of input and of filter memory.
     let contiguous_rows = p.dilation_w == 1 && fic == p.in_c;
-    let mut o = 0;
+    let folded =
+        if contiguous_rows { p.bias_folded.get(..out_c).filter(|_| p.bias_folded.len() == out_c) } else { None };
+    let mut out = output;
     for b in 0..p.batches {
         let in_batch = b * p.in_h * p.in_w * p.in_c;
         for oy in 0..p.out_h {
@@ -222,26 +230,25 @@ pub fn conv_2d_portable(p: &Conv2d, input: &[i8], output: &mut [i8]) {
             for ox in 0..p.out_w {
                 let ix0 = (ox * p.stride_w) as isize - p.pad_left as isize;
                 let (kx0, kx1) = valid_taps(ix0, p.dilation_w, p.k_w, p.in_w);
-                let interior =
-                    (ky0, ky1, kx0, kx1) == (0, p.k_h, 0, p.k_w) && contiguous_rows && p.bias_folded.len() == p.out_c;
-                for oc in 0..p.out_c {
+                let interior = match folded {
+                    Some(folded) if (ky0, ky1, kx0, kx1) == (0, p.k_h, 0, p.k_w) => Some(folded),
+                    _ => None,
+                };
+                if let Some(folded) = interior {
+                    // The window lies inside the input: `k_h` runs of
+                    // `k_w * in_c` values from its top left corner.
+                    let at = in_batch + (iy0 as usize * p.in_w + ix0 as usize) * p.in_c;
+                    let Some((pixel, rest)) = core::mem::take(&mut out).split_at_mut_checked(out_c) else { return };
+                    let Some(window) = input.get(at..) else { return };
+                    interior_pixel(p, window, folded, multiplier, shift, pixel);
+                    out = rest;
+                    continue;
+                }
+                for (oc, (&m, &s)) in multiplier.iter().zip(shift).enumerate() {
                     let in_c0 = (oc / filters_per_group) * fic;
-                    let filter = &p.filter[oc * filter_size..(oc + 1) * filter_size];
-                    if interior {
-                        // The zero point's contribution is in `bias_folded`.
-                        let mut acc = p.bias_folded[oc];
-                        let run = p.k_w * fic;
-                        let ix = ix0 as usize;
-                        for ky in 0..p.k_h {
-                            let iy = (iy0 + (ky * p.dilation_h) as isize) as usize;
-                            let at = in_batch + (iy * p.in_w + ix) * p.in_c;
-                            acc = acc.wrapping_add(dot_raw(&input[at..at + run], &filter[ky * run..(ky + 1) * run]));
-                        }
-                        output[o] =
-                            requantize(acc, p.multiplier[oc], p.shift[oc], p.output_offset, p.act_min, p.act_max);
-                        o += 1;
-                        continue;
-                    }
+                    let Some(filter) = p.filter.get(oc * filter_size..(oc + 1) * filter_size) else { return };
+                    let Some((o, rest)) = core::mem::take(&mut out).split_first_mut() else { return };
+                    out = rest;
                     let mut acc: i32 = 0;
                     for ky in ky0..ky1 {
                         let iy = (iy0 + (ky * p.dilation_h) as isize) as usize;
@@ -252,26 +259,50 @@ pub fn conv_2d_portable(p: &Conv2d, input: &[i8], output: &mut [i8]) {
                         }
                         if contiguous_rows {
                             let ix = (ix0 + kx0 as isize) as usize;
-                            let x = &input[row + ix * p.in_c..row + (ix + kx1 - kx0) * p.in_c];
-                            let w = &filter[(ky * p.k_w + kx0) * fic..(ky * p.k_w + kx1) * fic];
+                            let x = input.get(row + ix * p.in_c..row + (ix + kx1 - kx0) * p.in_c);
+                            let w = filter.get((ky * p.k_w + kx0) * fic..(ky * p.k_w + kx1) * fic);
+                            let (Some(x), Some(w)) = (x, w) else { return };
                             acc = acc.wrapping_add(dot(x, w, p.input_offset));
                         } else {
                             for kx in kx0..kx1 {
                                 let ix = (ix0 + (kx * p.dilation_w) as isize) as usize;
                                 let at = row + ix * p.in_c + in_c0;
-                                let w = &filter[(ky * p.k_w + kx) * fic..(ky * p.k_w + kx + 1) * fic];
-                                acc = acc.wrapping_add(dot(&input[at..at + fic], w, p.input_offset));
+                                let w = filter.get((ky * p.k_w + kx) * fic..(ky * p.k_w + kx + 1) * fic);
+                                let (Some(x), Some(w)) = (input.get(at..at + fic), w) else { return };
+                                acc = acc.wrapping_add(dot(x, w, p.input_offset));
                             }
                         }
                     }
                     if let Some(&bias) = p.bias.get(oc) {
                         acc = acc.wrapping_add(bias);
                     }
-                    output[o] = requantize(acc, p.multiplier[oc], p.shift[oc], p.output_offset, p.act_min, p.act_max);
-                    o += 1;
+                    *o = requantize(acc, m, s, p.output_offset, p.act_min, p.act_max);
                 }
             }
         }
+    }
+}
+
+/// One output pixel of [`conv_2d_portable`] whose window lies inside the
+/// input (`window` starts at its top left corner; no dilation, no groups):
+/// per channel, the folded bias plus `k_h` dot products of `k_w * in_c`
+/// values. A function of its own, so that its loops keep their values in
+/// registers (on ARMv6-M the whole layer's loop nest spills them).
+#[inline(never)]
+fn interior_pixel(p: &Conv2d, window: &[i8], folded: &[i32], multiplier: &[i32], shift: &[i32], out: &mut [i8]) {
+    let run = p.k_w * p.in_c;
+    let step = p.dilation_h * p.in_w * p.in_c;
+    let filter_size = p.k_h * run;
+    let channels = out.iter_mut().zip(folded).zip(multiplier.iter().zip(shift));
+    for (oc, ((o, &folded), (&m, &s))) in channels.enumerate() {
+        let Some(filter) = p.filter.get(oc * filter_size..(oc + 1) * filter_size) else { return };
+        let mut acc = folded;
+        for ky in 0..p.k_h {
+            let x = window.get(ky * step..ky * step + run);
+            let (Some(x), Some(w)) = (x, filter.get(ky * run..(ky + 1) * run)) else { return };
+            acc = acc.wrapping_add(dot_raw(x, w));
+        }
+        *o = requantize(acc, m, s, p.output_offset, p.act_min, p.act_max);
     }
 }
 
@@ -295,24 +326,45 @@ pub fn conv_2d_1x1_overlapping(p: &Conv2d, buf: &mut [i8], input: usize, output:
         return;
     }
     let _ = scratch;
+    // Per-channel views cut once, filter rows by `chunks_exact` over a
+    // non-zero length, each pixel's input and output split apart: no panic
+    // path. A view out of bounds, or an output pixel overlapping its own
+    // input pixel (impossible for a layer the compiler planned), ends the
+    // layer.
+    let (out_c, Some(in_c)) = (p.out_c, NonZeroUsize::new(p.in_c)) else { return };
+    let (Some(filter), Some(multiplier), Some(shift)) =
+        (p.filter.get(..out_c * in_c.get()), p.multiplier.get(..out_c), p.shift.get(..out_c))
+    else {
+        return;
+    };
     let pixels = p.batches * p.in_h * p.in_w;
     // Below the input, pixels go first to last; above it, last to first,
     // so that no pixel is overwritten before it is read.
     let backwards = output > input;
     for i in 0..pixels {
         let px = if backwards { pixels - 1 - i } else { i };
-        let x0 = input + px * p.in_c;
-        let o0 = output + px * p.out_c;
-        for oc in 0..p.out_c {
-            let w = &p.filter[oc * p.in_c..(oc + 1) * p.in_c];
+        let x0 = input + px * in_c.get();
+        let o0 = output + px * out_c;
+        let (x, out) = if o0 + out_c <= x0 {
+            let Some((lo, hi)) = buf.split_at_mut_checked(x0) else { return };
+            (hi.get(..in_c.get()), lo.get_mut(o0..o0 + out_c))
+        } else if x0 + in_c.get() <= o0 {
+            let Some((lo, hi)) = buf.split_at_mut_checked(o0) else { return };
+            (lo.get(x0..x0 + in_c.get()), hi.get_mut(..out_c))
+        } else {
+            return;
+        };
+        let (Some(x), Some(out)) = (x, out) else { return };
+        let channels = out.iter_mut().zip(filter.chunks_exact(in_c.get())).zip(multiplier.iter().zip(shift));
+        for (oc, ((o, w), (&m, &s))) in channels.enumerate() {
             let acc = match p.bias_folded.get(oc) {
-                Some(&folded) => folded.wrapping_add(dot_raw(&buf[x0..x0 + p.in_c], w)),
+                Some(&folded) => folded.wrapping_add(dot_raw(x, w)),
                 None => {
-                    let acc = dot(&buf[x0..x0 + p.in_c], w, p.input_offset);
+                    let acc = dot(x, w, p.input_offset);
                     p.bias.get(oc).map_or(acc, |&b| acc.wrapping_add(b))
                 }
             };
-            buf[o0 + oc] = requantize(acc, p.multiplier[oc], p.shift[oc], p.output_offset, p.act_min, p.act_max);
+            *o = requantize(acc, m, s, p.output_offset, p.act_min, p.act_max);
         }
     }
 }

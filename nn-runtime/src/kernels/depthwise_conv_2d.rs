@@ -524,50 +524,23 @@ fn planar(p: &DepthwiseConv2d, io: &mut ConvIo, in_place: bool, scratch: &mut [u
 /// (vectorizable) in chunks of 64; the integer sums equal TFLM's in any
 /// order.
 pub fn depthwise_conv_2d_portable(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8]) {
-    let dm = p.depth_multiplier.max(1);
-    let out_c = p.in_c * dm;
-    let mut o = 0;
+    // The multiplier non-zero by type, every view taken with `get`: no
+    // panic path. A view out of bounds (impossible for a layer the compiler
+    // planned) ends the layer.
+    let Some(dm) = NonZeroUsize::new(p.depth_multiplier.max(1)) else { return };
+    let Some(out_c) = NonZeroUsize::new(p.in_c * dm.get()) else { return };
+    let mut pixels = output.chunks_exact_mut(out_c.get());
     for b in 0..p.batches {
         let in_batch = b * p.in_h * p.in_w * p.in_c;
         for oy in 0..p.out_h {
             let iy0 = (oy * p.stride_h) as isize - p.pad_top as isize;
-            let (ky0, ky1) = valid_taps(iy0, p.dilation_h, p.k_h, p.in_h);
+            let ky = valid_taps(iy0, p.dilation_h, p.k_h, p.in_h);
             for ox in 0..p.out_w {
                 let ix0 = (ox * p.stride_w) as isize - p.pad_left as isize;
-                let (kx0, kx1) = valid_taps(ix0, p.dilation_w, p.k_w, p.in_w);
-                let mut c0 = 0;
-                while c0 < out_c {
-                    let n = CHUNK.min(out_c - c0);
-                    let mut acc = [0i32; CHUNK];
-                    for ky in ky0..ky1 {
-                        let iy = (iy0 + (ky * p.dilation_h) as isize) as usize;
-                        for kx in kx0..kx1 {
-                            let ix = (ix0 + (kx * p.dilation_w) as isize) as usize;
-                            let px = in_batch + (iy * p.in_w + ix) * p.in_c;
-                            let w = &p.filter[(ky * p.k_w + kx) * out_c + c0..][..n];
-                            if dm == 1 {
-                                let x = &input[px + c0..][..n];
-                                for ((a, &w), &x) in acc[..n].iter_mut().zip(w).zip(x) {
-                                    *a = a.wrapping_add(w as i32 * (x as i32 + p.input_offset));
-                                }
-                            } else {
-                                for (i, (a, &w)) in acc[..n].iter_mut().zip(w).enumerate() {
-                                    let x = input[px + (c0 + i) / dm];
-                                    *a = a.wrapping_add(w as i32 * (x as i32 + p.input_offset));
-                                }
-                            }
-                        }
-                    }
-                    for (i, &a) in acc[..n].iter().enumerate() {
-                        let oc = c0 + i;
-                        let a = match p.bias.get(oc) {
-                            Some(&bias) => a.wrapping_add(bias),
-                            None => a,
-                        };
-                        output[o] = requantize(a, p.multiplier[oc], p.shift[oc], p.output_offset, p.act_min, p.act_max);
-                        o += 1;
-                    }
-                    c0 += n;
+                let kx = valid_taps(ix0, p.dilation_w, p.k_w, p.in_w);
+                let Some(out) = pixels.next() else { return };
+                if !pixel(p, dm, input, (in_batch, iy0, ix0), ky, kx, out) {
+                    return;
                 }
             }
         }
@@ -610,6 +583,78 @@ pub fn depthwise_conv_2d_16x8(p: &DepthwiseConv2d<i64>, input: &[i16], output: &
             }
         }
     }
+}
+
+/// One output pixel of [`depthwise_conv_2d_portable`]: the window's origin
+/// `(in_batch, iy0, ix0)` and its valid taps `ky`, `kx`; `false` if a view
+/// is out of bounds. A function of its own, so that its loops keep their
+/// values in registers.
+#[inline(never)]
+fn pixel(
+    p: &DepthwiseConv2d,
+    dm: NonZeroUsize,
+    input: &[i8],
+    (in_batch, iy0, ix0): (usize, isize, isize),
+    (ky0, ky1): (usize, usize),
+    (kx0, kx1): (usize, usize),
+    out: &mut [i8],
+) -> bool {
+    let out_c = out.len();
+    // Chunks of whole input channels (a multiple of `dm` outputs) when
+    // `dm` allows, so that each input value is read once per tap.
+    let (chunk, whole) = if dm.get() <= CHUNK { (CHUNK / dm * dm.get(), true) } else { (CHUNK, false) };
+    let mut c0 = 0;
+    while c0 < out_c {
+        let n = chunk.min(out_c - c0);
+        let mut acc = [0i32; CHUNK];
+        let acc = &mut acc[..n];
+        for ky in ky0..ky1 {
+            let iy = (iy0 + (ky * p.dilation_h) as isize) as usize;
+            for kx in kx0..kx1 {
+                let ix = (ix0 + (kx * p.dilation_w) as isize) as usize;
+                let px = in_batch + (iy * p.in_w + ix) * p.in_c;
+                let at = (ky * p.k_w + kx) * out_c + c0;
+                let Some(w) = p.filter.get(at..at + n) else { return false };
+                if dm.get() == 1 {
+                    let Some(x) = input.get(px + c0..px + c0 + n) else { return false };
+                    for ((a, &w), &x) in acc.iter_mut().zip(w).zip(x) {
+                        *a = a.wrapping_add(w as i32 * (x as i32 + p.input_offset));
+                    }
+                } else if whole {
+                    // `c0` is a multiple of `dm`: output channels
+                    // `c0..c0 + n` read input channels from `c0 / dm`,
+                    // each `dm` times.
+                    let Some(x) = input.get(px + c0 / dm..px + p.in_c) else { return false };
+                    for ((a, w), &x) in acc.chunks_mut(dm.get()).zip(w.chunks(dm.get())).zip(x) {
+                        let x = x as i32 + p.input_offset;
+                        for (a, &w) in a.iter_mut().zip(w) {
+                            *a = a.wrapping_add(w as i32 * x);
+                        }
+                    }
+                } else {
+                    let Some(x) = input.get(px..px + p.in_c) else { return false };
+                    for (i, (a, &w)) in acc.iter_mut().zip(w).enumerate() {
+                        let Some(&x) = x.get((c0 + i) / dm) else { return false };
+                        *a = a.wrapping_add(w as i32 * (x as i32 + p.input_offset));
+                    }
+                }
+            }
+        }
+        let (Some(m), Some(s), Some(o)) =
+            (p.multiplier.get(c0..c0 + n), p.shift.get(c0..c0 + n), out.get_mut(c0..c0 + n))
+        else {
+            return false;
+        };
+        for (i, (((&a, &m), &s), o)) in acc.iter().zip(m).zip(s).zip(o).enumerate() {
+            let a = match p.bias.get(c0 + i) {
+                Some(&bias) => a.wrapping_add(bias),
+                None => a,
+            };
+            *o = requantize(a, m, s, p.output_offset, p.act_min, p.act_max);
+        }
+        c0 += n;
+    }
+    true
 }
 
 /// Constants of one float32 depthwise convolution layer. Weights and bias

@@ -53,16 +53,15 @@ fn by_rows(
             let in_start = input + (b * g.in_h + lo) * g.in_row;
             let in_len = (hi - lo) * g.in_row;
             let out_start = output + (b * g.out_h + r) * g.out_row;
-            if out_start + g.out_row > in_start || in_start + in_len > buf.len() {
+            if out_start + g.out_row > in_start {
                 continue;
             }
-            let (below, above) = buf.split_at_mut(in_start);
-            layer(
-                hi - lo,
-                (lo as isize - start).max(0) as usize,
-                &above[..in_len],
-                &mut below[out_start..][..g.out_row],
-            );
+            // Checked views: no panic path.
+            let Some((below, above)) = buf.split_at_mut_checked(in_start) else { continue };
+            let (Some(x), Some(y)) = (above.get(..in_len), below.get_mut(out_start..out_start + g.out_row)) else {
+                continue;
+            };
+            layer(hi - lo, (lo as isize - start).max(0) as usize, x, y);
         }
     }
 }
