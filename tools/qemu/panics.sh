@@ -27,13 +27,12 @@ fw="$root/firmware"
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(thumbv7em-none-eabihf thumbv7m-none-eabi thumbv6m-none-eabi)
 
-# (binary target) pairs whose inference has no panic path. `kernels` is a
-# test of the kernels against their reference paths, not a model;
-# `hello_world` and `cifar10` run FULLY_CONNECTED, whose kernel keeps its
-# checks for now.
+# (binary target) pairs whose inference has no panic path: every model on
+# every target. `kernels` is no model but a test of the kernels against
+# their portable reference paths, which it calls directly.
 clean=()
 for target in thumbv7em-none-eabihf thumbv7m-none-eabi thumbv6m-none-eabi; do
-    for bin in resnet8 person_detect micro_speech mnist_lstm micro_speech_lstm; do
+    for bin in resnet8 person_detect micro_speech hello_world cifar10 mnist_lstm micro_speech_lstm; do
         clean+=("$bin $target")
     done
 done
