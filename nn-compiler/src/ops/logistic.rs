@@ -93,23 +93,18 @@ fn int8_table(cx: &Cx, op: &Op, scale: f32, zero_point: i32, tanh: bool) -> Resu
     let radius = ((((1 << INPUT_INTEGER_BITS) - 1) as f64 * (1u64 << (31 - INPUT_INTEGER_BITS)) as f64)
         / (1u64 << shift) as f64)
         .floor() as i32;
+    // LOGISTIC and TANH share their input constants (`TanhI8` is `LogisticI8`).
+    let p = nn_runtime::kernels::logistic::LogisticI8 {
+        input_zero_point: zero_point,
+        input_range_radius: radius,
+        input_multiplier: multiplier as i32,
+        input_left_shift: shift,
+    };
     let table = (0..=255u8).map(|b| {
         let x = b as i8;
         if tanh {
-            let p = nn_runtime::kernels::tanh::TanhI8 {
-                input_zero_point: zero_point,
-                input_range_radius: radius,
-                input_multiplier: multiplier as i32,
-                input_left_shift: shift,
-            };
             nn_runtime::kernels::tanh::tanh_i8_reference(&p, x)
         } else {
-            let p = nn_runtime::kernels::logistic::LogisticI8 {
-                input_zero_point: zero_point,
-                input_range_radius: radius,
-                input_multiplier: multiplier as i32,
-                input_left_shift: shift,
-            };
             nn_runtime::kernels::logistic::logistic_i8_reference(&p, x)
         }
     });

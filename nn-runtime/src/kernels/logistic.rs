@@ -34,7 +34,8 @@ pub(crate) const SIGMOID_TABLE: [u16; 256] = [
     65533, 65533, 65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65535,
 ];
 
-/// TFLM's int8 LOGISTIC constants (`CalculateArithmeticOpDataLogistic`).
+/// TFLM's int8 LOGISTIC constants (`CalculateArithmeticOpDataLogistic`),
+/// also TANH's ([`TanhI8`](super::tanh::TanhI8)).
 #[derive(Clone, Copy, Debug)]
 pub struct LogisticI8 {
     /// Input zero point.

@@ -10,18 +10,9 @@ use super::logistic::{rescale_i16, Int16Activation, SIGMOID_TABLE};
 use crate::math::tanhf;
 use crate::quant::{fixed_point_tanh, multiply_by_quantized_multiplier, rounding_divide_by_pot};
 
-/// TFLM's int8 TANH constants (`CalculateArithmeticOpData` of tanh.cc).
-#[derive(Clone, Copy, Debug)]
-pub struct TanhI8 {
-    /// Input zero point.
-    pub input_zero_point: i32,
-    /// Inputs at or beyond this distance from the zero point saturate.
-    pub input_range_radius: i32,
-    /// Q0.31 multiplier taking the input to Q4.27.
-    pub input_multiplier: i32,
-    /// Its (left) shift.
-    pub input_left_shift: i32,
-}
+/// TFLM's int8 TANH constants (`CalculateArithmeticOpData` of tanh.cc):
+/// the same fields, computed the same way, as LOGISTIC's.
+pub type TanhI8 = super::logistic::LogisticI8;
 
 /// TFLM's int8 tanh of one value (output scale 1/128, zero point 0).
 pub fn tanh_i8_reference(p: &TanhI8, x: i8) -> i8 {
