@@ -222,7 +222,7 @@ impl Emitter<'_> {
                     quote!(#k::conv_2d::Conv2d { #geo in_c: #ic, out_c: #oc, filter_in_c: #fic,
                         dilation_h: #dh, dilation_w: #dw, input_offset: #input_offset,
                         filter: #f, bias: #b, bias_folded: #bf, #rq }),
-                    quote!(#k::conv_2d::conv_2d),
+                    quote!(#k::conv_2d::conv_2d_portable),
                 )
             }
             Kernel::DepthwiseConv2d { window: w, depth_multiplier, input_offset, filter, bias, requant } => {
@@ -237,7 +237,7 @@ impl Emitter<'_> {
                     quote!(#k::depthwise_conv_2d::DepthwiseConv2d { #geo in_c: #ic, depth_multiplier: #dm,
                         dilation_h: #dh, dilation_w: #dw, input_offset: #input_offset,
                         filter: #f, bias: #b, #rq }),
-                    quote!(#k::depthwise_conv_2d::depthwise_conv_2d),
+                    quote!(#k::depthwise_conv_2d::depthwise_conv_2d_portable),
                 )
             }
             Kernel::Conv2dF32 { window: w, filter_in_c, filter, bias, act: (lo, hi) } => {
@@ -910,10 +910,6 @@ impl Emitter<'_> {
         if !step.state.is_empty() || !step.scratch.is_empty() || dsp.is_some() {
             return self.call_with_buffers(i, step, params, func);
         }
-        // Kernels with a DSP path take its scratch last; this layer's shape
-        // has none.
-        let no_scratch =
-            matches!(step.kernel, Kernel::Conv2d { .. } | Kernel::DepthwiseConv2d { .. }).then(|| quote!(&mut []));
         let out_loc = self.loc(step.output);
         let mut split_spans = Vec::new();
         let mut args = Vec::new();
@@ -944,14 +940,14 @@ impl Emitter<'_> {
         let body = match out_loc {
             Some(Loc::Output(k)) => {
                 let v = format_ident!("out{}", k);
-                quote!(#func(#params, #(#args,)* &mut *#v, #no_scratch);)
+                quote!(#func(#params, #(#args,)* &mut *#v);)
             }
             Some(Loc::Arena { offset, len }) => {
                 let cast = self.arena_cast(step, step.output, true)?;
                 let names: Vec<Ident> = (0..split_spans.len()).map(|j| format_ident!("a{}", j)).collect();
                 quote!(
                     let ([#(#names),*], o) = ::nn_runtime::arena::split(arena, [#(#split_spans),*], (#offset, #len));
-                    #func(#params, #(#args,)* #cast(o), #no_scratch);
+                    #func(#params, #(#args,)* #cast(o));
                 )
             }
             _ => return Err(internal(step, "the output has no writable storage")),
@@ -973,19 +969,25 @@ impl Emitter<'_> {
     ) -> Result<TokenStream, Diagnostic> {
         let ip = quote!(::nn_runtime::kernels::in_place);
         // A convolution in place gets the region spanning its input and
-        // output, and its DSP scratch (if any) beside it.
-        // With DSP scratch planned, builds with the DSP kernels call the
-        // entry point that links no portable kernel.
-        let dsp_call = match &step.kernel {
-            Kernel::Conv2d { .. } => quote!(::nn_runtime::kernels::conv_2d::conv_2d_dsp_overlapping),
-            _ => quote!(::nn_runtime::kernels::depthwise_conv_2d::depthwise_conv_2d_dsp_in_place),
-        };
+        // output, and its DSP scratch (if any) beside it. With DSP scratch
+        // planned, builds with the DSP kernels call the path the compiler
+        // chose, which links no portable kernel.
+        let dsp_call = crate::plan::dsp_path(&step.kernel, true).map(|path| {
+            let func = match path {
+                crate::plan::DspPath::Conv(_) => quote!(::nn_runtime::kernels::conv_2d::conv_2d_dsp_overlapping),
+                crate::plan::DspPath::Depthwise(_) => {
+                    quote!(::nn_runtime::kernels::depthwise_conv_2d::depthwise_conv_2d_dsp_in_place)
+                }
+            };
+            (func, dsp_path_tokens(path))
+        });
         let conv = |call: TokenStream| -> Result<TokenStream, Diagnostic> {
             let (ro, rl) = (a.min(o), (a + al).max(o + ol) - a.min(o));
             let (a, o) = (lit(a - ro), lit(o - ro));
-            let Some((so, sl)) = self.plan.dsp_scratch.get(i).copied().flatten() else {
+            let dsp = self.plan.dsp_scratch.get(i).copied().flatten();
+            let (Some((so, sl)), Some((dsp_func, path))) = (dsp, &dsp_call) else {
                 return Ok(quote!({
-                    #call(#params, ::nn_runtime::arena::i8s_mut(&mut arena[#ro..#ro + #rl]), #a, #o, &mut []);
+                    #call(#params, ::nn_runtime::arena::i8s_mut(&mut arena[#ro..#ro + #rl]), #a, #o);
                 }));
             };
             if so < ro + rl && ro < so + sl {
@@ -1002,9 +1004,9 @@ impl Emitter<'_> {
             Ok(quote!({
                 let ([], #names) = ::nn_runtime::arena::split_many(arena, [], #spans);
                 if ::nn_runtime::DSP {
-                    #dsp_call(#params, ::nn_runtime::arena::i8s_mut(r), #a, #o, s);
+                    #dsp_func(#params, ::nn_runtime::arena::i8s_mut(r), #a, #o, s, #path);
                 } else {
-                    #call(#params, ::nn_runtime::arena::i8s_mut(r), #a, #o, s);
+                    #call(#params, ::nn_runtime::arena::i8s_mut(r), #a, #o);
                 }
             }))
         };
@@ -1112,7 +1114,6 @@ impl Emitter<'_> {
         if let Some((offset, len)) = dsp {
             muts.push((offset, len, quote!(::nn_runtime::arena::u8s_mut)));
         }
-        let takes_dsp = matches!(step.kernel, Kernel::Conv2d { .. } | Kernel::DepthwiseConv2d { .. });
         // Arguments in kernel order: output, state, scratch; spans sorted
         // by offset for the split.
         let mut order: Vec<usize> = (0..muts.len()).collect();
@@ -1171,27 +1172,28 @@ impl Emitter<'_> {
             let v = format_ident!("m{}", j);
             call_args.push(quote!(#cast(#v)));
         }
-        if takes_dsp && dsp.is_none() {
-            call_args.push(quote!(&mut []));
-        }
         // With DSP scratch planned, builds with the DSP kernels call the
-        // entry point that links no portable kernel.
-        let dsp_func = match &step.kernel {
-            Kernel::Conv2d { .. } if dsp.is_some() => Some(quote!(::nn_runtime::kernels::conv_2d::conv_2d_dsp)),
-            Kernel::DepthwiseConv2d { .. } if dsp.is_some() => {
-                Some(quote!(::nn_runtime::kernels::depthwise_conv_2d::depthwise_conv_2d_dsp))
-            }
-            _ => None,
-        };
-        let call = match dsp_func {
-            Some(dsp_func) => quote!(
+        // path the compiler chose, which links no portable kernel; the
+        // portable kernel takes every argument but that scratch.
+        let dsp_call = dsp.and(crate::plan::dsp_path(&step.kernel, false)).map(|path| {
+            let func = match path {
+                crate::plan::DspPath::Conv(_) => quote!(::nn_runtime::kernels::conv_2d::conv_2d_dsp),
+                crate::plan::DspPath::Depthwise(_) => {
+                    quote!(::nn_runtime::kernels::depthwise_conv_2d::depthwise_conv_2d_dsp)
+                }
+            };
+            (func, dsp_path_tokens(path))
+        });
+        let portable_args = &call_args[..call_args.len() - usize::from(dsp.is_some())];
+        let call = match dsp_call {
+            Some((dsp_func, path)) => quote!(
                 if ::nn_runtime::DSP {
-                    #dsp_func(#params, #(#call_args),*);
+                    #dsp_func(#params, #(#call_args,)* #path);
                 } else {
-                    #func(#params, #(#call_args),*);
+                    #func(#params, #(#portable_args),*);
                 }
             ),
-            None => quote!(#func(#params, #(#call_args),*);),
+            None => quote!(#func(#params, #(#portable_args),*);),
         };
         Ok(quote!({
             let ([#(#in_names),*], [#(#mut_names),*]) =
@@ -1278,6 +1280,31 @@ fn internal(step: &Step, what: &str) -> Diagnostic {
 fn quant_tokens(q: Option<(f32, i32)>) -> TokenStream {
     let (scale, zp) = q.unwrap_or((0.0, 0));
     quote!(::nn_runtime::Quant { scale: #scale, zero_point: #zp })
+}
+
+/// The tokens of a DSP path the compiler chose for a layer.
+fn dsp_path_tokens(path: crate::plan::DspPath) -> TokenStream {
+    use nn_runtime::kernels::conv_2d::{Blocked, Gather};
+    use nn_runtime::kernels::depthwise_conv_2d::DwPath;
+    let k = quote!(::nn_runtime::kernels);
+    let blocked = |b: Blocked| {
+        let gather = match b.gather {
+            Gather::Pointwise => quote!(Pointwise),
+            Gather::Words => quote!(Words),
+            Gather::WordRows => quote!(WordRows),
+            Gather::Bytes => quote!(Bytes),
+        };
+        let fused = b.fused;
+        quote!(#k::conv_2d::Blocked { gather: #k::conv_2d::Gather::#gather, fused: #fused })
+    };
+    match path {
+        crate::plan::DspPath::Conv(b) => blocked(b),
+        crate::plan::DspPath::Depthwise(DwPath::Planar) => quote!(#k::depthwise_conv_2d::DwPath::Planar),
+        crate::plan::DspPath::Depthwise(DwPath::AsConv(b)) => {
+            let b = blocked(b);
+            quote!(#k::depthwise_conv_2d::DwPath::AsConv(#b))
+        }
+    }
 }
 
 /// The arena span of a DSP kernel's scratch: `(offset, len)` in builds

@@ -195,64 +195,102 @@ pub fn runs_in_place(p: &Program, plan: &Plan, step: usize, k: usize) -> bool {
 /// shape; `in_place` tells whether the step runs over its own input.
 pub fn dsp_scratch_bytes(k: &Kernel, in_place: bool) -> usize {
     use nn_runtime::kernels::{conv_2d, depthwise_conv_2d};
-    match k {
-        Kernel::Conv2d { window: w, filter_in_c, .. } => conv_2d::scratch_bytes(&conv_2d::Conv2d {
-            batches: w.batches,
-            in_h: w.input.0,
-            in_w: w.input.1,
-            in_c: w.input.2,
-            out_h: w.output.0,
-            out_w: w.output.1,
-            out_c: w.output.2,
-            k_h: w.kernel.0,
-            k_w: w.kernel.1,
-            filter_in_c: *filter_in_c,
-            stride_h: w.stride.0,
-            stride_w: w.stride.1,
-            dilation_h: w.dilation.0,
-            dilation_w: w.dilation.1,
-            pad_top: w.pad.0,
-            pad_left: w.pad.1,
-            input_offset: 0,
-            output_offset: 0,
-            act_min: 0,
-            act_max: 0,
-            filter: &[],
-            bias: &[],
-            bias_folded: &[],
-            multiplier: &[],
-            shift: &[],
-        }),
-        Kernel::DepthwiseConv2d { window: w, depth_multiplier, .. } => depthwise_conv_2d::scratch_bytes(
-            &depthwise_conv_2d::DepthwiseConv2d {
-                batches: w.batches,
-                in_h: w.input.0,
-                in_w: w.input.1,
-                in_c: w.input.2,
-                out_h: w.output.0,
-                out_w: w.output.1,
-                depth_multiplier: *depth_multiplier,
-                k_h: w.kernel.0,
-                k_w: w.kernel.1,
-                stride_h: w.stride.0,
-                stride_w: w.stride.1,
-                dilation_h: w.dilation.0,
-                dilation_w: w.dilation.1,
-                pad_top: w.pad.0,
-                pad_left: w.pad.1,
-                input_offset: 0,
-                output_offset: 0,
-                act_min: 0,
-                act_max: 0,
-                filter: &[],
-                bias: &[],
-                multiplier: &[],
-                shift: &[],
-            },
-            in_place,
-        ),
-        _ => 0,
+    if let Some(c) = runtime_conv(k) {
+        conv_2d::scratch_bytes(&c)
+    } else if let Some(d) = runtime_depthwise(k) {
+        depthwise_conv_2d::scratch_bytes(&d, in_place)
+    } else {
+        0
     }
+}
+
+/// The Cortex-M DSP path of a step, as `nn_runtime` chooses it from the
+/// layer's shape and requantization constants: generated code names it in
+/// its call, so that a model links only the paths its layers run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DspPath {
+    /// A convolution through this variant of the blocked path.
+    Conv(nn_runtime::kernels::conv_2d::Blocked),
+    /// A depthwise convolution through this path.
+    Depthwise(nn_runtime::kernels::depthwise_conv_2d::DwPath),
+}
+
+/// The DSP path of a step computed in place (`in_place`) or not, or `None`
+/// for a kernel without one or a layer no DSP path takes.
+pub fn dsp_path(k: &Kernel, in_place: bool) -> Option<DspPath> {
+    use nn_runtime::kernels::{conv_2d, depthwise_conv_2d};
+    if let Some(c) = runtime_conv(k) {
+        conv_2d::blocked_path(&c).map(DspPath::Conv)
+    } else if let Some(d) = runtime_depthwise(k) {
+        depthwise_conv_2d::dsp_path(&d, in_place).map(DspPath::Depthwise)
+    } else {
+        None
+    }
+}
+
+/// The runtime's parameters of an int8 convolution step without its
+/// weights and biases: shape, offsets, bounds and requantization constants.
+fn runtime_conv(k: &Kernel) -> Option<nn_runtime::kernels::conv_2d::Conv2d<'_>> {
+    let Kernel::Conv2d { window: w, filter_in_c, input_offset, requant: r, .. } = k else { return None };
+    Some(nn_runtime::kernels::conv_2d::Conv2d {
+        batches: w.batches,
+        in_h: w.input.0,
+        in_w: w.input.1,
+        in_c: w.input.2,
+        out_h: w.output.0,
+        out_w: w.output.1,
+        out_c: w.output.2,
+        k_h: w.kernel.0,
+        k_w: w.kernel.1,
+        filter_in_c: *filter_in_c,
+        stride_h: w.stride.0,
+        stride_w: w.stride.1,
+        dilation_h: w.dilation.0,
+        dilation_w: w.dilation.1,
+        pad_top: w.pad.0,
+        pad_left: w.pad.1,
+        input_offset: *input_offset,
+        output_offset: r.output_offset,
+        act_min: r.act_min,
+        act_max: r.act_max,
+        filter: &[],
+        bias: &[],
+        bias_folded: &[],
+        multiplier: &r.multiplier,
+        shift: &r.shift,
+    })
+}
+
+/// [`runtime_conv`] for an int8 depthwise convolution step.
+fn runtime_depthwise(k: &Kernel) -> Option<nn_runtime::kernels::depthwise_conv_2d::DepthwiseConv2d<'_>> {
+    let Kernel::DepthwiseConv2d { window: w, depth_multiplier, input_offset, requant: r, .. } = k else {
+        return None;
+    };
+    Some(nn_runtime::kernels::depthwise_conv_2d::DepthwiseConv2d {
+        batches: w.batches,
+        in_h: w.input.0,
+        in_w: w.input.1,
+        in_c: w.input.2,
+        out_h: w.output.0,
+        out_w: w.output.1,
+        depth_multiplier: *depth_multiplier,
+        k_h: w.kernel.0,
+        k_w: w.kernel.1,
+        stride_h: w.stride.0,
+        stride_w: w.stride.1,
+        dilation_h: w.dilation.0,
+        dilation_w: w.dilation.1,
+        pad_top: w.pad.0,
+        pad_left: w.pad.1,
+        input_offset: *input_offset,
+        output_offset: r.output_offset,
+        act_min: r.act_min,
+        act_max: r.act_max,
+        filter: &[],
+        bias: &[],
+        multiplier: &r.multiplier,
+        shift: &r.shift,
+    })
 }
 
 /// Places every step's DSP working buffer at the lowest aligned offset

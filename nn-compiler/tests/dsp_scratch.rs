@@ -2,9 +2,10 @@
 //! model the project has (conformance cases, zoo models, the real models in
 //! `../shared/models`), each step's buffer is aligned, sized as
 //! `nn_runtime` asks for the step's shape, inside the DSP arena, and clear
-//! of every arena tensor and step scratch buffer alive during the step.
+//! of every arena tensor and step scratch buffer alive during the step;
+//! and the compiler names a DSP path for every step it planned scratch for.
 
-use nn_compiler::plan::{dsp_scratch_bytes, runs_in_place, Loc, Plan, ALIGN};
+use nn_compiler::plan::{dsp_path, dsp_scratch_bytes, runs_in_place, Loc, Plan, ALIGN};
 use std::path::{Path, PathBuf};
 
 fn models_under(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -25,12 +26,14 @@ fn check(name: &str, p: &nn_compiler::ir::Program, plan: &Plan) -> usize {
     assert!(plan.dsp_arena_bytes >= plan.arena_bytes, "{name}");
     let mut with = 0;
     for (i, s) in p.steps.iter().enumerate() {
-        let want = dsp_scratch_bytes(&s.kernel, runs_in_place(p, plan, i, 0));
+        let in_place = runs_in_place(p, plan, i, 0);
+        let want = dsp_scratch_bytes(&s.kernel, in_place);
         let Some((at, len)) = plan.dsp_scratch[i] else {
             assert_eq!(want, 0, "{name}: step {i} needs DSP scratch but has none");
             continue;
         };
         with += 1;
+        assert!(dsp_path(&s.kernel, in_place).is_some(), "{name}: step {i} has DSP scratch but no DSP path");
         assert_eq!(len, want, "{name}: step {i}");
         assert_eq!(at % ALIGN, 0, "{name}: step {i} misaligned");
         assert!(at + len <= plan.dsp_arena_bytes, "{name}: step {i} beyond the DSP arena");

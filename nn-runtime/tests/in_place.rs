@@ -5,7 +5,8 @@
 use nn_runtime::kernels::add::{add, Arithmetic};
 use nn_runtime::kernels::conv_2d::{conv_2d, conv_2d_1x1_overlapping, conv_2d_blocked_overlapping, Conv2d};
 use nn_runtime::kernels::depthwise_conv_2d::{
-    depthwise_conv_2d, depthwise_conv_2d_as_conv_in_place, depthwise_conv_2d_planar_in_place, DepthwiseConv2d,
+    as_conv_scratch_bytes, depthwise_conv_2d, depthwise_conv_2d_as_conv_in_place, depthwise_conv_2d_dsp_in_place,
+    depthwise_conv_2d_planar_in_place, dsp_path, DepthwiseConv2d,
 };
 use nn_runtime::kernels::in_place::{arithmetic_overlapping, conv_2d_rows, depthwise_conv_2d_rows, prelu_overlapping};
 use nn_runtime::kernels::prelu::{prelu, Prelu};
@@ -107,11 +108,7 @@ proptest! {
         let mut expected = vec![0i8; n];
         conv_2d(&p, &input, &mut expected, &mut []);
         let gap = least_gap(batches, in_h, in_w * in_c, out_h, out_w * out_c, sh, pt) + slack;
-        let got = run_overlapping(&input, gap, n, |buf, at| conv_2d_rows(&p, buf, at, 0, scratch(&mut Vec::new(), nn_runtime::kernels::conv_2d::scratch_bytes(&p))));
-        prop_assert_eq!(&got, &expected);
-        // The DSP builds' entry point, whose compact fallback runs without
-        // scratch (and for this filter without its padding).
-        let got = run_overlapping(&input, gap, n, |buf, at| nn_runtime::kernels::conv_2d::conv_2d_dsp_overlapping(&p, buf, at, 0, &mut []));
+        let got = run_overlapping(&input, gap, n, |buf, at| conv_2d_rows(&p, buf, at, 0));
         prop_assert_eq!(got, expected);
     }
 
@@ -139,15 +136,15 @@ proptest! {
         let mut expected = vec![0i8; n];
         depthwise_conv_2d(&p, &input, &mut expected, &mut []);
         let gap = least_gap(batches, in_h, in_w * in_c, out_h, out_w * out_c, sh, pt) + slack;
-        let got = run_overlapping(&input, gap, n, |buf, at| depthwise_conv_2d_rows(&p, buf, at, 0, scratch(&mut Vec::new(), nn_runtime::kernels::depthwise_conv_2d::scratch_bytes(&p, true))));
+        let got = run_overlapping(&input, gap, n, |buf, at| depthwise_conv_2d_rows(&p, buf, at, 0));
         prop_assert_eq!(&got, &expected);
-        // The DSP builds' entry point with planned scratch, and its compact
-        // fallback without.
-        let s = nn_runtime::kernels::depthwise_conv_2d::scratch_bytes(&p, true);
-        let got = run_overlapping(&input, gap, n, |buf, at| nn_runtime::kernels::depthwise_conv_2d::depthwise_conv_2d_dsp_in_place(&p, buf, at, 0, scratch(&mut Vec::new(), s)));
-        prop_assert_eq!(&got, &expected);
-        let got = run_overlapping(&input, gap, n, |buf, at| nn_runtime::kernels::depthwise_conv_2d::depthwise_conv_2d_dsp_in_place(&p, buf, at, 0, &mut []));
-        prop_assert_eq!(got, expected);
+        // The DSP builds' entry point with the path and the scratch the
+        // compiler plans, where a DSP path takes the layer.
+        if let Some(path) = dsp_path(&p, true) {
+            let s = nn_runtime::kernels::depthwise_conv_2d::scratch_bytes(&p, true);
+            let got = run_overlapping(&input, gap, n, |buf, at| depthwise_conv_2d_dsp_in_place(&p, buf, at, 0, scratch(&mut Vec::new(), s), path));
+            prop_assert_eq!(got, expected);
+        }
     }
 
     #[test]
@@ -173,12 +170,7 @@ proptest! {
         let above = in_c.max((pixels * in_c).saturating_sub((pixels - 1) * out_c)) + slack;
         let mut buf = vec![0x33i8; (above + pixels * out_c).max(pixels * in_c)];
         buf[..pixels * in_c].copy_from_slice(&input);
-        let fresh = buf.clone();
-        conv_2d_1x1_overlapping(&p, &mut buf, 0, above, scratch(&mut Vec::new(), nn_runtime::kernels::conv_2d::scratch_bytes(&p)));
-        prop_assert_eq!(&buf[above..above + pixels * out_c], &expected[..]);
-        // The compact fallback of the DSP builds, backwards.
-        let mut buf = fresh;
-        nn_runtime::kernels::conv_2d::conv_2d_dsp_overlapping(&p, &mut buf, 0, above, &mut []);
+        conv_2d_1x1_overlapping(&p, &mut buf, 0, above);
         prop_assert_eq!(&buf[above..above + pixels * out_c], &expected[..]);
     }
 
@@ -311,7 +303,7 @@ proptest! {
         let mut expected = vec![0i8; n];
         depthwise_conv_2d(&p, &input, &mut expected, &mut []);
         let gap = least_gap(batches, in_h, in_w, out_h, out_w * dm, sh, pt) + slack;
-        let got = run_overlapping(&input, gap, n, |buf, at| assert!(depthwise_conv_2d_as_conv_in_place(&p, buf, at, 0, scratch(&mut Vec::new(), nn_runtime::kernels::depthwise_conv_2d::scratch_bytes(&p, true)))));
+        let got = run_overlapping(&input, gap, n, |buf, at| assert!(depthwise_conv_2d_as_conv_in_place(&p, buf, at, 0, scratch(&mut Vec::new(), as_conv_scratch_bytes(&p)))));
         prop_assert_eq!(got, expected);
     }
 

@@ -154,6 +154,7 @@ proptest! {
                 bias.get(c).copied().unwrap_or(0) - zp * s
             })
             .collect();
+        let all_folded = folded.clone();
         let folded: &[i32] = if fold { &folded } else { &[] };
         let p = Conv2d {
             batches: 1, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w, filter_in_c: fic,
@@ -163,13 +164,18 @@ proptest! {
         };
         let mut out = vec![0i8; out_h * out_w * out_c];
         conv_2d(&p, &input, &mut out, scratch(&mut Vec::new(), nn_runtime::kernels::conv_2d::scratch_bytes(&p)));
-        // The DSP builds' entry point: the blocked path where it takes the
-        // layer, else its compact fallback (always without scratch).
-        let mut dsp = vec![0i8; out.len()];
-        nn_runtime::kernels::conv_2d::conv_2d_dsp(&p, &input, &mut dsp, scratch(&mut Vec::new(), nn_runtime::kernels::conv_2d::scratch_bytes(&p)));
-        prop_assert_eq!(&dsp, &out);
-        nn_runtime::kernels::conv_2d::conv_2d_dsp(&p, &input, &mut dsp, &mut []);
-        prop_assert_eq!(&dsp, &out);
+        // The DSP builds' entry point with the variant and the scratch the
+        // compiler plans, where the blocked path takes the layer.
+        // The compiler always passes the folded bias and the filter padded
+        // to a multiple of 8 after its last row.
+        let mut padded = filter.clone();
+        padded.resize(filter.len() + per_oc.next_multiple_of(8) - per_oc, 0);
+        let q = Conv2d { filter: &padded, bias_folded: &all_folded, ..p };
+        if let Some(path) = nn_runtime::kernels::conv_2d::blocked_path(&q) {
+            let mut dsp = vec![0i8; out.len()];
+            nn_runtime::kernels::conv_2d::conv_2d_dsp(&q, &input, &mut dsp, scratch(&mut Vec::new(), nn_runtime::kernels::conv_2d::scratch_bytes(&q)), path);
+            prop_assert_eq!(&dsp, &out);
+        }
         prop_assert_eq!(out, conv_reference(&p, &input));
     }
 
@@ -267,11 +273,13 @@ proptest! {
         };
         let mut out = vec![0i8; out_h * out_w * out_c];
         depthwise_conv_2d(&p, &input, &mut out, scratch(&mut Vec::new(), nn_runtime::kernels::depthwise_conv_2d::scratch_bytes(&p, false)));
-        let mut dsp = vec![0i8; out.len()];
-        nn_runtime::kernels::depthwise_conv_2d::depthwise_conv_2d_dsp(&p, &input, &mut dsp, scratch(&mut Vec::new(), nn_runtime::kernels::depthwise_conv_2d::scratch_bytes(&p, false)));
-        prop_assert_eq!(&dsp, &out);
-        nn_runtime::kernels::depthwise_conv_2d::depthwise_conv_2d_dsp(&p, &input, &mut dsp, &mut []);
-        prop_assert_eq!(&dsp, &out);
+        // The DSP builds' entry point with the path and the scratch the
+        // compiler plans, where a DSP path takes the layer.
+        if let Some(path) = nn_runtime::kernels::depthwise_conv_2d::dsp_path(&p, false) {
+            let mut dsp = vec![0i8; out.len()];
+            nn_runtime::kernels::depthwise_conv_2d::depthwise_conv_2d_dsp(&p, &input, &mut dsp, scratch(&mut Vec::new(), nn_runtime::kernels::depthwise_conv_2d::scratch_bytes(&p, false)), path);
+            prop_assert_eq!(&dsp, &out);
+        }
         prop_assert_eq!(out, depthwise_reference(&p, &input));
     }
 }
@@ -371,7 +379,7 @@ proptest! {
             filter: &filter, bias: &bias, multiplier: &multiplier, shift: &shifts,
         };
         let mut out = vec![0i8; batches * out_h * out_w * dm];
-        prop_assert!(nn_runtime::kernels::depthwise_conv_2d::depthwise_conv_2d_as_conv(&p, &input, &mut out, scratch(&mut Vec::new(), nn_runtime::kernels::depthwise_conv_2d::scratch_bytes(&p, false))));
+        prop_assert!(nn_runtime::kernels::depthwise_conv_2d::depthwise_conv_2d_as_conv(&p, &input, &mut out, scratch(&mut Vec::new(), nn_runtime::kernels::depthwise_conv_2d::as_conv_scratch_bytes(&p))));
         prop_assert_eq!(out, depthwise_reference(&p, &input));
     }
 }
@@ -624,7 +632,7 @@ proptest! {
         let (out_off, in_off) = (0, gap);
         let mut buf = vec![0i8; (in_off + pixels * in_c).max(out_off + pixels * out_c)];
         buf[in_off..in_off + pixels * in_c].copy_from_slice(&input);
-        nn_runtime::kernels::conv_2d::conv_2d_1x1_overlapping(&p, &mut buf, in_off, out_off, scratch(&mut Vec::new(), nn_runtime::kernels::conv_2d::scratch_bytes(&p)));
+        nn_runtime::kernels::conv_2d::conv_2d_1x1_overlapping(&p, &mut buf, in_off, out_off);
         prop_assert_eq!(&buf[out_off..out_off + pixels * out_c], &expected[..]);
     }
 }

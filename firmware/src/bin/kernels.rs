@@ -12,10 +12,12 @@
 use core::ptr::addr_of_mut;
 use nn_firmware::{entry, finish_cases};
 use nn_runtime::kernels::conv_2d::{
-    conv_2d, conv_2d_1x1_overlapping, conv_2d_portable, scratch_bytes as conv_scratch, Conv2d,
+    blocked_path, conv_2d_1x1_overlapping, conv_2d_dsp, conv_2d_dsp_overlapping, conv_2d_portable,
+    scratch_bytes as conv_scratch, Conv2d,
 };
 use nn_runtime::kernels::depthwise_conv_2d::{
-    depthwise_conv_2d, depthwise_conv_2d_portable, scratch_bytes as dw_scratch, DepthwiseConv2d,
+    depthwise_conv_2d_dsp, depthwise_conv_2d_dsp_in_place, depthwise_conv_2d_portable, dsp_path,
+    scratch_bytes as dw_scratch, DepthwiseConv2d,
 };
 use nn_runtime::kernels::fully_connected::{fully_connected, fully_connected_portable, FullyConnected};
 use nn_runtime::kernels::in_place::{conv_2d_rows, depthwise_conv_2d_rows};
@@ -201,21 +203,32 @@ fn conv_case(b: &mut Buffers, rng: &mut Rng, case: u32) -> bool {
         multiplier: &multiplier[..out_c],
         shift: &shift[..out_c],
     };
+    // As generated code calls it: the blocked path's variant where it
+    // takes the layer on a core with DSP, else the portable kernel.
     let s = conv_scratch(&p);
-    conv_2d(&p, &b.input[..n_in], &mut b.out[..n_out], scratch(&mut b.scratch, s));
+    let path = blocked_path(&p).filter(|_| nn_runtime::DSP);
+    match path {
+        Some(path) => conv_2d_dsp(&p, &b.input[..n_in], &mut b.out[..n_out], scratch(&mut b.scratch, s), path),
+        None => conv_2d_portable(&p, &b.input[..n_in], &mut b.out[..n_out]),
+    }
     conv_2d_portable(&p, &b.input[..n_in], &mut b.reference[..n_out]);
     let mut same = b.out[..n_out] == b.reference[..n_out];
+    let over = |buf: &mut [i8], input: usize, output: usize, s: &mut [u8]| match path {
+        Some(path) => conv_2d_dsp_overlapping(&p, buf, input, output, s, path),
+        None if pointwise => conv_2d_1x1_overlapping(&p, buf, input, output),
+        None => conv_2d_rows(&p, buf, input, output),
+    };
     if pointwise {
         // Below the input (first to last) and above it (last to first), as
         // close as the planner may place them.
         let pixels = batches * in_h * in_w;
         let below = (0..pixels).map(|q| ((q + 1) * out_c).saturating_sub(q * in_c)).max().unwrap_or(0);
-        same &= overlapping(b, n_in, n_out, below, 0, s, |buf, s| conv_2d_1x1_overlapping(&p, buf, below, 0, s));
+        same &= overlapping(b, n_in, n_out, below, 0, s, |buf, s| over(buf, below, 0, s));
         let above = (0..pixels).map(|q| ((q + 1) * in_c).saturating_sub(q * out_c)).max().unwrap_or(0);
-        same &= overlapping(b, n_in, n_out, 0, above, s, |buf, s| conv_2d_1x1_overlapping(&p, buf, 0, above, s));
+        same &= overlapping(b, n_in, n_out, 0, above, s, |buf, s| over(buf, 0, above, s));
     } else if dilation_w == 1 {
         let gap = least_gap(batches, in_h, in_w * in_c, out_h, out_w * out_c, stride_h, pad_top);
-        same &= overlapping(b, n_in, n_out, gap, 0, s, |buf, s| conv_2d_rows(&p, buf, gap, 0, s));
+        same &= overlapping(b, n_in, n_out, gap, 0, s, |buf, s| over(buf, gap, 0, s));
     }
     same
 }
@@ -279,12 +292,21 @@ fn depthwise_case(b: &mut Buffers, rng: &mut Rng, case: u32) -> bool {
         multiplier: &multiplier[..out_c],
         shift: &shift[..out_c],
     };
-    depthwise_conv_2d(&p, &b.input[..n_in], &mut b.out[..n_out], scratch(&mut b.scratch, dw_scratch(&p, false)));
+    // As generated code calls it: the DSP path where one takes the layer on
+    // a core with DSP, else the portable kernel.
+    let (input, out) = (&b.input[..n_in], &mut b.out[..n_out]);
+    match dsp_path(&p, false).filter(|_| nn_runtime::DSP) {
+        Some(path) => depthwise_conv_2d_dsp(&p, input, out, scratch(&mut b.scratch, dw_scratch(&p, false)), path),
+        None => depthwise_conv_2d_portable(&p, input, out),
+    }
     depthwise_conv_2d_portable(&p, &b.input[..n_in], &mut b.reference[..n_out]);
     let mut same = b.out[..n_out] == b.reference[..n_out];
     let gap = least_gap(batches, in_h, in_w * in_c, out_h, out_w * out_c, stride_h, pad_top);
     let s = dw_scratch(&p, true);
-    same &= overlapping(b, n_in, n_out, gap, 0, s, |buf, s| depthwise_conv_2d_rows(&p, buf, gap, 0, s));
+    same &= overlapping(b, n_in, n_out, gap, 0, s, |buf, s| match dsp_path(&p, true).filter(|_| nn_runtime::DSP) {
+        Some(path) => depthwise_conv_2d_dsp_in_place(&p, buf, gap, 0, s, path),
+        None => depthwise_conv_2d_rows(&p, buf, gap, 0),
+    });
     same
 }
 

@@ -3,7 +3,7 @@
 
 use super::{dot_16x8, requantize, requantize_16x8};
 use crate::kernels::{carve, carved};
-use crate::simd::Channel;
+use crate::simd::{channel, Channel};
 use core::num::NonZeroUsize;
 
 /// Constants of one 2-D convolution layer. Shapes are NHWC; the filter is
@@ -69,81 +69,137 @@ pub struct Conv2d<'a, B = i32> {
 /// `output` `batches*out_h*out_w*out_c`.
 ///
 /// On ARMv7E-M cores, layers that fit take the blocked path
-/// ([`conv_2d_blocked`]) in `scratch` ([`scratch_bytes`] bytes, planned by
-/// the compiler; other cores get an empty slice); everything else, and
-/// every layer on other cores, takes [`conv_2d_portable`]. Both give the
-/// same bits.
+/// ([`conv_2d_blocked`]) in `scratch` ([`scratch_bytes`] bytes; other cores
+/// get an empty slice); everything else, and every layer on other cores,
+/// takes [`conv_2d_portable`]. Both give the same bits. Generated code calls
+/// [`conv_2d_dsp`] or [`conv_2d_portable`] instead, chosen at compile time,
+/// so that a model links only the code its layers run.
 pub fn conv_2d(p: &Conv2d, input: &[i8], output: &mut [i8], scratch: &mut [u8]) {
     #[cfg(nn_dsp)]
-    if blocked(p, &mut ConvIo::Separate { input, output }, false, scratch) {
+    if conv_2d_blocked(p, input, output, scratch) {
         return;
     }
     let _ = scratch;
     conv_2d_portable(p, input, output);
 }
 
-/// The layer through the blocked path, for a layer whose shape it takes
-/// ([`scratch_bytes`] is not 0) with that much `scratch`: the compiler calls
-/// this instead of [`conv_2d`] on cores with DSP, so that the portable
-/// kernel is not linked. Should the blocked path still decline, a compact
-/// loop nest with TFLM's arithmetic computes the layer.
-pub fn conv_2d_dsp(p: &Conv2d, input: &[i8], output: &mut [i8], scratch: &mut [u8]) {
-    let io = &mut ConvIo::Separate { input, output };
-    if !blocked(p, io, false, scratch) {
-        compact(p, io, false);
+/// How the blocked path gathers a layer's input columns. The compiler picks
+/// it per layer ([`blocked_path`]) and names it in the call, so that a model
+/// links only the gatherers its layers use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gather {
+    /// A 1×1 layer with stride 1, no padding and channels a multiple of
+    /// four: a column is one input pixel, four of them widened in one pass.
+    Pointwise,
+    /// Channels a multiple of four: every tap is whole words.
+    Words,
+    /// Rows of taps that are whole words (`k_w * in_c` a multiple of four,
+    /// `in_c` not, typically one channel) without horizontal dilation.
+    WordRows,
+    /// Other channel counts: the column is staged as bytes, then widened.
+    Bytes,
+}
+
+/// The variant of the blocked path that runs a layer ([`conv_2d_dsp`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Blocked {
+    /// How input columns are gathered.
+    pub gather: Gather,
+    /// Whether every channel requantizes in the assembly's one pass (right
+    /// shifts of 2 to 22, non-negative multipliers, an output offset within
+    /// ±255, int8 activation bounds); else each output is requantized on
+    /// its own.
+    pub fused: bool,
+}
+
+/// The gatherer of a layer the blocked path takes ([`scratch_bytes`] is not
+/// 0), from its shape alone; `None` for other layers.
+pub const fn gather(p: &Conv2d) -> Option<Gather> {
+    if !blocked_geometry(p) {
+        None
+    } else if pointwise(p) {
+        Some(Gather::Pointwise)
+    } else if p.in_c % 4 == 0 {
+        Some(Gather::Words)
+    } else if (p.k_w * p.in_c) % 4 == 0 && p.dilation_w == 1 {
+        Some(Gather::WordRows)
+    } else {
+        Some(Gather::Bytes)
     }
+}
+
+/// The blocked path's variant for a layer (its shape, requantization
+/// constants and activation bounds), or `None` if the path does not take
+/// the layer: what the compiler names in its call of [`conv_2d_dsp`].
+pub fn blocked_path(p: &Conv2d) -> Option<Blocked> {
+    Some(Blocked { gather: gather(p)?, fused: fused(p) })
+}
+
+/// Whether every channel of `p` requantizes in one pass (see
+/// [`Blocked::fused`]).
+fn fused(p: &Conv2d) -> bool {
+    let out_c = p.out_c;
+    p.multiplier.len() >= out_c
+        && p.shift.len() >= out_c
+        && p.multiplier.iter().zip(p.shift).take(out_c).all(|(&m, &s)| channel(0, m, s, p.output_offset).is_some())
+        && -128 <= p.act_min
+        && p.act_min <= p.act_max
+        && p.act_max <= 127
+}
+
+/// Whether a layer is pointwise as [`Gather::Pointwise`] describes.
+const fn pointwise(p: &Conv2d) -> bool {
+    p.k_h == 1
+        && p.k_w == 1
+        && p.stride_h == 1
+        && p.stride_w == 1
+        && p.pad_top == 0
+        && p.pad_left == 0
+        && p.in_h == p.out_h
+        && p.in_w == p.out_w
+        && p.in_c % 4 == 0
+}
+
+/// The layer through the blocked path's variant `path` ([`blocked_path`]),
+/// with [`scratch_bytes`] of `scratch`: what generated code calls on cores
+/// with DSP. Only the gatherer and the requantization that `path` names are
+/// linked, and no fallback kernel: a call the path cannot take (slices
+/// shorter than the layer's shape, too little scratch, a `path` that is not
+/// the layer's), which the compiler never emits, writes nothing.
+#[inline(always)]
+pub fn conv_2d_dsp(p: &Conv2d, input: &[i8], output: &mut [i8], scratch: &mut [u8], path: Blocked) {
+    run_blocked(p, &mut ConvIo::Separate { input, output }, false, scratch, path);
 }
 
 /// [`conv_2d_dsp`] over one buffer holding the input at byte `input` and
-/// the output at byte `output`, overlapping as the planner allows (see
-/// [`conv_2d_blocked_overlapping`]; the compact fallback goes pixel by pixel,
-/// last to first when the output is above the input).
-pub fn conv_2d_dsp_overlapping(p: &Conv2d, buf: &mut [i8], input: usize, output: usize, scratch: &mut [u8]) {
-    let io = &mut ConvIo::Shared { buf, input, output };
-    if !blocked(p, io, output > input, scratch) {
-        compact(p, io, output > input);
-    }
+/// the output at byte `output`, overlapping as
+/// [`conv_2d_blocked_overlapping`] describes.
+#[inline(always)]
+pub fn conv_2d_dsp_overlapping(
+    p: &Conv2d,
+    buf: &mut [i8],
+    input: usize,
+    output: usize,
+    scratch: &mut [u8],
+    path: Blocked,
+) {
+    run_blocked(p, &mut ConvIo::Shared { buf, input, output }, output > input, scratch, path);
 }
 
-/// TFLM's loop nest in little code, output pixel by output pixel (last to
-/// first if `backwards`), each output written as soon as it is computed:
-/// the DSP builds' fallback, which never runs for a layer the compiler
-/// planned for the blocked path. The planner's overlap rules keep every
-/// output pixel clear of the inputs still to be read in that order.
-#[inline(never)]
-fn compact(p: &Conv2d, io: &mut ConvIo, backwards: bool) {
-    let fic = p.filter_in_c.max(1);
-    let (Some(per_group), Some(row), Some(rows)) =
-        (NonZeroUsize::new(p.out_c / (p.in_c / fic).max(1)), NonZeroUsize::new(p.out_w), NonZeroUsize::new(p.out_h))
-    else {
-        return;
+/// The blocked driver for `path`. Inlined, so that for a constant `path`
+/// only one instance of the driver and one gatherer are referenced.
+#[inline(always)]
+pub(crate) fn run_blocked(p: &Conv2d, io: &mut ConvIo, backwards: bool, scratch: &mut [u8], path: Blocked) -> bool {
+    let fill: Fill = match path.gather {
+        Gather::Pointwise => fill_pointwise,
+        Gather::Words => fill_words,
+        Gather::WordRows => fill_word_rows,
+        Gather::Bytes => fill_bytes_column,
     };
-    let pixels = p.batches * p.out_h * p.out_w;
-    for n in 0..pixels {
-        let px = if backwards { pixels - 1 - n } else { n };
-        let (b, oy, ox) = (px / row / rows, px / row % rows, px % row);
-        for oc in 0..p.out_c {
-            let g = oc / per_group;
-            let mut acc = p.bias.get(oc).copied().unwrap_or(0);
-            for ky in 0..p.k_h {
-                let iy = (oy * p.stride_h + ky * p.dilation_h).wrapping_sub(p.pad_top);
-                for kx in 0..p.k_w {
-                    let ix = (ox * p.stride_w + kx * p.dilation_w).wrapping_sub(p.pad_left);
-                    if iy >= p.in_h || ix >= p.in_w {
-                        continue;
-                    }
-                    let x = io.input().get(((b * p.in_h + iy) * p.in_w + ix) * p.in_c + g * fic..).unwrap_or_default();
-                    let w = p.filter.get(((oc * p.k_h + ky) * p.k_w + kx) * fic..).unwrap_or_default();
-                    for (&x, &w) in x.iter().zip(w).take(fic) {
-                        acc = acc.wrapping_add((x as i32 + p.input_offset).wrapping_mul(w as i32));
-                    }
-                }
-            }
-            let (Some(&m), Some(&s)) = (p.multiplier.get(oc), p.shift.get(oc)) else { return };
-            if let Some(o) = io.output().get_mut(px * p.out_c + oc) {
-                *o = requantize(acc, m, s, p.output_offset, p.act_min, p.act_max);
-            }
-        }
+    if path.fused {
+        blocked::<true>(p, io, backwards, scratch, fill)
+    } else {
+        blocked::<false>(p, io, backwards, scratch, fill)
     }
 }
 
@@ -177,7 +233,7 @@ const fn blocked_geometry(p: &Conv2d) -> bool {
 /// four), a filter padded with zero bytes to that multiple of 8 after
 /// its last row, and [`scratch_bytes`] of `scratch`, 16-byte aligned.
 pub fn conv_2d_blocked(p: &Conv2d, input: &[i8], output: &mut [i8], scratch: &mut [u8]) -> bool {
-    blocked(p, &mut ConvIo::Separate { input, output }, false, scratch)
+    blocked_path(p).is_some_and(|path| run_blocked(p, &mut ConvIo::Separate { input, output }, false, scratch, path))
 }
 
 /// The blocked path on one buffer holding the input at byte `input` and the
@@ -196,7 +252,8 @@ pub fn conv_2d_blocked_overlapping(
     output: usize,
     scratch: &mut [u8],
 ) -> bool {
-    blocked(p, &mut ConvIo::Shared { buf, input, output }, output > input, scratch)
+    let io = &mut ConvIo::Shared { buf, input, output };
+    blocked_path(p).is_some_and(|path| run_blocked(p, io, output > input, scratch, path))
 }
 
 /// The reference path: TFLM's loop nest, with the zero-point sums of
@@ -316,16 +373,9 @@ fn interior_pixel(p: &Conv2d, window: &[i8], folded: &[i32], multiplier: &[i32],
 /// `output + p * out_c >= input + (p + 1) * in_c` (the compiler's planner
 /// guarantees these).
 ///
-/// The blocked path gathers the inputs of four pixels before it writes
-/// their outputs, which by the same conditions lie clear of every input
-/// still to be read (blocks go last to first with the output above).
-/// `scratch` is as for [`conv_2d`].
-pub fn conv_2d_1x1_overlapping(p: &Conv2d, buf: &mut [i8], input: usize, output: usize, scratch: &mut [u8]) {
-    #[cfg(nn_dsp)]
-    if conv_2d_blocked_overlapping(p, buf, input, output, scratch) {
-        return;
-    }
-    let _ = scratch;
+/// The portable kernel: generated code calls [`conv_2d_dsp_overlapping`]
+/// instead on cores with DSP for layers the blocked path takes.
+pub fn conv_2d_1x1_overlapping(p: &Conv2d, buf: &mut [i8], input: usize, output: usize) {
     // Per-channel views cut once, filter rows by `chunks_exact` over a
     // non-zero length, each pixel's input and output split apart: no panic
     // path. A view out of bounds, or an output pixel overlapping its own
@@ -531,7 +581,7 @@ const BYTE_COLUMN_MAX: usize = 128;
 /// 128 entries if the channel count is not a multiple of four, a filter
 /// without its padding, short slices, too little scratch).
 #[inline(never)]
-pub(crate) fn blocked(p: &Conv2d, io: &mut ConvIo, backwards: bool, scratch: &mut [u8]) -> bool {
+fn blocked<const FUSED: bool>(p: &Conv2d, io: &mut ConvIo, backwards: bool, scratch: &mut [u8], fill: Fill) -> bool {
     let k = p.k_h * p.k_w * p.in_c;
     let kp = k.next_multiple_of(K_STEP);
     let pixels = p.batches * p.out_h * p.out_w;
@@ -542,7 +592,10 @@ pub(crate) fn blocked(p: &Conv2d, io: &mut ConvIo, backwards: bool, scratch: &mu
         && p.shift.len() >= out_c
         && p.filter.len() >= (out_c - 1) * k + kp
         && io.input().len() >= p.batches * p.in_h * p.in_w * p.in_c
-        && io.output().len() >= pixels * out_c;
+        && io.output().len() >= pixels * out_c
+        // The one-pass requantization covers every channel (checked once,
+        // so that a wrong `FUSED` cannot give wrong bits).
+        && (!FUSED || fused(p));
     if !fits {
         return false;
     }
@@ -559,34 +612,25 @@ pub(crate) fn blocked(p: &Conv2d, io: &mut ConvIo, backwards: bool, scratch: &mu
     // written only below `k`.
     cols.fill(0);
     bytes.fill(0);
-    // The one-pass requantization (see `simd::conv_block`) covers right
-    // shifts of 2 to 22 and int8 activation bounds; other layers requantize
-    // each output with `requantize`. Its per-channel constants are built
-    // once per call when they fit in the table, else per block.
-    use crate::simd::channel;
     // Per-channel views cut once (lengths checked above), so that the loops
     // below index nothing.
     let (bias_folded, multiplier, shift) = (&p.bias_folded[..out_c], &p.multiplier[..out_c], &p.shift[..out_c]);
-    let fused = multiplier.iter().zip(shift).all(|(&m, &s)| channel(0, m, s, p.output_offset).is_some())
-        && -128 <= p.act_min
-        && p.act_min <= p.act_max
-        && p.act_max <= 127;
+    // The one-pass requantization's per-channel constants, built once per
+    // call when they fit in the table, else per block.
     let fill_table = |table: &mut [Channel], c0: usize| {
         let channels = bias_folded.iter().zip(multiplier).zip(shift).skip(c0);
         for (((&b, &m), &s), t) in channels.zip(table.iter_mut()) {
             *t = channel(b, m, s, p.output_offset).unwrap_or_default();
         }
     };
-    if fused && out_c <= CHANNEL_TABLE {
+    if FUSED && out_c <= CHANNEL_TABLE {
         fill_table(table, 0);
     }
     let groups = kp / 4;
     // The input zero point as two 16-bit halves, the value of padded taps.
     let zp = (-p.input_offset) as u16 as u32;
     let zp_pair = zp | (zp << 16);
-    let pointwise = (p.k_h, p.k_w, p.stride_h, p.stride_w, p.pad_top, p.pad_left) == (1, 1, 1, 1, 0, 0)
-        && (p.in_h, p.in_w) == (p.out_h, p.out_w)
-        && p.in_c % 4 == 0;
+    let pointwise = pointwise(p);
     let blocks = pixels.div_ceil(4);
     // Divisors for pixel coordinates, non-zero by type (no panic path).
     let (Some(row), Some(out_h)) = (NonZeroUsize::new(p.out_w), NonZeroUsize::new(p.out_h)) else { return true };
@@ -599,15 +643,14 @@ pub(crate) fn blocked(p: &Conv2d, io: &mut ConvIo, backwards: bool, scratch: &mu
         let n = (pixels - px).min(4);
         // Coordinates (batch, row, column) of the block's first pixel.
         let mut at = (px / plane, (px / row) % out_h, px % row);
-        // Four pixels of a pointwise layer: their columns are four
-        // consecutive runs of input, widened in one pass.
         // The input view, taken once per block (the output view below ends
-        // its use).
+        // its use). Four pixels of a pointwise layer: their columns are four
+        // consecutive runs of input, widened in one pass.
         let input = io.input();
         let src = input.get(px * p.in_c..(px + 4) * p.in_c).unwrap_or_default();
         let gathered = pointwise && n == 4 && crate::simd::expand_four(src, p.in_c, cols);
         for j in (0..n).filter(|_| !gathered) {
-            fill_column(p, input, at, cols.get_mut(2 * j..).unwrap_or_default(), bytes, zp_pair);
+            fill(p, input, at, cols.get_mut(2 * j..).unwrap_or_default(), bytes, zp_pair);
             at.2 += 1;
             if at.2 == p.out_w {
                 at.2 = 0;
@@ -619,7 +662,7 @@ pub(crate) fn blocked(p: &Conv2d, io: &mut ConvIo, backwards: bool, scratch: &mu
             }
         }
         let Some(out) = io.output().get_mut(px * out_c..) else { return true };
-        if fused {
+        if FUSED {
             let out = out.as_mut_ptr();
             for c0 in (0..out_c).step_by(CHANNEL_TABLE) {
                 let n_c = (out_c - c0).min(CHANNEL_TABLE);
@@ -666,12 +709,26 @@ pub(crate) fn blocked(p: &Conv2d, io: &mut ConvIo, backwards: bool, scratch: &mu
     true
 }
 
-/// Writes the expanded input column of output pixel `(b, oy, ox)` to `dst`
-/// (words `8 * g` and `8 * g + 1` for group `g`): entry `(ky, kx, ic)` is the
-/// input under that filter tap, or the zero point in the padding. `bytes`
-/// is a zeroed staging buffer for channel counts that are not a multiple
-/// of four.
-fn fill_column(
+/// A gatherer of the blocked path: writes the expanded input column of
+/// output pixel `(b, oy, ox)` to `dst` (words `8 * g` and `8 * g + 1` for
+/// group `g`): entry `(ky, kx, ic)` is the input under that filter tap, or
+/// the zero point (`zp_pair`, both halves) in the padding. `bytes` is a
+/// zeroed staging buffer for channel counts that are not a multiple of
+/// four. One function per [`Gather`], called through a pointer, so that the
+/// driver exists once and a model links only its layers' gatherers.
+type Fill = fn(&Conv2d, &[i8], (usize, usize, usize), &mut [u32], &mut [i8], u32);
+
+/// [`Gather::Pointwise`]: the column is the pixel's `in_c` inputs (for the
+/// blocks of fewer than four pixels).
+fn fill_pointwise(p: &Conv2d, input: &[i8], (b, oy, ox): (usize, usize, usize), dst: &mut [u32], _: &mut [i8], _: u32) {
+    let at = ((b * p.in_h + oy) * p.in_w + ox) * p.in_c;
+    crate::simd::expand(input.get(at..at + p.in_c).unwrap_or_default(), dst);
+}
+
+/// [`Gather::Bytes`]: the column is gathered as bytes (rows inside the
+/// input as one run each), then widened. `bytes` past the column stay zero:
+/// nothing writes there.
+fn fill_bytes_column(
     p: &Conv2d,
     input: &[i8],
     (b, oy, ox): (usize, usize, usize),
@@ -682,61 +739,67 @@ fn fill_column(
     let iy0 = (oy * p.stride_h) as isize - p.pad_top as isize;
     let ix0 = (ox * p.stride_w) as isize - p.pad_left as isize;
     let row_len = p.k_w * p.in_c;
-    if p.in_c % 4 != 0 && row_len % 4 == 0 && p.dilation_w == 1 {
-        fill_word_rows(p, input, (b, iy0, ix0), dst, bytes, zp_pair);
-        return;
-    }
     let whole_rows = p.dilation_w == 1 && ix0 >= 0 && ix0 as usize + p.k_w <= p.in_w;
-    if p.in_c % 4 != 0 {
-        // Channels not a multiple of four: the column is gathered as bytes
-        // (rows inside the input as one run each), then widened. `bytes`
-        // past the column stay zero: nothing writes there.
-        let zp = zp_pair as i8;
-        let k = p.k_h * row_len;
-        let last_iy = iy0 + ((p.k_h - 1) * p.dilation_h) as isize;
-        if whole_rows && iy0 >= 0 && (last_iy as usize) < p.in_h {
-            // The window lies inside the input: `k_h` runs of `row_len`.
-            let at = ((b * p.in_h + iy0 as usize) * p.in_w + ix0 as usize) * p.in_c;
-            let src = input.get(at..).unwrap_or_default();
-            let stride = p.dilation_h * p.in_w * p.in_c;
-            if crate::simd::gather_rows(src, stride, row_len, p.k_h, bytes) {
-                crate::simd::expand(bytes.get(..k.next_multiple_of(4)).unwrap_or_default(), dst);
-                return;
-            }
+    let zp = zp_pair as i8;
+    let k = p.k_h * row_len;
+    let last_iy = iy0 + ((p.k_h.max(1) - 1) * p.dilation_h) as isize;
+    if whole_rows && iy0 >= 0 && (last_iy as usize) < p.in_h {
+        // The window lies inside the input: `k_h` runs of `row_len`.
+        let at = ((b * p.in_h + iy0 as usize) * p.in_w + ix0 as usize) * p.in_c;
+        let src = input.get(at..).unwrap_or_default();
+        let stride = p.dilation_h * p.in_w * p.in_c;
+        if crate::simd::gather_rows(src, stride, row_len, p.k_h, bytes) {
+            crate::simd::expand(bytes.get(..k.next_multiple_of(4)).unwrap_or_default(), dst);
+            return;
         }
-        // Without dilation the taps of a row inside the input are one run
-        // (`kx0..kx1`), the others padding.
-        let (kx0, kx1) = valid_taps(ix0, 1, p.k_w, p.in_w);
-        let (lo, hi) = (kx0 * p.in_c, kx1 * p.in_c);
-        let mut e = 0;
-        for ky in 0..p.k_h {
-            let iy = iy0 + (ky * p.dilation_h) as isize;
-            let dst_row = bytes.get_mut(e..e + row_len).unwrap_or_default();
-            e += row_len;
-            if iy < 0 || iy as usize >= p.in_h {
-                dst_row.fill(zp);
-            } else if p.dilation_w == 1 {
-                let at = ((b * p.in_h + iy as usize) * p.in_w) as isize + ix0;
-                let at = (at as usize).wrapping_mul(p.in_c);
-                let (head, rest) = dst_row.split_at_mut(lo.min(dst_row.len()));
-                head.fill(zp);
-                let (run, tail) = rest.split_at_mut(hi.saturating_sub(lo).min(rest.len()));
-                copy_bytes(run, input.get(at.wrapping_add(lo)..).unwrap_or_default());
-                tail.fill(zp);
-            } else {
-                for (kx, d) in dst_row.chunks_exact_mut(p.in_c).enumerate() {
-                    let ix = ix0 + (kx * p.dilation_w) as isize;
-                    match tap(p, input, b, iy, ix) {
-                        Some(x) => copy_bytes(d, x),
-                        None => d.fill(zp),
-                    }
+    }
+    // Without dilation the taps of a row inside the input are one run
+    // (`kx0..kx1`), the others padding.
+    let (kx0, kx1) = valid_taps(ix0, 1, p.k_w, p.in_w);
+    let (lo, hi) = (kx0 * p.in_c, kx1 * p.in_c);
+    let mut e = 0;
+    for ky in 0..p.k_h {
+        let iy = iy0 + (ky * p.dilation_h) as isize;
+        let dst_row = bytes.get_mut(e..e + row_len).unwrap_or_default();
+        e += row_len;
+        if iy < 0 || iy as usize >= p.in_h {
+            dst_row.fill(zp);
+        } else if p.dilation_w == 1 {
+            let at = ((b * p.in_h + iy as usize) * p.in_w) as isize + ix0;
+            let at = (at as usize).wrapping_mul(p.in_c);
+            let (head, rest) = dst_row.split_at_mut(lo.min(dst_row.len()));
+            head.fill(zp);
+            let (run, tail) = rest.split_at_mut(hi.saturating_sub(lo).min(rest.len()));
+            copy_bytes(run, input.get(at.wrapping_add(lo)..).unwrap_or_default());
+            tail.fill(zp);
+        } else {
+            for (kx, d) in dst_row.chunks_exact_mut(p.in_c.max(1)).enumerate() {
+                let ix = ix0 + (kx * p.dilation_w) as isize;
+                match tap(p, input, b, iy, ix) {
+                    Some(x) => copy_bytes(d, x),
+                    None => d.fill(zp),
                 }
             }
         }
-        crate::simd::expand(bytes.get(..e.next_multiple_of(4)).unwrap_or_default(), dst);
-        return;
     }
-    let last_iy = iy0 + ((p.k_h - 1) * p.dilation_h) as isize;
+    crate::simd::expand(bytes.get(..e.next_multiple_of(4)).unwrap_or_default(), dst);
+}
+
+/// [`Gather::Words`]: channels a multiple of four, so that every tap is
+/// whole words, widened straight from the input.
+fn fill_words(
+    p: &Conv2d,
+    input: &[i8],
+    (b, oy, ox): (usize, usize, usize),
+    dst: &mut [u32],
+    _: &mut [i8],
+    zp_pair: u32,
+) {
+    let iy0 = (oy * p.stride_h) as isize - p.pad_top as isize;
+    let ix0 = (ox * p.stride_w) as isize - p.pad_left as isize;
+    let row_len = p.k_w * p.in_c;
+    let whole_rows = p.dilation_w == 1 && ix0 >= 0 && ix0 as usize + p.k_w <= p.in_w;
+    let last_iy = iy0 + ((p.k_h.max(1) - 1) * p.dilation_h) as isize;
     if whole_rows && iy0 >= 0 && (last_iy as usize) < p.in_h {
         // The window lies inside the input: `k_h` runs of `row_len` bytes.
         let at = ((b * p.in_h + iy0 as usize) * p.in_w + ix0 as usize) * p.in_c;
@@ -778,23 +841,22 @@ fn fill_column(
     }
 }
 
-/// [`fill_column`] for rows of whole words without horizontal dilation
+/// [`Gather::WordRows`]: rows of whole words without horizontal dilation
 /// (`p.k_w * p.in_c` a multiple of four, `p.in_c` not, typically one input
-/// channel), for the window whose top-left tap is at `(iy0, ix0)` of batch
-/// `b`: rows in the padding are zero-point words; the rows inside the
+/// channel). Rows in the padding are zero-point words; the rows inside the
 /// input widen in one pass, straight from the input when the window lies
 /// inside it horizontally, else staged as bytes first (the zero point,
-/// then the run of taps inside the input). Not inlined, so that the other
-/// paths of [`fill_column`] keep their code.
-#[inline(never)]
+/// then the run of taps inside the input).
 fn fill_word_rows(
     p: &Conv2d,
     input: &[i8],
-    (b, iy0, ix0): (usize, isize, isize),
+    (b, oy, ox): (usize, usize, usize),
     dst: &mut [u32],
     bytes: &mut [i8],
     zp_pair: u32,
 ) {
+    let iy0 = (oy * p.stride_h) as isize - p.pad_top as isize;
+    let ix0 = (ox * p.stride_w) as isize - p.pad_left as isize;
     let row_len = p.k_w * p.in_c;
     let words = row_len / 4;
     let stride = p.dilation_h * p.in_w * p.in_c;

@@ -1,7 +1,7 @@
 //! DEPTHWISE_CONV_2D, int8 and 16x8 with per-channel requantization;
 //! TFLM's `DepthwiseConvPerChannel`.
 
-use super::conv_2d::{valid_taps, ConvIo};
+use super::conv_2d::{valid_taps, Blocked, Conv2d, ConvIo};
 use super::{carve, carved};
 use super::{requantize, requantize_16x8};
 use crate::simd::{DwRows, DW_ROW, DW_ROWS};
@@ -71,8 +71,10 @@ const CHUNK: usize = 64;
 /// blocked convolution ([`depthwise_conv_2d_as_conv`]); everything else,
 /// and every layer on other cores, takes [`depthwise_conv_2d_portable`].
 /// All give the same bits. The first two work in `scratch`
-/// ([`scratch_bytes`] bytes, planned by the compiler; other cores get an
-/// empty slice).
+/// ([`scratch_bytes`] bytes; other cores get an empty slice). Generated code
+/// calls [`depthwise_conv_2d_dsp`] or [`depthwise_conv_2d_portable`]
+/// instead, chosen at compile time, so that a model links only the code its
+/// layers run.
 pub fn depthwise_conv_2d(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8], scratch: &mut [u8]) {
     #[cfg(nn_dsp)]
     if depthwise_conv_2d_planar(p, input, output, scratch) || depthwise_conv_2d_as_conv(p, input, output, scratch) {
@@ -82,85 +84,104 @@ pub fn depthwise_conv_2d(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8], s
     depthwise_conv_2d_portable(p, input, output);
 }
 
-/// The layer through the planar or one-channel path, for a layer whose
-/// shape one of them takes ([`scratch_bytes`] is not 0) with that much
-/// `scratch`: the compiler calls this instead of [`depthwise_conv_2d`] on
-/// cores with DSP, so that the portable kernel is not linked. Should both
-/// decline, a compact loop nest with TFLM's arithmetic computes the layer.
-pub fn depthwise_conv_2d_dsp(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8], scratch: &mut [u8]) {
-    if !(depthwise_conv_2d_planar(p, input, output, scratch) || depthwise_conv_2d_as_conv(p, input, output, scratch)) {
-        compact(p, &mut ConvIo::Separate { input, output });
+/// The DSP path of a depthwise layer, chosen by the compiler ([`dsp_path`])
+/// and named in its call of [`depthwise_conv_2d_dsp`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DwPath {
+    /// The planar path ([`depthwise_conv_2d_planar`]).
+    Planar,
+    /// One input channel as a convolution ([`depthwise_conv_2d_as_conv`])
+    /// through this variant of the blocked path.
+    AsConv(Blocked),
+}
+
+/// The path that runs a layer on cores with DSP, computed in place or not:
+/// the planar path where it takes the layer, else the one-channel path;
+/// `None` if neither does ([`scratch_bytes`] is 0, or activation bounds
+/// wider than int8).
+pub fn dsp_path(p: &DepthwiseConv2d, in_place: bool) -> Option<DwPath> {
+    let out_c = p.in_c * p.depth_multiplier;
+    let requant = p.multiplier.len() >= out_c && p.shift.len() >= out_c;
+    if planar_geometry(p, in_place) {
+        let bounded = -128 <= p.act_min && p.act_min <= p.act_max && p.act_max <= 127;
+        return (bounded && requant).then_some(DwPath::Planar);
     }
+    let geometry = as_conv_geometry(p)?;
+    let c = super::conv_2d::Conv2d { multiplier: p.multiplier, shift: p.shift, ..geometry };
+    super::conv_2d::blocked_path(&c).map(DwPath::AsConv)
+}
+
+/// The layer through the DSP path `path` ([`dsp_path`]), with
+/// [`scratch_bytes`] of `scratch`: what generated code calls on cores with
+/// DSP. Only that path is linked, and no fallback kernel: a call the path
+/// cannot take (slices shorter than the layer's shape, too little scratch,
+/// a `path` that is not the layer's), which the compiler never emits,
+/// writes nothing.
+#[inline(always)]
+pub fn depthwise_conv_2d_dsp(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8], scratch: &mut [u8], path: DwPath) {
+    run_dsp(p, &mut ConvIo::Separate { input, output }, false, scratch, path);
 }
 
 /// [`depthwise_conv_2d_dsp`] computed in place (the output at byte `output`
 /// of `buf`, at or below the input at byte `input`, as the planner places
-/// a depthwise layer over its own input).
+/// a depthwise layer over its own input; `path` is [`dsp_path`] in place).
+#[inline(always)]
 pub fn depthwise_conv_2d_dsp_in_place(
     p: &DepthwiseConv2d,
     buf: &mut [i8],
     input: usize,
     output: usize,
     scratch: &mut [u8],
+    path: DwPath,
 ) {
-    if !(depthwise_conv_2d_planar_in_place(p, buf, input, output, scratch)
-        || depthwise_conv_2d_as_conv_in_place(p, buf, input, output, scratch))
-    {
-        compact(p, &mut ConvIo::Shared { buf, input, output });
+    if output <= input {
+        run_dsp(p, &mut ConvIo::Shared { buf, input, output }, true, scratch, path);
     }
 }
 
-/// TFLM's loop nest in little code, output pixel by output pixel, each
-/// output written as soon as it is computed: the DSP builds' fallback,
-/// which never runs for a layer the compiler planned for the DSP paths. In
-/// place, the planner's row distance keeps every output clear of the
-/// inputs still to be read.
-#[inline(never)]
-fn compact(p: &DepthwiseConv2d, io: &mut ConvIo) {
-    let (Some(dm), Some(row), Some(rows)) =
-        (NonZeroUsize::new(p.depth_multiplier), NonZeroUsize::new(p.out_w), NonZeroUsize::new(p.out_h))
-    else {
-        return;
-    };
-    let out_c = p.in_c * dm.get();
-    for px in 0..p.batches * p.out_h * p.out_w {
-        let (b, oy, ox) = (px / row / rows, px / row % rows, px % row);
-        for oc in 0..out_c {
-            let ic = oc / dm;
-            let mut acc = p.bias.get(oc).copied().unwrap_or(0);
-            for ky in 0..p.k_h {
-                let iy = (oy * p.stride_h + ky * p.dilation_h).wrapping_sub(p.pad_top);
-                for kx in 0..p.k_w {
-                    let ix = (ox * p.stride_w + kx * p.dilation_w).wrapping_sub(p.pad_left);
-                    if iy >= p.in_h || ix >= p.in_w {
-                        continue;
-                    }
-                    let x = io.input().get(((b * p.in_h + iy) * p.in_w + ix) * p.in_c + ic).copied().unwrap_or(0);
-                    let w = p.filter.get((ky * p.k_w + kx) * out_c + oc).copied().unwrap_or(0);
-                    acc = acc.wrapping_add((x as i32 + p.input_offset).wrapping_mul(w as i32));
-                }
-            }
-            let (Some(&m), Some(&s)) = (p.multiplier.get(oc), p.shift.get(oc)) else { return };
-            if let Some(o) = io.output().get_mut(px * out_c + oc) {
-                *o = requantize(acc, m, s, p.output_offset, p.act_min, p.act_max);
-            }
-        }
+/// Dispatches to the driver of `path`; inlined, so that for a constant
+/// `path` only that driver is referenced.
+#[inline(always)]
+fn run_dsp(p: &DepthwiseConv2d, io: &mut ConvIo, in_place: bool, scratch: &mut [u8], path: DwPath) -> bool {
+    match path {
+        DwPath::Planar => planar(p, io, in_place, scratch),
+        DwPath::AsConv(blocked) => match as_conv_prepare(p, scratch) {
+            // In place the output is at or below the input: blocks go first
+            // to last.
+            Some((c, rest)) => super::conv_2d::run_blocked(&c, io, false, rest, blocked),
+            None => false,
+        },
     }
 }
 
-/// Bytes of scratch the planar or one-channel path needs for a layer of
+/// Bytes of scratch of the DSP path [`dsp_path`] chooses for a layer of
 /// this shape, computed in place (`in_place`, see
-/// [`depthwise_conv_2d_planar_in_place`]) or not; 0 if neither path runs
-/// it. Only the shape fields of `p` are read.
+/// [`depthwise_conv_2d_planar_in_place`]) or not: the planar path's where
+/// it takes the layer, else the one-channel path's; 0 if neither runs it.
+/// Only the shape fields of `p` are read.
 pub const fn scratch_bytes(p: &DepthwiseConv2d, in_place: bool) -> usize {
-    let planar = if planar_geometry(p, in_place) {
-        carved::<DwRows>(1)
-            + carved::<i32>(p.out_w.next_multiple_of(2))
-            + if in_place { carved::<i8>(band_bytes(p)) } else { 0 }
+    if planar_geometry(p, in_place) {
+        planar_scratch_bytes(p, in_place)
     } else {
-        0
-    };
-    let as_conv = match as_conv_geometry(p) {
+        as_conv_scratch_bytes(p)
+    }
+}
+
+/// Bytes of scratch of the planar path ([`depthwise_conv_2d_planar`], in
+/// place or not); 0 if it does not take the layer.
+pub const fn planar_scratch_bytes(p: &DepthwiseConv2d, in_place: bool) -> usize {
+    if !planar_geometry(p, in_place) {
+        return 0;
+    }
+    carved::<DwRows>(1)
+        + carved::<i32>(p.out_w.next_multiple_of(2))
+        + if in_place { carved::<i8>(band_bytes(p)) } else { 0 }
+}
+
+/// Bytes of scratch of the one-channel path
+/// ([`depthwise_conv_2d_as_conv`]); 0 if it does not take the layer.
+pub const fn as_conv_scratch_bytes(p: &DepthwiseConv2d) -> usize {
+    match as_conv_geometry(p) {
         Some(c) => {
             let conv = super::conv_2d::scratch_bytes(&c);
             if conv == 0 {
@@ -170,11 +191,6 @@ pub const fn scratch_bytes(p: &DepthwiseConv2d, in_place: bool) -> usize {
             }
         }
         None => 0,
-    };
-    if planar > as_conv {
-        planar
-    } else {
-        as_conv
     }
 }
 
@@ -203,6 +219,17 @@ pub fn depthwise_conv_2d_planar(p: &DepthwiseConv2d, input: &[i8], output: &mut 
 /// rest. Returns `false`, having written nothing, for other layers.
 pub fn depthwise_conv_2d_as_conv(p: &DepthwiseConv2d, input: &[i8], output: &mut [i8], scratch: &mut [u8]) -> bool {
     as_conv(p, &mut ConvIo::Separate { input, output }, scratch)
+}
+
+/// The one-channel path with the blocked variant computed at run time.
+fn as_conv(p: &DepthwiseConv2d, io: &mut ConvIo, scratch: &mut [u8]) -> bool {
+    let Some(geometry) = as_conv_geometry(p) else { return false };
+    let c = super::conv_2d::Conv2d { multiplier: p.multiplier, shift: p.shift, ..geometry };
+    let Some(blocked) = super::conv_2d::blocked_path(&c) else { return false };
+    match as_conv_prepare(p, scratch) {
+        Some((c, rest)) => super::conv_2d::run_blocked(&c, io, false, rest, blocked),
+        None => false,
+    }
 }
 
 /// [`depthwise_conv_2d_as_conv`] computed in place, as
@@ -268,20 +295,20 @@ const fn as_conv_filter_bytes(p: &DepthwiseConv2d) -> usize {
     p.depth_multiplier * taps + taps.next_multiple_of(8) - taps
 }
 
+/// Prepares the one-channel path in `scratch`: the filter transposed to
+/// `[m][ky][kx][1]` (zeros after the last row up to a multiple of 8) and
+/// the folded biases. Returns the convolution to run and the rest of the
+/// scratch, or `None` for a layer the path does not take.
 #[inline(never)]
-fn as_conv(p: &DepthwiseConv2d, io: &mut ConvIo, scratch: &mut [u8]) -> bool {
+fn as_conv_prepare<'a>(p: &DepthwiseConv2d<'a>, scratch: &'a mut [u8]) -> Option<(Conv2d<'a>, &'a mut [u8])> {
     let (dm, taps) = (p.depth_multiplier, p.k_h * p.k_w);
-    let size = dm * taps;
-    let Some(geometry) = as_conv_geometry(p) else { return false };
-    if p.filter.len() < size || !(p.bias.is_empty() || p.bias.len() >= dm) {
-        return false;
+    let geometry = as_conv_geometry(p)?;
+    if p.filter.len() < dm * taps || !(p.bias.is_empty() || p.bias.len() >= dm) {
+        return None;
     }
     let mut scratch = scratch;
-    let (Some(filter), Some(folded)) =
-        (carve::<i8>(&mut scratch, as_conv_filter_bytes(p)), carve::<i32>(&mut scratch, dm))
-    else {
-        return false;
-    };
+    let filter = carve::<i8>(&mut scratch, as_conv_filter_bytes(p))?;
+    let folded = carve::<i32>(&mut scratch, dm)?;
     // The padding after the last row reads as zero weights.
     filter.fill(0);
     for (m, (row, f)) in filter.chunks_exact_mut(taps).zip(folded.iter_mut()).take(dm).enumerate() {
@@ -292,16 +319,8 @@ fn as_conv(p: &DepthwiseConv2d, io: &mut ConvIo, scratch: &mut [u8]) -> bool {
         }
         *f = p.bias.get(m).copied().unwrap_or(0).wrapping_add(p.input_offset.wrapping_mul(sum));
     }
-    let c = super::conv_2d::Conv2d {
-        filter,
-        bias: p.bias,
-        bias_folded: folded,
-        multiplier: p.multiplier,
-        shift: p.shift,
-        ..geometry
-    };
-    // In place the output is at or below the input: blocks go first to last.
-    super::conv_2d::blocked(&c, io, false, scratch)
+    let c = Conv2d { filter, bias: p.bias, bias_folded: folded, multiplier: p.multiplier, shift: p.shift, ..geometry };
+    Some((c, scratch))
 }
 
 /// The planar path on one buffer holding the input at byte `input` and the

@@ -12,8 +12,8 @@
 //! address.
 
 use super::add::Arithmetic;
-use super::conv_2d::{conv_2d, Conv2d};
-use super::depthwise_conv_2d::{depthwise_conv_2d, DepthwiseConv2d};
+use super::conv_2d::{conv_2d_portable, Conv2d};
+use super::depthwise_conv_2d::{depthwise_conv_2d_portable, DepthwiseConv2d};
 use super::prelu::Prelu;
 use super::Quantized;
 
@@ -69,17 +69,12 @@ fn by_rows(
 /// A convolution whose output overlaps its input (see the module docs):
 /// output at byte `output` of `buf`, input at byte `input`.
 ///
-/// On ARMv7E-M cores the blocked convolution runs over the whole layer
-/// instead (it writes each output after reading the inputs it needs, which
-/// the same row condition makes safe; see
-/// [`conv_2d_blocked_overlapping`](super::conv_2d::conv_2d_blocked_overlapping)).
-///
-/// `scratch` is as for [`conv_2d`].
-pub fn conv_2d_rows(p: &Conv2d, buf: &mut [i8], input: usize, output: usize, scratch: &mut [u8]) {
-    #[cfg(nn_dsp)]
-    if output <= input && super::conv_2d::conv_2d_blocked_overlapping(p, buf, input, output, scratch) {
-        return;
-    }
+/// The portable kernel, row by row. On cores with DSP, generated code runs
+/// the blocked convolution over the whole layer instead (it writes each
+/// output after reading the inputs it needs, which the same row condition
+/// makes safe; see
+/// [`conv_2d_dsp_overlapping`](super::conv_2d::conv_2d_dsp_overlapping)).
+pub fn conv_2d_rows(p: &Conv2d, buf: &mut [i8], input: usize, output: usize) {
     let g = Rows {
         batches: p.batches,
         in_h: p.in_h,
@@ -93,26 +88,17 @@ pub fn conv_2d_rows(p: &Conv2d, buf: &mut [i8], input: usize, output: usize, scr
     };
     by_rows(g, buf, input, output, |in_h, pad_top, x, y| {
         let row = Conv2d { batches: 1, in_h, out_h: 1, pad_top, ..*p };
-        conv_2d(&row, x, y, scratch);
+        conv_2d_portable(&row, x, y);
     });
 }
 
 /// A depthwise convolution whose output overlaps its input (see the module
 /// docs): output at byte `output` of `buf`, input at byte `input`.
 ///
-/// On ARMv7E-M cores the planar depthwise path runs over the whole layer
-/// instead, band by band (see
-/// [`depthwise_conv_2d_planar_in_place`](super::depthwise_conv_2d::depthwise_conv_2d_planar_in_place)).
-///
-/// `scratch` holds [`scratch_bytes`](super::depthwise_conv_2d::scratch_bytes)
-/// bytes for a layer in place (empty on cores without DSP).
-pub fn depthwise_conv_2d_rows(p: &DepthwiseConv2d, buf: &mut [i8], input: usize, output: usize, scratch: &mut [u8]) {
-    #[cfg(nn_dsp)]
-    if super::depthwise_conv_2d::depthwise_conv_2d_planar_in_place(p, buf, input, output, scratch)
-        || super::depthwise_conv_2d::depthwise_conv_2d_as_conv_in_place(p, buf, input, output, scratch)
-    {
-        return;
-    }
+/// The portable kernel, row by row. On cores with DSP, generated code runs
+/// the planar or one-channel path over the whole layer instead (see
+/// [`depthwise_conv_2d_dsp_in_place`](super::depthwise_conv_2d::depthwise_conv_2d_dsp_in_place)).
+pub fn depthwise_conv_2d_rows(p: &DepthwiseConv2d, buf: &mut [i8], input: usize, output: usize) {
     let g = Rows {
         batches: p.batches,
         in_h: p.in_h,
@@ -126,7 +112,7 @@ pub fn depthwise_conv_2d_rows(p: &DepthwiseConv2d, buf: &mut [i8], input: usize,
     };
     by_rows(g, buf, input, output, |in_h, pad_top, x, y| {
         let row = DepthwiseConv2d { batches: 1, in_h, out_h: 1, pad_top, ..*p };
-        depthwise_conv_2d(&row, x, y, scratch);
+        depthwise_conv_2d_portable(&row, x, y);
     });
 }
 
