@@ -192,9 +192,9 @@ pub fn conv_2d_dsp_overlapping(
 pub(crate) fn run_blocked(p: &Conv2d, io: &mut ConvIo, backwards: bool, scratch: &mut [u8], path: Blocked) -> bool {
     let fill: Fill = match path.gather {
         Gather::Pointwise => fill_pointwise,
-        Gather::Words => fill_words,
-        Gather::WordRows => fill_word_rows,
-        Gather::Bytes => fill_bytes_column,
+        Gather::Words => fill_words_columns,
+        Gather::WordRows => fill_word_rows_columns,
+        Gather::Bytes => fill_bytes_columns,
     };
     if path.fused {
         blocked::<true>(p, io, backwards, scratch, fill)
@@ -593,9 +593,11 @@ fn blocked<const FUSED: bool>(p: &Conv2d, io: &mut ConvIo, backwards: bool, scra
         && p.filter.len() >= (out_c - 1) * k + kp
         && io.input().len() >= p.batches * p.in_h * p.in_w * p.in_c
         && io.output().len() >= pixels * out_c
-        // The one-pass requantization covers every channel (checked once,
-        // so that a wrong `FUSED` cannot give wrong bits).
-        && (!FUSED || fused(p));
+        // The one-pass requantization covers every channel (checked before
+        // anything is written, so that a wrong `FUSED` cannot give wrong
+        // bits: here for tables built per block, else with the table).
+        && (!FUSED || (-128 <= p.act_min && p.act_min <= p.act_max && p.act_max <= 127))
+        && (!FUSED || out_c <= CHANNEL_TABLE || fused(p));
     if !fits {
         return false;
     }
@@ -617,57 +619,29 @@ fn blocked<const FUSED: bool>(p: &Conv2d, io: &mut ConvIo, backwards: bool, scra
     let (bias_folded, multiplier, shift) = (&p.bias_folded[..out_c], &p.multiplier[..out_c], &p.shift[..out_c]);
     // The one-pass requantization's per-channel constants, built once per
     // call when they fit in the table, else per block.
-    let fill_table = |table: &mut [Channel], c0: usize| {
-        let channels = bias_folded.iter().zip(multiplier).zip(shift).skip(c0);
-        for (((&b, &m), &s), t) in channels.zip(table.iter_mut()) {
-            *t = channel(b, m, s, p.output_offset).unwrap_or_default();
-        }
-    };
-    if FUSED && out_c <= CHANNEL_TABLE {
-        fill_table(table, 0);
+    if FUSED && out_c <= CHANNEL_TABLE && !fill_table(p, table, 0) {
+        return false;
     }
     let groups = kp / 4;
     // The input zero point as two 16-bit halves, the value of padded taps.
     let zp = (-p.input_offset) as u16 as u32;
     let zp_pair = zp | (zp << 16);
-    let pointwise = pointwise(p);
     let blocks = pixels.div_ceil(4);
-    // Divisors for pixel coordinates, non-zero by type (no panic path).
-    let (Some(row), Some(out_h)) = (NonZeroUsize::new(p.out_w), NonZeroUsize::new(p.out_h)) else { return true };
-    let plane = row.saturating_mul(out_h);
     for block in 0..blocks {
         // An output above its input (a pointwise layer planned to run
         // backwards) takes the blocks last to first.
         let block = if backwards { blocks - 1 - block } else { block };
         let px = 4 * block;
         let n = (pixels - px).min(4);
-        // Coordinates (batch, row, column) of the block's first pixel.
-        let mut at = (px / plane, (px / row) % out_h, px % row);
-        // The input view, taken once per block (the output view below ends
-        // its use). Four pixels of a pointwise layer: their columns are four
-        // consecutive runs of input, widened in one pass.
-        let input = io.input();
-        let src = input.get(px * p.in_c..(px + 4) * p.in_c).unwrap_or_default();
-        let gathered = pointwise && n == 4 && crate::simd::expand_four(src, p.in_c, cols);
-        for j in (0..n).filter(|_| !gathered) {
-            fill(p, input, at, cols.get_mut(2 * j..).unwrap_or_default(), bytes, zp_pair);
-            at.2 += 1;
-            if at.2 == p.out_w {
-                at.2 = 0;
-                at.1 += 1;
-                if at.1 == p.out_h {
-                    at.1 = 0;
-                    at.0 += 1;
-                }
-            }
-        }
+        // The input view ends its use before the output view is taken.
+        fill(p, io.input(), px, n, cols, bytes, zp_pair);
         let Some(out) = io.output().get_mut(px * out_c..) else { return true };
         if FUSED {
             let out = out.as_mut_ptr();
             for c0 in (0..out_c).step_by(CHANNEL_TABLE) {
                 let n_c = (out_c - c0).min(CHANNEL_TABLE);
                 if out_c > CHANNEL_TABLE {
-                    fill_table(table, c0);
+                    fill_table(p, table, c0);
                 }
                 let w = p.filter.as_ptr().wrapping_add(c0 * k);
                 let mut b = crate::simd::Block {
@@ -709,25 +683,92 @@ fn blocked<const FUSED: bool>(p: &Conv2d, io: &mut ConvIo, backwards: bool, scra
     true
 }
 
-/// A gatherer of the blocked path: writes the expanded input column of
-/// output pixel `(b, oy, ox)` to `dst` (words `8 * g` and `8 * g + 1` for
-/// group `g`): entry `(ky, kx, ic)` is the input under that filter tap, or
-/// the zero point (`zp_pair`, both halves) in the padding. `bytes` is a
-/// zeroed staging buffer for channel counts that are not a multiple of
-/// four. One function per [`Gather`], called through a pointer, so that the
-/// driver exists once and a model links only its layers' gatherers.
-type Fill = fn(&Conv2d, &[i8], (usize, usize, usize), &mut [u32], &mut [i8], u32);
+/// Fills `table` with the one-pass requantization constants of the
+/// channels from `c0` on (as many as it holds); returns whether every one
+/// has them. Out of line: it runs once per layer or per block, and inlined
+/// copies of its loop would cost more code than its calls cost time.
+#[inline(never)]
+fn fill_table(p: &Conv2d, table: &mut [Channel], c0: usize) -> bool {
+    let mut all = true;
+    for (i, t) in table.iter_mut().enumerate() {
+        let c = c0 + i;
+        let (Some(&b), Some(&m), Some(&s)) = (p.bias_folded.get(c), p.multiplier.get(c), p.shift.get(c)) else { break };
+        let constants = channel(b, m, s, p.output_offset);
+        all &= constants.is_some();
+        *t = constants.unwrap_or_default();
+    }
+    all
+}
 
-/// [`Gather::Pointwise`]: the column is the pixel's `in_c` inputs (for the
-/// blocks of fewer than four pixels).
-fn fill_pointwise(p: &Conv2d, input: &[i8], (b, oy, ox): (usize, usize, usize), dst: &mut [u32], _: &mut [i8], _: u32) {
-    let at = ((b * p.in_h + oy) * p.in_w + ox) * p.in_c;
-    crate::simd::expand(input.get(at..at + p.in_c).unwrap_or_default(), dst);
+/// A gatherer of the blocked path: writes the expanded input columns of
+/// the `n` (1 to 4) output pixels from pixel `px` on to `cols` (see
+/// [`fill_pixels`]). One function per [`Gather`], called once per block
+/// through a pointer, so that the driver exists once and a model links only
+/// its layers' gatherers.
+type Fill = fn(&Conv2d, &[i8], usize, usize, &mut [u32], &mut [i8], u32);
+
+/// Calls `column` for each of the `n` pixels from `px` on, with the
+/// pixel's coordinates `(batch, row, column)` and its columns' first words
+/// (pixel `j` of a block has the expanded pair of column entry `g` at words
+/// `8 * g + 2 * j` and `8 * g + 2 * j + 1`).
+#[inline(always)]
+fn fill_pixels(
+    p: &Conv2d,
+    px: usize,
+    n: usize,
+    cols: &mut [u32],
+    mut column: impl FnMut((usize, usize, usize), &mut [u32]),
+) {
+    // Divisors for pixel coordinates, non-zero by type (no panic path).
+    let (Some(row), Some(out_h)) = (NonZeroUsize::new(p.out_w), NonZeroUsize::new(p.out_h)) else { return };
+    let plane = row.saturating_mul(out_h);
+    let mut at = (px / plane, (px / row) % out_h, px % row);
+    for j in 0..n {
+        column(at, cols.get_mut(2 * j..).unwrap_or_default());
+        at.2 += 1;
+        if at.2 == p.out_w {
+            at.2 = 0;
+            at.1 += 1;
+            if at.1 == p.out_h {
+                at.1 = 0;
+                at.0 += 1;
+            }
+        }
+    }
+}
+
+/// [`Gather::Pointwise`]: a column is its pixel's `in_c` inputs; the four
+/// pixels of a whole block are consecutive runs of input, widened in one
+/// pass.
+fn fill_pointwise(p: &Conv2d, input: &[i8], px: usize, n: usize, cols: &mut [u32], _: &mut [i8], _: u32) {
+    let src = input.get(px * p.in_c..(px + n) * p.in_c).unwrap_or_default();
+    if n == 4 && crate::simd::expand_four(src, p.in_c, cols) {
+        return;
+    }
+    for (j, x) in src.chunks_exact(p.in_c.max(1)).enumerate() {
+        crate::simd::expand(x, cols.get_mut(2 * j..).unwrap_or_default());
+    }
+}
+
+/// [`Gather::Bytes`] for a block.
+fn fill_bytes_columns(p: &Conv2d, input: &[i8], px: usize, n: usize, cols: &mut [u32], bytes: &mut [i8], zp: u32) {
+    fill_pixels(p, px, n, cols, |at, dst| fill_bytes_column(p, input, at, dst, bytes, zp));
+}
+
+/// [`Gather::Words`] for a block.
+fn fill_words_columns(p: &Conv2d, input: &[i8], px: usize, n: usize, cols: &mut [u32], bytes: &mut [i8], zp: u32) {
+    fill_pixels(p, px, n, cols, |at, dst| fill_words(p, input, at, dst, bytes, zp));
+}
+
+/// [`Gather::WordRows`] for a block.
+fn fill_word_rows_columns(p: &Conv2d, input: &[i8], px: usize, n: usize, cols: &mut [u32], bytes: &mut [i8], zp: u32) {
+    fill_pixels(p, px, n, cols, |at, dst| fill_word_rows(p, input, at, dst, bytes, zp));
 }
 
 /// [`Gather::Bytes`]: the column is gathered as bytes (rows inside the
 /// input as one run each), then widened. `bytes` past the column stay zero:
 /// nothing writes there.
+#[inline(always)]
 fn fill_bytes_column(
     p: &Conv2d,
     input: &[i8],
@@ -787,6 +828,7 @@ fn fill_bytes_column(
 
 /// [`Gather::Words`]: channels a multiple of four, so that every tap is
 /// whole words, widened straight from the input.
+#[inline(always)]
 fn fill_words(
     p: &Conv2d,
     input: &[i8],
@@ -847,6 +889,7 @@ fn fill_words(
 /// input widen in one pass, straight from the input when the window lies
 /// inside it horizontally, else staged as bytes first (the zero point,
 /// then the run of taps inside the input).
+#[inline(always)]
 fn fill_word_rows(
     p: &Conv2d,
     input: &[i8],
@@ -910,7 +953,7 @@ fn fill_word_rows(
 /// without a call to `memcpy`, whose set-up dominates for the few bytes of
 /// a tap or a row of taps.
 #[inline(always)]
-fn copy_bytes(dst: &mut [i8], src: &[i8]) {
+pub(crate) fn copy_bytes(dst: &mut [i8], src: &[i8]) {
     let n = dst.len().min(src.len());
     let (dst, src) = (&mut dst[..n], &src[..n]);
     let mut d = dst.chunks_exact_mut(4);

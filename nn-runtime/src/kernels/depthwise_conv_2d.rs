@@ -425,7 +425,7 @@ fn planar(p: &DepthwiseConv2d, io: &mut ConvIo, in_place: bool, scratch: &mut [u
     let zp = -p.input_offset as i16;
     // Padding columns stay the zero point: only `pad_left..pad_left + in_w`
     // of a row is ever written.
-    rows.0.fill(zp);
+    fill_i16(&mut rows.0, zp);
     // Output rows per band: as many as the row buffer holds input rows for,
     // and in place as many as the band holds (checked division: no panic
     // path; `fits` makes `out_row` non-zero).
@@ -460,8 +460,8 @@ fn planar(p: &DepthwiseConv2d, io: &mut ConvIo, in_place: bool, scratch: &mut [u
                 // band: the same rows for every channel).
                 if c == 0 {
                     for r in (0..n_in).filter(|&r| !(lo..hi).contains(&(iy0 + r as isize))) {
-                        let pad = rows.0.get_mut(r * DW_ROW + p.pad_left..).unwrap_or_default();
-                        pad.iter_mut().take(p.in_w).for_each(|x| *x = zp);
+                        let at = r * DW_ROW + p.pad_left;
+                        fill_i16(rows.0.get_mut(at..at + p.in_w).unwrap_or_default(), zp);
                     }
                 }
                 for m in 0..dm {
@@ -519,7 +519,7 @@ fn planar(p: &DepthwiseConv2d, io: &mut ConvIo, in_place: bool, scratch: &mut [u
                         // SAFETY: as above, without outputs.
                         unsafe { dw_rows(&mut row) };
                         for (j, &a) in acc.iter().take(p.out_w).enumerate() {
-                            let v = super::requantize(a, mult, shift, p.output_offset, p.act_min, p.act_max);
+                            let v = requantize_cold(a, mult, shift, p.output_offset, p.act_min, p.act_max);
                             // SAFETY: as for the outputs above.
                             unsafe { *dst.wrapping_add(oc + r * out_row + j * out_c) = v };
                         }
@@ -530,13 +530,50 @@ fn planar(p: &DepthwiseConv2d, io: &mut ConvIo, in_place: bool, scratch: &mut [u
                 let n = n_rows * out_row;
                 // Both views are `n` long, so the copy has no panic path.
                 if let (Some(o), Some(v)) = (io.output().get_mut(dst_at..dst_at + n), band.get(..n)) {
-                    o.copy_from_slice(v);
+                    copy_band(o, v);
                 }
             }
             oy0 += n_rows;
         }
     }
     true
+}
+
+/// [`requantize`] out of line, for the planar path's channels whose
+/// requantization is not the assembly's one pass (a right shift of 0 or
+/// 1, or a left shift): inlined, the per-output arithmetic would be
+/// unrolled into several hundred bytes of code in the driver.
+#[inline(never)]
+fn requantize_cold(acc: i32, multiplier: i32, shift: i32, output_offset: i32, min: i32, max: i32) -> i8 {
+    requantize(acc, multiplier, shift, output_offset, min, max)
+}
+
+/// Copies `src` into `dst` (the shorter length) 16 bytes per step, the
+/// rest four and one at a time: the in-place planar path's band copy
+/// without `memcpy`, whose code is several times larger.
+#[inline(always)]
+fn copy_band(dst: &mut [i8], src: &[i8]) {
+    let n = dst.len().min(src.len());
+    let (dst, src) = (&mut dst[..n], &src[..n]);
+    let mut d = dst.chunks_exact_mut(16);
+    let mut s = src.chunks_exact(16);
+    for (d, s) in (&mut d).zip(&mut s) {
+        // Sixteen-byte arrays: four word loads and stores, no length check.
+        if let (Ok(d), Ok(s)) = (<&mut [i8; 16]>::try_from(d), <&[i8; 16]>::try_from(s)) {
+            *d = *s;
+        }
+    }
+    super::conv_2d::copy_bytes(d.into_remainder(), s.remainder());
+}
+
+/// Sets every value of `dst` to `v`: one small loop out of line for the
+/// planar path's row buffer and padding rows, which inlined fills would
+/// unroll into several hundred bytes of code.
+#[inline(never)]
+fn fill_i16(dst: &mut [i16], v: i16) {
+    for x in dst {
+        *x = v;
+    }
 }
 
 /// The reference path: TFLM's arithmetic, channels accumulated side by side

@@ -34,14 +34,7 @@ pub fn softmax<O: Quantized>(p: &Softmax, input: &[i8], output: &mut [O]) {
         let x = &input[r * p.depth..(r + 1) * p.depth];
         let out = &mut output[r * p.depth..(r + 1) * p.depth];
         let max = x.iter().fold(i8::MIN, |m, &v| m.max(v)) as i32;
-        let scaled_exp = |v: i8| -> Option<i32> {
-            let diff = v as i32 - max;
-            (diff >= p.diff_min).then(|| {
-                let rescaled =
-                    multiply_by_quantized_multiplier_greater_than_one(diff, p.input_multiplier, p.input_left_shift);
-                exp_on_negative_values_q5_26(rescaled)
-            })
-        };
+        let scaled_exp = |v: i8| scaled_exp(p, v as i32 - max);
         let mut sum_of_exps: i32 = 0;
         for &v in x {
             if let Some(e) = scaled_exp(v) {
@@ -63,6 +56,18 @@ pub fn softmax<O: Quantized>(p: &Softmax, input: &[i8], output: &mut [O]) {
             };
         }
     }
+}
+
+/// `exp` of the difference `diff` (at most 0) of an input from its row's
+/// maximum, in Q0.31, or `None` below `diff_min`. Not inlined: both passes
+/// of [`softmax`] call it, and its fixed-point `exp` is most of the
+/// kernel's code.
+#[inline(never)]
+fn scaled_exp(p: &Softmax, diff: i32) -> Option<i32> {
+    (diff >= p.diff_min).then(|| {
+        let rescaled = multiply_by_quantized_multiplier_greater_than_one(diff, p.input_multiplier, p.input_left_shift);
+        exp_on_negative_values_q5_26(rescaled)
+    })
 }
 
 /// Entries of an int16 lookup table: 512 segments of 128 inputs each and
