@@ -31,7 +31,9 @@ module (`<bin>::<module>::NAME`) in the ELF, referenced or not:
   being taken off the code;
 
 plus every other data symbol the reachable code references (a kernel's
-lookup table, say).
+lookup table, say). An ARMv6-M ELF keeps no symbols for anonymous constants:
+such an object is taken to run from the referenced address to the next
+address any code refers to (or the next symbol).
 
 Not counted: padding between functions, the harness (vector table, reset,
 the test vectors, semihosting output, the panic handler), and whatever the
@@ -229,11 +231,26 @@ def main():
     )
     data_starts = [d[0] for d in data]
 
+    # Data without a symbol (some targets' ELFs keep no `.Lanon.*` symbols
+    # for anonymous constants): an object at an address some code refers to
+    # is taken to end where the next referenced address, symbol or section
+    # end is, which every function's constants in the ELF tell.
+    data_sections = [(x, x + n) for x, _, n, c in elf.sections if not c]
+    bounds = {x for x, _, _ in data} | {x + n for x, n, _ in data} | {e for _, e in data_sections}
+    for f in starts:
+        for v in constants_of(elf, disasm[f][1], f, f + size[f]):
+            if any(lo <= v < hi for lo, hi in data_sections):
+                bounds.add(v)
+    bounds = sorted(bounds)
+
     def data_at(addr):
         i = bisect.bisect_right(data_starts, addr) - 1
         if i >= 0 and addr < data[i][0] + data[i][1]:
             return data[i]
-        return None
+        if not any(lo <= addr < hi for lo, hi in data_sections) or elf.read(addr, 1) is None:
+            return None
+        end = bounds[bisect.bisect_right(bounds, addr)]
+        return (addr, end - addr, f"(data without a symbol at 0x{addr:08x})")
 
     binary = os.path.basename(a.elf)
     if a.module:
@@ -323,7 +340,7 @@ def main():
         for s, (n, name, why) in sorted(others.items(), key=lambda x: (-x[1][0], x[0])):
             print(f"{n:8d}  {s:08x}  {name}    <- {why}")
         unref = [x for x in module_statics if x[0] not in referenced]
-        print(f"\nthe module's statics: {len(module_statics)}, {statics} B "
+        print(f"\nthe module's statics: {len(module_statics)}, {layers + arrays} B "
               f"({len(unref)} not referenced from reachable code, {sum(n for _, n, _ in unref)} B)")
 
 
