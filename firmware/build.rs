@@ -26,6 +26,9 @@ fn main() {
 
     // cortex-m-rt's link.x includes memory.x from the linker search path.
     fs::copy(manifest.join("memory.x"), out.join("memory.x")).expect("copy memory.x");
+    // cortex-m-rt's `device` feature includes device.x, where a device crate
+    // names its interrupt handlers; the firmware enables none.
+    fs::write(out.join("device.x"), "/* No device interrupt handlers. */\n").expect("write device.x");
     println!("cargo:rustc-link-search={}", out.display());
     println!("cargo:rerun-if-changed=memory.x");
     println!("cargo:rerun-if-changed=build.rs");

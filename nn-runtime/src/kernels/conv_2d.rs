@@ -593,11 +593,7 @@ fn blocked<const FUSED: bool>(p: &Conv2d, io: &mut ConvIo, backwards: bool, scra
         && p.filter.len() >= (out_c - 1) * k + kp
         && io.input().len() >= p.batches * p.in_h * p.in_w * p.in_c
         && io.output().len() >= pixels * out_c
-        // The one-pass requantization covers every channel (checked before
-        // anything is written, so that a wrong `FUSED` cannot give wrong
-        // bits: here for tables built per block, else with the table).
-        && (!FUSED || (-128 <= p.act_min && p.act_min <= p.act_max && p.act_max <= 127))
-        && (!FUSED || out_c <= CHANNEL_TABLE || fused(p));
+        && (!FUSED || (-128 <= p.act_min && p.act_min <= p.act_max && p.act_max <= 127));
     if !fits {
         return false;
     }
@@ -618,8 +614,10 @@ fn blocked<const FUSED: bool>(p: &Conv2d, io: &mut ConvIo, backwards: bool, scra
     // below index nothing.
     let (bias_folded, multiplier, shift) = (&p.bias_folded[..out_c], &p.multiplier[..out_c], &p.shift[..out_c]);
     // The one-pass requantization's per-channel constants, built once per
-    // call when they fit in the table, else per block.
-    if FUSED && out_c <= CHANNEL_TABLE && !fill_table(p, table, 0) {
+    // call when they fit in the table, else per block. Every channel must
+    // have them: checked by filling the table with each part before
+    // anything is written, so that a wrong `FUSED` cannot give wrong bits.
+    if FUSED && !(0..out_c).step_by(CHANNEL_TABLE).all(|c0| fill_table(p, table, c0)) {
         return false;
     }
     let groups = kp / 4;
