@@ -106,10 +106,11 @@ pointers: the generated code, the kernels, their assembly, memcpy/memset) plus t
 model's layer parameter structs and the other data the code references (e.g. kernel
 tables); the model's arrays count only where they exceed WEIGHT_BYTES.
 firmware less weights and vectors: flash (text + data) less WEIGHT_BYTES and the
-embedded test vectors: the inference code plus the harness (vector table 1 KB, reset,
-semihosting output, core::fmt's integer printing on panic paths, panic handler, about
-4.5 KB with padding), less the WEIGHT_BYTES that LLVM left out of flash (arrays no
-kernel reads, small ones folded into instructions: cifar10 6.3 KB, others < 0.5 KB).
+embedded test vectors: the inference code plus the harness (vector table of 192 B,
+reset, the sample loop with its semihosting output, about 2 KB with padding; no
+panic handler or core::fmt: nothing panics), less the WEIGHT_BYTES that LLVM left out
+of flash (arrays no kernel reads, small ones folded into instructions: cifar10 6.3 KB,
+others < 0.5 KB).
 stack: peak during inference; RAM = arena + stack.
 NOTE
 exit "$status"

@@ -36,8 +36,9 @@ such an object is taken to run from the referenced address to the next
 address any code refers to (or the next symbol).
 
 Not counted: padding between functions, the harness (vector table, reset,
-the test vectors, semihosting output, the panic handler), and whatever the
-harness alone reaches.
+the test vectors, semihosting output, the panic handler), whatever the
+harness alone reaches, and data the harness refers to as well (the test
+vectors: an arithmetic constant of the inference can fall inside them).
 
 Usage: code_size.py ELF --weight-bytes N [--entry nn_infer] [--module NAME]
                     [--list] [--bytes]
@@ -310,10 +311,24 @@ def main():
                     elif w in data_starts and w != d[0]:
                         refs.append(w)
 
+    # Data the harness refers to too (the test vectors above all) is the
+    # harness's: a constant of the inference that only happens to fall
+    # inside it (an arithmetic bound equal to an address in the vectors,
+    # say) must not count it.
+    harness_data = set()
+    for f in starts:
+        if f in reached:
+            continue
+        for v in constants_of(elf, disasm[f][1], f, f + size[f]):
+            d = data_at(v)
+            if d is not None:
+                harness_data.add(d[0])
+
     code = sum(size[f] for f in reached)
     layers = sum(n for _, n, name in module_statics if LAYER.fullmatch(name[len(module):]))
     arrays = sum(n for _, n, name in module_statics if not LAYER.fullmatch(name[len(module):]))
-    others = {s: v for s, v in referenced.items() if not v[1].startswith(module)}
+    others = {s: v for s, v in referenced.items() if not v[1].startswith(module) and s not in harness_data}
+    shared = {s: v for s, v in referenced.items() if not v[1].startswith(module) and s in harness_data}
     other_bytes = sum(v[0] for v in others.values())
     constants = layers + max(0, arrays - a.weight_bytes) + other_bytes
     total = code + constants
@@ -339,6 +354,10 @@ def main():
         print("\nother data symbols referenced (size, address, name, referenced from):")
         for s, (n, name, why) in sorted(others.items(), key=lambda x: (-x[1][0], x[0])):
             print(f"{n:8d}  {s:08x}  {name}    <- {why}")
+        if shared:
+            print("\ndata the harness refers to as well, not counted (size, address, name, referenced from):")
+            for s, (n, name, why) in sorted(shared.items(), key=lambda x: (-x[1][0], x[0])):
+                print(f"{n:8d}  {s:08x}  {name}    <- {why}")
         unref = [x for x in module_statics if x[0] not in referenced]
         print(f"\nthe module's statics: {len(module_statics)}, {layers + arrays} B "
               f"({len(unref)} not referenced from reachable code, {sum(n for _, n, _ in unref)} B)")
