@@ -952,19 +952,27 @@ fn fill_word_rows(
 /// a tap or a row of taps.
 #[inline(always)]
 pub(crate) fn copy_bytes(dst: &mut [i8], src: &[i8]) {
+    let (d, s) = copy_chunks::<4>(dst, src);
+    for (d, &s) in d.iter_mut().zip(s) {
+        *d = s;
+    }
+}
+
+/// Copies the common length of `src` and `dst` in whole chunks of `N`
+/// bytes (arrays: word loads and stores, no length check) and returns the
+/// rest of both, shorter than `N`.
+#[inline(always)]
+pub(crate) fn copy_chunks<'d, 's, const N: usize>(dst: &'d mut [i8], src: &'s [i8]) -> (&'d mut [i8], &'s [i8]) {
     let n = dst.len().min(src.len());
     let (dst, src) = (&mut dst[..n], &src[..n]);
-    let mut d = dst.chunks_exact_mut(4);
-    let mut s = src.chunks_exact(4);
+    let mut d = dst.chunks_exact_mut(N);
+    let mut s = src.chunks_exact(N);
     for (d, s) in (&mut d).zip(&mut s) {
-        // Four-byte arrays: one word load and store, no length check.
-        if let (Ok(d), Ok(s)) = (<&mut [i8; 4]>::try_from(d), <&[i8; 4]>::try_from(s)) {
+        if let (Ok(d), Ok(s)) = (<&mut [i8; N]>::try_from(d), <&[i8; N]>::try_from(s)) {
             *d = *s;
         }
     }
-    for (d, &s) in d.into_remainder().iter_mut().zip(s.remainder()) {
-        *d = s;
-    }
+    (d.into_remainder(), s.remainder())
 }
 
 /// Sets every byte of `dst` to `v`, four at a time, without a call to

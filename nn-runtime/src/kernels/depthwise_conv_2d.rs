@@ -553,17 +553,8 @@ fn requantize_cold(acc: i32, multiplier: i32, shift: i32, output_offset: i32, mi
 /// without `memcpy`, whose code is several times larger.
 #[inline(always)]
 fn copy_band(dst: &mut [i8], src: &[i8]) {
-    let n = dst.len().min(src.len());
-    let (dst, src) = (&mut dst[..n], &src[..n]);
-    let mut d = dst.chunks_exact_mut(16);
-    let mut s = src.chunks_exact(16);
-    for (d, s) in (&mut d).zip(&mut s) {
-        // Sixteen-byte arrays: four word loads and stores, no length check.
-        if let (Ok(d), Ok(s)) = (<&mut [i8; 16]>::try_from(d), <&[i8; 16]>::try_from(s)) {
-            *d = *s;
-        }
-    }
-    super::conv_2d::copy_bytes(d.into_remainder(), s.remainder());
+    let (d, s) = super::conv_2d::copy_chunks::<16>(dst, src);
+    super::conv_2d::copy_bytes(d, s);
 }
 
 /// Sets every value of `dst` to `v`: one small loop out of line for the
